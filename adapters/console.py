@@ -1,0 +1,227 @@
+"""`copbot chat`: a terminal chat on the real core and database, no platform account needed.
+
+Type commands as you would in Slack or Teams. Lines starting with `/` are for the chat itself:
+`/as <name>` switch who you are, `/channel <name>` talk in a channel, `/dm` back to your DM,
+`/wait <30m|2h|1d>` move time forward and run the scheduler, `/quit`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+from datetime import timedelta
+from typing import TextIO
+
+from bot.app import Core
+from bot.clock import OffsetClock
+from bot.messages import (
+    Action,
+    Choice,
+    Command,
+    ConversationRef,
+    Form,
+    FormField,
+    FormSubmission,
+    Platform,
+    Reply,
+    SentMessage,
+    Target,
+    User,
+    UserRef,
+)
+from bot.render_text import render
+
+CHAT_HELP = (
+    "Local chat commands: /as <name> (be someone else), /channel <name> (talk in a channel), "
+    "/dm (back to a direct message), /wait <30m|2h|1d> (move time on), /whoami, /quit.\n"
+    "Anything else goes to copbot: try `help`, `communities` or `join data-eng`."
+)
+_DURATION = re.compile(r"^(\d+)\s*([mhd])$")
+
+
+class ConsolePort:
+    """Prints proactive messages into the terminal, labelled with who receives them."""
+
+    platform = Platform.CONSOLE
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._ids = itertools.count(1)
+
+    async def send(self, target: Target, reply: Reply) -> SentMessage:
+        if isinstance(target, UserRef):
+            header = f"--- direct message to {target.user_id} ---"
+            conversation = ConversationRef(Platform.CONSOLE, f"dm:{target.user_id}", is_direct=True)
+        else:
+            header = f"--- #{target.conversation_id} ---"
+            conversation = target
+        self.out.write(f"{header}\n{render(reply)}\n")
+        self.out.flush()
+        return SentMessage(conversation, str(next(self._ids)))
+
+    async def update(self, sent: SentMessage, reply: Reply) -> None:
+        self.out.write(f"--- (message {sent.message_id} updated) ---\n{render(reply)}\n")
+        self.out.flush()
+
+
+class ConsoleChat:
+    def __init__(
+        self, core: Core, clock: OffsetClock, stdin: TextIO, stdout: TextIO, user: str
+    ) -> None:
+        self.core = core
+        self.clock = clock
+        self.stdin = stdin
+        self.out = stdout
+        self.user = user
+        self.channel: str | None = None
+        self.choices: tuple[Choice, ...] = ()
+        self.interactive = stdin.isatty()
+
+    # -- I/O ------------------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    async def read(self, prompt: str) -> str | None:
+        if self.interactive:
+            self.out.write(prompt)
+            self.out.flush()
+        line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+        if line == "":
+            return None
+        return line.rstrip("\r\n")
+
+    # -- identity ---------------------------------------------------------------------------
+
+    def person(self) -> User:
+        return User(Platform.CONSOLE, self.user, name=self.user)
+
+    def conversation(self) -> ConversationRef:
+        if self.channel:
+            return ConversationRef(Platform.CONSOLE, self.channel)
+        return ConversationRef(Platform.CONSOLE, f"dm:{self.user}", is_direct=True)
+
+    # -- loop -------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        self.say(f"copbot local chat. You are {self.user}. {CHAT_HELP}")
+        while True:
+            where = f"#{self.channel}" if self.channel else "dm"
+            line = await self.read(f"{self.user}@{where}> ")
+            if line is None:
+                break
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                if line.startswith("/") and not line.lower().startswith("/cop"):
+                    if not await self.chat_command(line):
+                        break
+                    continue
+                await self.send(self.to_request(line))
+            except Exception as exc:  # the chat itself must never die on bad input
+                self.say(f"(local chat error: {exc})")
+
+    def to_request(self, line: str) -> Command | Action:
+        if line.isdigit() and 0 < int(line) <= len(self.choices):
+            choice = self.choices[int(line) - 1]
+            if choice.command:
+                return Action(self.person(), self.conversation(), choice.command)
+        return Command(self.person(), self.conversation(), line)
+
+    async def send(self, request: Command | Action | FormSubmission) -> None:
+        replies = await self.core.router.handle(request)
+        self.choices = ()
+        for reply in replies:
+            self.say(render(reply))
+            if reply.choices:
+                self.choices = reply.choices
+        await self.core.settle()
+        await self.core.heartbeat.deliver()
+        for reply in replies:
+            if reply.form is not None:
+                await self.fill(reply.form)
+
+    async def chat_command(self, line: str) -> bool:
+        word, _, rest = line[1:].partition(" ")
+        word, rest = word.lower(), rest.strip()
+        if word in {"quit", "exit", "q"}:
+            return False
+        if word == "as" and rest:
+            self.user = rest.lstrip("@").lower()
+            self.say(f"You are now {self.user}.")
+        elif word == "channel" and rest:
+            self.channel = rest.lstrip("#").lower()
+            self.say(f"You are now talking in #{self.channel}.")
+        elif word == "dm":
+            self.channel = None
+            self.say("You are now in your direct message with copbot.")
+        elif word == "whoami":
+            self.say(f"You are {self.user}, in {'#' + self.channel if self.channel else 'a DM'}.")
+        elif word == "wait" and _DURATION.match(rest.lower()):
+            amount, unit = _DURATION.match(rest.lower()).groups()  # type: ignore[union-attr]
+            step = {"m": "minutes", "h": "hours", "d": "days"}[unit]
+            self.clock.advance(timedelta(**{step: int(amount)}))
+            await self.core.heartbeat.tick()
+            self.say(f"(time is now {self.clock.now():%Y-%m-%d %H:%M} UTC)")
+        else:
+            self.say(CHAT_HELP)
+        return True
+
+    async def fill(self, form: Form) -> None:
+        """Ask for each field in turn, submit, and ask again for any field with an error."""
+        self.say(f"Filling in '{form.title}'. Leave optional fields empty; /cancel stops.")
+        values: dict[str, str] = {}
+        pending = list(form.fields)
+        while pending:
+            for field in pending:
+                answer = await self.ask(field)
+                if answer is None:
+                    self.say("Cancelled; nothing was saved.")
+                    return
+                values[field.name] = answer
+            replies = await self.core.router.handle(
+                FormSubmission(self.person(), self.conversation(), form.form_id, dict(values))
+            )
+            errors = dict(next((r.errors for r in replies if r.errors), ()))
+            for reply in replies:
+                self.say(render(reply))
+            await self.core.settle()
+            await self.core.heartbeat.deliver()
+            pending = [f for f in form.fields if f.name in errors]
+            if not errors:
+                for reply in replies:
+                    if reply.form is not None:
+                        await self.fill(reply.form)
+
+    async def ask(self, field: FormField) -> str | None:
+        label = field.label + (" (required)" if field.required else "")
+        if field.options:
+            listed = ", ".join(
+                f"{n}={label}" for n, (label, _v) in enumerate(field.options, start=1)
+            )
+            label += f" [{listed}]"
+        if field.initial:
+            label += f" [now: {field.initial}]"
+        self.say(f"{label}:")
+        answer = await self.read("> ")
+        if answer is None or answer.strip() == "/cancel":
+            return None
+        answer = answer.strip()
+        if not answer and field.initial:
+            return field.initial
+        if field.options and answer.isdigit() and 0 < int(answer) <= len(field.options):
+            return field.options[int(answer) - 1][1]
+        return answer
+
+
+async def run_chat(
+    core: Core, clock: OffsetClock, stdin: TextIO, stdout: TextIO, user: str
+) -> None:
+    core.services.ports.register(ConsolePort(stdout))
+    await core.services.db.upgrade()
+    await ConsoleChat(core, clock, stdin, stdout, user).run()
+    await core.settle()
+    await core.services.db.dispose()

@@ -1,0 +1,129 @@
+"""The composition root: builds every part once and wires them into one aiohttp application.
+
+This and `bot.cli` are the only core modules that import adapters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import Services
+from bot.dispatcher import Dispatcher
+from bot.heartbeat import Heartbeat, build_scheduler
+from bot.ports import PortRegistry
+from bot.registry import REGISTRY
+from bot.router import Router
+from storage.db import Database
+
+_LOGGER = logging.getLogger(__name__)
+
+SERVICES = web.AppKey("services", Services)
+ROUTER = web.AppKey("router", Router)
+HEARTBEAT = web.AppKey("heartbeat", Heartbeat)
+STATUS = web.AppKey("status", list)
+
+
+class Core:
+    """Everything that is not HTTP: services, router, dispatcher and heartbeat."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        ports: PortRegistry | None = None,
+        db: Database | None = None,
+        worker: str | None = None,
+    ) -> None:
+        self.services = Services(
+            db=db or Database(settings.database_url),
+            clock=clock or SystemClock(),
+            settings=settings,
+            ports=ports or PortRegistry(),
+            registry=REGISTRY,
+        )
+        self.router = Router(self.services)
+        self.dispatcher = Dispatcher(
+            self.services.db, self.services.ports, self.services.clock, worker=worker
+        )
+        self.heartbeat = Heartbeat(self.services, self.dispatcher)
+        self._kicked: asyncio.Task[Any] | None = None
+        self.services.kick_delivery = self.kick
+
+    def kick(self) -> None:
+        """Deliver soon, without waiting for the next heartbeat (one delivery at a time)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self._kicked is None or self._kicked.done():
+            self._kicked = loop.create_task(self.heartbeat.deliver())
+
+    async def settle(self) -> None:
+        """Wait for a kicked delivery to finish (tests and the local chat)."""
+        if self._kicked is not None:
+            await self._kicked
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ports: PortRegistry | None = None,
+    db: Database | None = None,
+    run_scheduler: bool = True,
+    migrate: bool = True,
+) -> web.Application:
+    """The whole server: platform routes, /healthz, the heartbeat scheduler and migrations."""
+    core = Core(settings, clock=clock, ports=ports, db=db)
+    app = web.Application()
+    app[SERVICES] = core.services
+    app[ROUTER] = core.router
+    app[HEARTBEAT] = core.heartbeat
+    app[STATUS] = mount_platforms(app, core)
+    app.router.add_get("/healthz", healthz)
+
+    async def on_startup(app: web.Application) -> None:
+        if migrate:
+            await core.services.db.upgrade()
+        if run_scheduler:
+            scheduler = build_scheduler(core.heartbeat, settings.heartbeat_seconds)
+            scheduler.start()
+            app["scheduler"] = scheduler
+
+    async def on_cleanup(app: web.Application) -> None:
+        scheduler = app.get("scheduler")
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        await core.settle()
+        await core.services.db.dispose()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    return app
+
+
+def mount_platforms(app: web.Application, core: Core) -> list[str]:
+    """Mount each platform adapter that is configured; returns one status line per platform."""
+    from adapters import slack, teams
+
+    return [mount(app, core) for mount in (slack.mount, teams.mount)]
+
+
+async def healthz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    healthy = await services.db.ping()
+    return web.json_response(
+        {
+            "status": "ok" if healthy else "unhealthy",
+            "database": "ok" if healthy else "unreachable",
+            "platforms": services.ports.platforms(),
+        },
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,493 @@
+"""Communities: create, list, charter, join and leave, members, and channel links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.context import Context
+from bot.errors import UserError
+from bot.messages import Choice, Form, FormField, Reply, Visibility
+from bot.paging import Page, take_page
+from bot.permissions import Capability, Role
+from bot.registry import command, form, home_section
+from storage import communities
+from storage.tables import Community
+
+GROUP = "Communities"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$")
+KINDS = {"practitioner": "practitioner-driven", "organisation": "organisation-driven"}
+CHARTER_FIELDS = {
+    "name": ("Name", 120),
+    "purpose": ("Purpose", 2000),
+    "scope": ("Scope", 2000),
+    "goals": ("Goals", 2000),
+    "rules": ("Ground rules", 2000),
+    "kind": ("Kind", 16),
+    "timezone": ("Timezone", 64),
+}
+MEMBERS_PER_PAGE = 20
+
+
+def check_slug(slug: str) -> str:
+    slug = slug.strip().lower()
+    if not SLUG.match(slug):
+        raise UserError(
+            "A community's short name uses 2-48 lowercase letters, digits and dashes, "
+            "e.g. `data-eng`.",
+            fields={"slug": "Use 2-48 lowercase letters, digits and dashes, e.g. data-eng."},
+        )
+    return slug
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(
+            f"`{name}` is not a timezone I know. Use a name like `Europe/Berlin` or "
+            "`America/New_York`.",
+            fields={"timezone": "Use a name like Europe/Berlin or America/New_York."},
+        ) from None
+    return name
+
+
+def check_kind(kind: str) -> str:
+    kind = kind.strip().lower()
+    if kind.startswith("org"):
+        return "organisation"
+    if kind.startswith("pract") or not kind:
+        return "practitioner"
+    raise UserError(
+        "The kind is `practitioner` or `organisation`.",
+        fields={"kind": "Choose practitioner or organisation."},
+    )
+
+
+def charter_reply(community: Community, leaders: list[str], members: int) -> Reply:
+    fields = [
+        ("Purpose", community.purpose or "(not written yet)"),
+        ("Scope", community.scope or "(not written yet)"),
+        ("Goals", community.goals or "(not written yet)"),
+        ("Ground rules", community.ground_rules or "(not written yet)"),
+        ("Kind", KINDS.get(community.kind, community.kind)),
+        ("Leaders", ", ".join(leaders) or "(none yet)"),
+        ("Members", str(members)),
+        ("Timezone", community.timezone),
+    ]
+    return Reply(
+        f"{community.name} (`{community.slug}`)",
+        title=f"Charter of {community.name}",
+        fields=tuple(fields),
+        choices=(
+            Choice("Join", f"join {community.slug}", style="primary"),
+            Choice("Members", f"members in {community.slug}"),
+        ),
+    )
+
+
+def charter_form(community: Community | None) -> Form:
+    def initial(value: str | None) -> str | None:
+        return value or None
+
+    fields = [
+        FormField(
+            "name",
+            "Name",
+            required=True,
+            max_length=120,
+            initial=initial(community.name if community else None),
+        ),
+        FormField(
+            "purpose",
+            "Purpose",
+            "multiline",
+            required=True,
+            max_length=2000,
+            initial=initial(community.purpose if community else None),
+            placeholder="Why this community exists and for whom",
+        ),
+        FormField(
+            "scope",
+            "Scope",
+            "multiline",
+            max_length=2000,
+            initial=initial(community.scope if community else None),
+        ),
+        FormField(
+            "goals",
+            "Goals",
+            "multiline",
+            max_length=2000,
+            initial=initial(community.goals if community else None),
+        ),
+        FormField(
+            "rules",
+            "Ground rules",
+            "multiline",
+            max_length=2000,
+            initial=initial(community.ground_rules if community else None),
+        ),
+        FormField(
+            "kind",
+            "Kind",
+            "choice",
+            required=True,
+            options=(
+                ("Practitioner-driven", "practitioner"),
+                ("Organisation-driven", "organisation"),
+            ),
+            initial=community.kind if community else "practitioner",
+        ),
+        FormField(
+            "timezone",
+            "Timezone",
+            required=True,
+            max_length=64,
+            initial=community.timezone if community else "UTC",
+            placeholder="Europe/Berlin",
+        ),
+    ]
+    if community is None:
+        fields.insert(
+            0,
+            FormField(
+                "slug",
+                "Short name",
+                required=True,
+                max_length=48,
+                placeholder="data-eng",
+                hint="lowercase, digits and dashes",
+            ),
+        )
+        return Form("community.new", "New community", tuple(fields), "Create")
+    return Form(
+        f"community.edit:{community.slug}", f"Edit {community.name}"[:24], tuple(fields), "Save"
+    )
+
+
+async def leader_names(ctx: Context, community: Community) -> list[str]:
+    assert community.id is not None
+    leaders = await communities.members_with_role(ctx.session, community.id, Role.LEADER)
+    return [m.display_name for m in leaders]
+
+
+@command(
+    "communities", usage="communities", summary="List the communities you can join", group=GROUP
+)
+async def list_all(ctx: Context, args: str) -> Reply:
+    found = await communities.list_communities(ctx.session)
+    if not found:
+        return Reply(
+            "There are no communities yet. Start one with `community new`.",
+            choices=(Choice("New community", "community new"),),
+        )
+    mine = {c.id for c in await communities.communities_of(ctx.session, ctx.member_id)}
+    lines = []
+    for community, count in found:
+        marker = " (you are a member)" if community.id in mine else ""
+        purpose = f" — {community.purpose[:120]}" if community.purpose else ""
+        lines.append(f"*{community.name}* `{community.slug}`, {count} members{marker}{purpose}")
+    choices = tuple(
+        Choice(f"Join {community.slug}", f"join {community.slug}")
+        for community, _count in found
+        if community.id not in mine
+    )[:5]
+    return Reply("\n".join(lines), title="Communities", choices=choices)
+
+
+@command(
+    "community new",
+    usage="community new [<short-name> <name>]",
+    summary="Start a community (you become its leader)",
+    group=GROUP,
+    details="With no arguments a form asks for the whole charter.",
+    examples=("community new data-eng Data Engineering",),
+)
+async def create(ctx: Context, args: str) -> Reply:
+    if not args.strip():
+        return Reply("Fill in the charter of the new community.", form=charter_form(None))
+    slug, _, name = args.strip().partition(" ")
+    return await _create(ctx, {"slug": slug, "name": name.strip().strip('"') or slug})
+
+
+@form("community.new")
+async def create_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
+    return await _create(ctx, values)
+
+
+async def _create(ctx: Context, values: Mapping[str, str]) -> Reply:
+    slug = check_slug(values.get("slug", ""))
+    name = (values.get("name") or "").strip()
+    if not name or len(name) > 120:
+        raise UserError(
+            "Give the community a name of at most 120 characters.",
+            fields={"name": "Required, at most 120 characters."},
+        )
+    if await communities.find_community(ctx.session, slug):
+        raise UserError(
+            f"`{slug}` is taken. Pick another short name.",
+            fields={"slug": "That short name is taken."},
+        )
+    community = await communities.create_community(
+        ctx.session,
+        Community(
+            slug=slug,
+            name=name,
+            purpose=values.get("purpose", "")[:2000],
+            scope=values.get("scope", "")[:2000],
+            goals=values.get("goals", "")[:2000],
+            ground_rules=values.get("rules", "")[:2000],
+            kind=check_kind(values.get("kind", "")),
+            timezone=check_timezone(values.get("timezone") or ctx.settings.timezone),
+            created_by=ctx.member_id,
+            created_at=ctx.now,
+        ),
+    )
+    assert community.id is not None
+    await communities.join(ctx.session, community.id, ctx.member_id, ctx.now)
+    await communities.grant_role(
+        ctx.session, community.id, ctx.member_id, Role.LEADER, ctx.member_id, ctx.now
+    )
+    ctx.member.current_community_id = community.id
+    ctx.session.add(ctx.member)
+    return Reply(
+        f"Created *{name}* (`{slug}`). You are its first member and leader.\n"
+        f"Next: `charter edit` to write the purpose and ground rules, and "
+        f"`community link` in its channel so it gets reminders there.",
+        choices=(Choice("Edit charter", f"charter edit in {slug}"),),
+    )
+
+
+@command("charter", usage="charter [community]", summary="Show a community's charter", group=GROUP)
+async def show_charter(ctx: Context, args: str) -> Reply:
+    community = await ctx.community(args or None)
+    assert community.id is not None
+    return charter_reply(
+        community,
+        await leader_names(ctx, community),
+        await communities.count_members(ctx.session, community.id),
+    )
+
+
+@command(
+    "charter edit",
+    usage="charter edit [<field> <text>]",
+    summary="Change the charter (leaders)",
+    group=GROUP,
+    details="Fields: " + ", ".join(CHARTER_FIELDS) + ". With no arguments a form opens.",
+    examples=("charter edit purpose Help data engineers ship reliable pipelines",),
+)
+async def edit_charter(ctx: Context, args: str) -> Reply:
+    community = await ctx.community()
+    await ctx.require(Capability.EDIT_CHARTER, community)
+    if not args.strip():
+        return Reply(f"Edit the charter of {community.name}.", form=charter_form(community))
+    field, _, text = args.strip().partition(" ")
+    field = field.lower()
+    if field == "ground":
+        field, text = "rules", text.removeprefix("rules").strip()
+    if field not in CHARTER_FIELDS:
+        raise UserError(
+            "You can edit: "
+            + ", ".join(f"`{f}`" for f in CHARTER_FIELDS)
+            + ". For example `charter edit purpose …`."
+        )
+    await _apply_charter(ctx, community, {field: text})
+    label = CHARTER_FIELDS[field][0]
+    return Reply(
+        f"Updated the {label.lower()} of {community.name}.",
+        choices=(Choice("Show charter", f"charter {community.slug}"),),
+    )
+
+
+@form("community.edit")
+async def edit_charter_form(ctx: Context, values: Mapping[str, str]) -> Reply:
+    community = await ctx.community(values.get("_arg"))
+    await ctx.require(Capability.EDIT_CHARTER, community)
+    await _apply_charter(ctx, community, values)
+    return Reply(
+        f"Saved the charter of {community.name}.",
+        choices=(Choice("Show charter", f"charter {community.slug}"),),
+    )
+
+
+async def _apply_charter(ctx: Context, community: Community, values: Mapping[str, str]) -> None:
+    for field, (label, limit) in CHARTER_FIELDS.items():
+        if field not in values:
+            continue
+        value = values[field].strip()
+        if len(value) > limit:
+            raise UserError(
+                f"The {label.lower()} can be at most {limit} characters.",
+                fields={field: f"At most {limit} characters."},
+            )
+        if field == "name":
+            if not value:
+                raise UserError("The name can't be empty.", fields={"name": "Required."})
+            community.name = value
+        elif field == "kind":
+            community.kind = check_kind(value)
+        elif field == "timezone":
+            community.timezone = check_timezone(value)
+        elif field == "rules":
+            community.ground_rules = value
+        else:
+            setattr(community, field, value)
+    ctx.session.add(community)
+
+
+@command(
+    "join",
+    usage="join <community>",
+    summary="Join a community",
+    group=GROUP,
+    examples=("join data-eng",),
+)
+async def join(ctx: Context, args: str) -> Reply:
+    if not args.strip():
+        raise UserError("Which community? Type `join <community>`; `communities` lists them.")
+    community = await ctx.community(args.split()[0])
+    assert community.id is not None
+    if not await communities.join(ctx.session, community.id, ctx.member_id, ctx.now):
+        return Reply(f"You are already a member of {community.name}.")
+    await ctx.record_activity(community.id, ctx.member_id, "join")
+    await ctx.notify_member(
+        ctx.member_id,
+        welcome_reply(community, await leader_names(ctx, community)),
+        key=f"welcome:{community.id}:{ctx.member_id}:{ctx.now.isoformat()}",
+        community_id=community.id,
+    )
+    return Reply(f"Welcome to *{community.name}*! I've sent you its charter in a direct message.")
+
+
+def welcome_reply(community: Community, leaders: list[str]) -> Reply:
+    return Reply(
+        f"Welcome to {community.name}! {community.purpose}".strip(),
+        title=f"Welcome to {community.name}",
+        fields=(
+            ("Ground rules", community.ground_rules or "Be kind, share generously, ask freely."),
+            ("Leaders", ", ".join(leaders) or "(none yet)"),
+            (
+                "Three things to try first",
+                "`expert <topic>` find someone who knows\n"
+                "`lessons <words>` search what others learned\n"
+                "`meetings` see the next sessions",
+            ),
+        ),
+        choices=(
+            Choice("Upcoming meetings", f"meetings in {community.slug}"),
+            Choice("Charter", f"charter {community.slug}"),
+        ),
+        visibility=Visibility.DIRECT,
+    )
+
+
+@command("leave", usage="leave [community]", summary="Leave a community", group=GROUP)
+async def leave(ctx: Context, args: str) -> Reply:
+    community = await ctx.community(args.split()[0] if args.strip() else None)
+    assert community.id is not None
+    if not await communities.leave(ctx.session, community.id, ctx.member_id, ctx.now):
+        return Reply(f"You are not a member of {community.name}.")
+    if ctx.member.current_community_id == community.id:
+        ctx.member.current_community_id = None
+        ctx.session.add(ctx.member)
+    return Reply(
+        f"You have left {community.name}. You can come back any time with `join {community.slug}`."
+    )
+
+
+@command(
+    "members", usage="members [community] [page N]", summary="Who is in a community", group=GROUP
+)
+async def members(ctx: Context, args: str) -> Reply:
+    args, number = take_page(args)
+    community = await ctx.community(args.split()[0] if args.strip() else None)
+    assert community.id is not None
+    if not await ctx.can(Capability.SEARCH, community):
+        raise UserError(f"Join {community.name} to see its members: `join {community.slug}`.")
+    total = await communities.count_members(ctx.session, community.id)
+    page = Page(number, MEMBERS_PER_PAGE, total)
+    if page.number > page.pages:
+        page = Page(page.pages, MEMBERS_PER_PAGE, total)
+    people = await communities.members_of(
+        ctx.session, community.id, offset=page.offset, limit=MEMBERS_PER_PAGE
+    )
+    roles: dict[int, list[str]] = {}
+    for role, member in await communities.role_holders(ctx.session, community.id):
+        assert member.id is not None
+        roles.setdefault(member.id, []).append(role)
+    lines = []
+    for person in people:
+        assert person.id is not None
+        extra = [person.department] if person.department else []
+        extra += roles.get(person.id, [])
+        lines.append(f"{person.display_name}" + (f" ({', '.join(extra)})" if extra else ""))
+    return Reply(
+        "\n".join(lines) or "No members yet.",
+        title=f"Members of {community.name}",
+        context=page.footer(),
+        choices=page.more(f"members {community.slug}"),
+    )
+
+
+@command(
+    "community use",
+    usage="community use <community>",
+    summary="Make a community the default for your commands",
+    group=GROUP,
+)
+async def use(ctx: Context, args: str) -> Reply:
+    if not args.strip():
+        raise UserError("Which one? Type `community use <community>`.")
+    community = await ctx.community(args.split()[0])
+    return Reply(f"Your commands now go to {community.name} unless you add `in <community>`.")
+
+
+@command(
+    "community link",
+    usage="community link [community]",
+    summary="Post this community's reminders and news in this channel (leaders)",
+    group=GROUP,
+)
+async def link(ctx: Context, args: str) -> Reply:
+    if ctx.request.conversation.is_direct:
+        raise UserError("Run `community link` in the channel you want to link, not in a DM.")
+    community = await ctx.community(args.split()[0] if args.strip() else None)
+    await ctx.require(Capability.LINK_CHANNEL, community)
+    conversation = ctx.request.conversation
+    assert community.id is not None
+    await communities.link_channel(
+        ctx.session,
+        community.id,
+        platform=conversation.platform,
+        conversation_id=conversation.conversation_id,
+        tenant_id=conversation.tenant_id,
+        raw_ref=dict(conversation.raw) if conversation.raw else None,
+        now=ctx.now,
+    )
+    return Reply(
+        f"This channel now belongs to {community.name}: reminders and news come here.",
+        visibility=Visibility.CHANNEL,
+    )
+
+
+@home_section(10)
+async def my_communities(ctx: Context) -> list[Reply]:
+    mine = await communities.communities_of(ctx.session, ctx.member_id)
+    if not mine:
+        return [
+            Reply(
+                "You are not in a community yet.",
+                title="Your communities",
+                choices=(Choice("Find a community", "communities"),),
+            )
+        ]
+    lines = []
+    for community in mine:
+        roles = sorted(r.value for r in await ctx.roles(community) if r is not Role.MEMBER)
+        lines.append(
+            f"*{community.name}* `{community.slug}`" + (f" — {', '.join(roles)}" if roles else "")
+        )
+    return [Reply("\n".join(lines), title="Your communities")]

@@ -1,0 +1,74 @@
+"""Personal settings: timezone, and linking your accounts on several platforms."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from bot.commands.communities import check_timezone
+from bot.context import Context
+from bot.errors import UserError
+from bot.messages import Reply
+from bot.registry import command
+from storage import people
+
+GROUP = "You"
+LINK_CODE_MINUTES = 15
+
+
+@command(
+    "timezone",
+    usage="timezone [Area/City]",
+    summary="See or set your timezone",
+    group=GROUP,
+    examples=("timezone Europe/Berlin",),
+)
+async def timezone(ctx: Context, args: str) -> Reply:
+    if not args.strip():
+        current = ctx.member.timezone or f"{ctx.settings.timezone} (the default)"
+        return Reply(f"Your timezone is {current}. Change it with `timezone Europe/Berlin`.")
+    ctx.member.timezone = check_timezone(args.strip())
+    ctx.session.add(ctx.member)
+    return Reply(f"Your timezone is now {ctx.member.timezone}; times I show you use it.")
+
+
+def _link_code(ctx: Context, member_id: int, window: int) -> str:
+    secret = (
+        ctx.settings.slack_signing_secret
+        or ctx.settings.microsoft_app_password
+        or ctx.settings.database_url
+    ).encode()
+    digest = hmac.new(secret, f"{member_id}:{window}".encode(), hashlib.sha256).hexdigest()
+    return f"{member_id}-{digest[:8]}"
+
+
+@command(
+    "link",
+    usage="link [code]",
+    summary="Be one person across Slack and Teams: get a code here, type it there",
+    group=GROUP,
+)
+async def link(ctx: Context, args: str) -> Reply:
+    window = int(ctx.now.timestamp() // (LINK_CODE_MINUTES * 60))
+    code = args.strip()
+    if not code:
+        return Reply(
+            f"Your link code is `{_link_code(ctx, ctx.member_id, window)}` (valid about "
+            f"{LINK_CODE_MINUTES} minutes). On your other platform, type `link <code>`."
+        )
+    owner_text, _, _ = code.partition("-")
+    if not owner_text.isdigit():
+        raise UserError("That doesn't look like a link code. Type `link` to get one.")
+    owner_id = int(owner_text)
+    valid = {_link_code(ctx, owner_id, w) for w in (window, window - 1)}
+    if code not in valid:
+        raise UserError(
+            "That code is wrong or expired. Type `link` on the other platform for a fresh one."
+        )
+    if owner_id == ctx.member_id:
+        return Reply("That's your own code: type it on your *other* platform.")
+    owner = await people.get_member(ctx.session, owner_id)
+    if owner is None:
+        raise UserError("That code is wrong or expired.")
+    await people.link_identity(ctx.session, ctx.identity, owner_id)
+    return Reply(f"Linked: this account is now the same person as {owner.display_name}.")

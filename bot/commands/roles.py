@@ -1,0 +1,102 @@
+"""Community roles: who leads, facilitates, sponsors, mentors or is an SME."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.errors import UserError
+from bot.messages import Reply, Visibility
+from bot.people import find_person, split_person
+from bot.permissions import ASSIGNABLE_ROLES, Capability, Role
+from bot.registry import command
+from storage import communities
+
+GROUP = "Communities"
+ROLE_NAMES = ", ".join(f"`{r.value}`" for r in ASSIGNABLE_ROLES)
+
+
+def parse_role(word: str) -> Role:
+    word = word.strip().lower().rstrip("s")
+    aliases = {
+        "lead": Role.LEADER,
+        "facilitate": Role.FACILITATOR,
+        "host": Role.FACILITATOR,
+        "expert": Role.SME,
+        "subject-matter-expert": Role.SME,
+    }
+    role = aliases.get(word) or next((r for r in ASSIGNABLE_ROLES if r.value == word), None)
+    if role is None:
+        raise UserError(f"`{word}` is not a role I can assign. Roles: {ROLE_NAMES}.")
+    return role
+
+
+@command("roles", usage="roles [community]", summary="Who holds which role", group=GROUP)
+async def list_roles(ctx: Context, args: str) -> Reply:
+    community = await ctx.community(args.split()[0] if args.strip() else None)
+    assert community.id is not None
+    holders: dict[str, list[str]] = {}
+    for role, member in await communities.role_holders(ctx.session, community.id):
+        holders.setdefault(role, []).append(member.display_name)
+    fields = tuple(
+        (
+            role.value.upper() if role is Role.SME else role.value.capitalize() + "s",
+            ", ".join(holders.get(role.value, [])) or "—",
+        )
+        for role in ASSIGNABLE_ROLES
+    )
+    return Reply(f"Roles in {community.name}", title=f"Roles in {community.name}", fields=fields)
+
+
+@command(
+    "role add",
+    usage="role add @person <role> [in community]",
+    summary="Give someone a role (leaders, coordinators)",
+    group=GROUP,
+    details=f"Roles: {ROLE_NAMES}.",
+    examples=("role add @ada leader",),
+)
+async def add_role(ctx: Context, args: str) -> Reply:
+    community, person, role = await _parse(ctx, args)
+    assert community.id is not None and person.id is not None
+    if not await communities.grant_role(
+        ctx.session, community.id, person.id, role, ctx.member_id, ctx.now
+    ):
+        return Reply(f"{person.display_name} is already a {role.value} of {community.name}.")
+    await ctx.notify_member(
+        person.id,
+        Reply(
+            f"{ctx.member.display_name} made you a {role.value} of {community.name}. "
+            f"Type `help` to see what you can do.",
+            visibility=Visibility.DIRECT,
+        ),
+        key=f"role:{community.id}:{person.id}:{role.value}:{ctx.now.isoformat()}",
+        community_id=community.id,
+    )
+    return Reply(f"{person.display_name} is now a {role.value} of {community.name}.")
+
+
+@command(
+    "role remove",
+    usage="role remove @person <role> [in community]",
+    summary="Take a role away (leaders, coordinators)",
+    group=GROUP,
+)
+async def remove_role(ctx: Context, args: str) -> Reply:
+    community, person, role = await _parse(ctx, args)
+    assert community.id is not None and person.id is not None
+    if role is Role.LEADER and person.id != ctx.member_id:
+        leaders = await communities.members_with_role(ctx.session, community.id, Role.LEADER)
+        if len(leaders) <= 1:
+            raise UserError(f"{community.name} needs at least one leader. Add another first.")
+    if not await communities.revoke_role(ctx.session, community.id, person.id, role):
+        return Reply(f"{person.display_name} is not a {role.value} of {community.name}.")
+    return Reply(f"{person.display_name} is no longer a {role.value} of {community.name}.")
+
+
+async def _parse(ctx: Context, args: str):  # type: ignore[no-untyped-def]
+    who, rest = split_person(args)
+    if not who or not rest:
+        raise UserError("Type `role add @person <role>`, e.g. `role add @ada leader`.")
+    role = parse_role(rest.split()[0])
+    community = await ctx.community()
+    await ctx.require(Capability.MANAGE_ROLES, community)
+    return community, await find_person(ctx, who), role

@@ -1,0 +1,61 @@
+"""Settings from the environment or a `.env` file (names are an outside contract)."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./copbot.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    host: str = Field("127.0.0.1", validation_alias="HOST")
+    port: int = Field(3978, validation_alias="PORT")
+    public_url: str | None = Field(None, validation_alias="COPBOT_PUBLIC_URL")
+    timezone: str = Field("UTC", validation_alias=AliasChoices("COPBOT_TIMEZONE"))
+    admins: str = Field("", validation_alias="COPBOT_ADMINS")
+
+    slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+
+    microsoft_app_id: str = Field("", validation_alias="MICROSOFT_APP_ID")
+    microsoft_app_password: str = Field("", validation_alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_type: str = Field("MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
+    microsoft_app_tenant_id: str = Field("", validation_alias="MICROSOFT_APP_TENANT_ID")
+
+    heartbeat_seconds: int = Field(15, validation_alias="COPBOT_HEARTBEAT_SECONDS")
+    anonymity_threshold: int = Field(5, validation_alias="COPBOT_ANONYMITY_THRESHOLD")
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        # Hosting platforms hand out postgres:// URLs; we always talk through async drivers.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix) :]
+        if url.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+        return url
+
+    @field_validator("anonymity_threshold")
+    @classmethod
+    def _never_below_three(cls, value: int) -> int:
+        return max(3, value)
+
+    @property
+    def admin_ids(self) -> set[str]:
+        """Platform user ids that are coordinators from the start."""
+        return {part.strip() for part in self.admins.split(",") if part.strip()}
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def host_is_loopback(self) -> bool:
+        return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")

@@ -1,0 +1,201 @@
+"""What a handler or a due job gets: the services, one database session, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import delivery
+from bot.clock import Clock
+from bot.config import Settings
+from bot.errors import NotAllowed, UserError
+from bot.messages import Platform, Reply, Request
+from bot.permissions import Capability, Role, allows, roles_allowed
+from bot.ports import PortRegistry
+from bot.registry import Registry
+from storage import activity, communities
+from storage.db import Database
+from storage.tables import Community, Identity, Member
+
+
+@dataclass(slots=True)
+class Services:
+    """Long-lived parts, built once by the composition root."""
+
+    db: Database
+    clock: Clock
+    settings: Settings
+    ports: PortRegistry
+    registry: Registry
+    # Wakes the dispatcher after something was queued, so replies to actions feel immediate.
+    kick_delivery: Callable[[], None] = field(default=lambda: None)
+
+
+def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
+    for candidate in (name, fallback, "UTC"):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+@dataclass(slots=True)
+class JobContext:
+    """A unit of work without a person asking: heartbeat jobs and demo seeding."""
+
+    services: Services
+    session: AsyncSession
+    now: datetime
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    async def notify_member(
+        self,
+        member_id: int,
+        reply: Reply,
+        key: str,
+        *,
+        community_id: int | None = None,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Queue a DM to a member, once per `key`. False when queued before or unreachable."""
+        return await delivery.notify_member(
+            self.session,
+            member_id,
+            reply,
+            key,
+            now=self.now,
+            community_id=community_id,
+            not_before=not_before,
+        )
+
+    async def post_to_community(
+        self, community: Community, reply: Reply, key: str, *, not_before: datetime | None = None
+    ) -> int:
+        """Queue a post to every channel linked to the community; returns how many were new."""
+        return await delivery.post_to_community(
+            self.session, community, reply, key, now=self.now, not_before=not_before
+        )
+
+    async def record_activity(
+        self,
+        community_id: int,
+        member_id: int,
+        kind: str,
+        *,
+        contribution: bool = False,
+        ref: str | None = None,
+    ) -> None:
+        await activity.record(
+            self.session,
+            community_id=community_id,
+            member_id=member_id,
+            kind=kind,
+            contribution=contribution,
+            ref=ref,
+            now=self.now,
+        )
+
+    def community_zone(self, community: Community) -> ZoneInfo:
+        return zone(community.timezone, self.settings.timezone)
+
+
+@dataclass(slots=True)
+class Context(JobContext):
+    """One request from one person."""
+
+    request: Request = field(default=None)  # type: ignore[assignment]
+    member: Member = field(default=None)  # type: ignore[assignment]
+    identity: Identity = field(default=None)  # type: ignore[assignment]
+    # A community named with a trailing `in <slug>`, already stripped from the arguments.
+    named_community: Community | None = None
+    channel_community: Community | None = None
+
+    @property
+    def platform(self) -> Platform:
+        return self.request.user.platform
+
+    @property
+    def member_id(self) -> int:
+        assert self.member.id is not None
+        return self.member.id
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The asker's timezone (their own, else the deployment default)."""
+        return zone(self.member.timezone, self.settings.timezone)
+
+    async def community(self, slug: str | None = None) -> Community:
+        """The community this request is about.
+
+        In order: a slug given explicitly, `in <slug>`, the channel's community, the one the
+        member used last, or their only community. Otherwise a friendly question.
+        """
+        if slug:
+            found = await communities.find_community(self.session, slug.strip().lstrip("#"))
+            if found is None:
+                raise UserError(
+                    f"I don't know a community called `{slug}`. Type `communities` to see them."
+                )
+            return await self._remember(found)
+        if self.named_community is not None:
+            return await self._remember(self.named_community)
+        if self.channel_community is not None:
+            return self.channel_community
+        if self.member.current_community_id is not None:
+            current = await communities.get_community(
+                self.session, self.member.current_community_id
+            )
+            if current is not None and current.archived_at is None:
+                return current
+        mine = await communities.communities_of(self.session, self.member_id)
+        if len(mine) == 1:
+            return mine[0]
+        if not mine:
+            raise UserError(
+                "You are not in a community yet. Type `communities` to see them and "
+                "`join <community>` to join one."
+            )
+        names = ", ".join(f"`{c.slug}`" for c in mine)
+        raise UserError(f"Which community? Add `in <community>` to the command: {names}.")
+
+    async def _remember(self, community: Community) -> Community:
+        if self.member.current_community_id != community.id:
+            self.member.current_community_id = community.id
+            self.session.add(self.member)
+        return community
+
+    async def roles(self, community: Community) -> set[Role]:
+        assert community.id is not None
+        found = {
+            Role(r)
+            for r in await communities.roles_of(self.session, community.id, self.member_id)
+            if r in Role.__members__.values()
+        }
+        if await communities.active_membership(self.session, community.id, self.member_id):
+            found.add(Role.MEMBER)
+        if self.member.is_coordinator:
+            found.add(Role.COORDINATOR)
+        return found
+
+    async def can(self, capability: Capability, community: Community) -> bool:
+        return allows(await self.roles(community), capability)
+
+    async def require(self, capability: Capability, community: Community) -> set[Role]:
+        """The asker's roles, or a refusal that says who can do it instead."""
+        roles = await self.roles(community)
+        if not allows(roles, capability):
+            who = " or ".join(f"{r.value}s" for r in roles_allowed(capability))
+            raise NotAllowed(
+                f"Only {who} of {community.name} can {capability.value}. "
+                f"Type `roles in {community.slug}` to see who they are."
+            )
+        return roles

@@ -1,0 +1,73 @@
+"""Queueing proactive messages: to a member's DM, or to a community's channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.messages import (
+    ConversationRef,
+    Platform,
+    Reply,
+    UserRef,
+    reply_to_dict,
+    target_to_dict,
+)
+from storage import communities, outbox, people
+from storage.tables import Community
+
+
+async def notify_member(
+    session: AsyncSession,
+    member_id: int,
+    reply: Reply,
+    key: str,
+    *,
+    now: datetime,
+    community_id: int | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    identity = await people.preferred_identity(session, member_id)
+    if identity is None:
+        return False
+    target = UserRef(Platform(identity.platform), identity.platform_user_id, identity.tenant_id)
+    return await outbox.enqueue(
+        session,
+        key=key,
+        platform=identity.platform,
+        target=target_to_dict(target),
+        reply=reply_to_dict(reply),
+        now=now,
+        not_before=not_before,
+        member_id=member_id,
+        community_id=community_id,
+    )
+
+
+async def post_to_community(
+    session: AsyncSession,
+    community: Community,
+    reply: Reply,
+    key: str,
+    *,
+    now: datetime,
+    not_before: datetime | None = None,
+) -> int:
+    assert community.id is not None
+    queued = 0
+    for link in await communities.channel_links(session, community.id):
+        target = ConversationRef(
+            Platform(link.platform), link.conversation_id, link.tenant_id, raw=link.raw_ref
+        )
+        queued += await outbox.enqueue(
+            session,
+            key=f"{key}:{link.platform}:{link.conversation_id}",
+            platform=link.platform,
+            target=target_to_dict(target),
+            reply=reply_to_dict(reply),
+            now=now,
+            not_before=not_before,
+            community_id=community.id,
+        )
+    return queued

@@ -1,0 +1,76 @@
+"""The heartbeat: a few fixed APScheduler jobs ask the database what is due and act on it.
+
+No per-item jobs are scheduled: meetings, surveys and health checks live in the database, so a
+deleted item can never fire and a restart loses nothing. Every due job queues its messages with
+idempotency keys, so several replicas running the same heartbeat deliver each message once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.context import JobContext, Services
+from bot.dispatcher import Dispatcher
+from storage import conversations
+
+_LOGGER = logging.getLogger(__name__)
+EVENT_MEMORY = timedelta(hours=2)
+
+
+class Heartbeat:
+    def __init__(self, services: Services, dispatcher: Dispatcher) -> None:
+        self.services = services
+        self.dispatcher = dispatcher
+        self._lock = asyncio.Lock()
+
+    async def tick(self) -> None:
+        """Run every due job once, then deliver what they queued."""
+        async with self._lock:
+            now = self.services.clock.now()
+            for name, job in sorted(self.services.registry.due_jobs.items()):
+                try:
+                    async with self.services.db.session() as session:
+                        await job(JobContext(self.services, session, now))
+                except Exception:
+                    _LOGGER.exception("due job %s failed; the next heartbeat tries again", name)
+            await self.deliver()
+
+    async def deliver(self) -> int:
+        try:
+            return await self.dispatcher.run_once()
+        except Exception:
+            _LOGGER.exception("delivery failed; the next heartbeat tries again")
+            return 0
+
+    async def housekeeping(self) -> None:
+        async with self.services.db.session() as session:
+            await conversations.forget_events_before(
+                session, self.services.clock.now() - EVENT_MEMORY
+            )
+
+
+def build_scheduler(heartbeat: Heartbeat, seconds: int) -> AsyncIOScheduler:
+    """The only APScheduler jobs: the heartbeat and a daily clean-up."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+    scheduler.add_job(
+        heartbeat.tick,
+        "interval",
+        seconds=seconds,
+        id="heartbeat",
+        replace_existing=True,
+        **defaults,
+    )
+    scheduler.add_job(
+        heartbeat.housekeeping,
+        "interval",
+        hours=1,
+        id="housekeeping",
+        replace_existing=True,
+        **defaults,
+    )
+    return scheduler

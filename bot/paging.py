@@ -1,0 +1,56 @@
+"""Pagination of long lists, with a "more" button that is also a typed command."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.messages import Choice
+
+_PAGE = re.compile(r"(?:^|\s+)page\s+(\d{1,5})\s*$", re.I)
+
+
+def take_page(args: str) -> tuple[str, int]:
+    """Split a trailing `page N` off the arguments (pages count from 1)."""
+    found = _PAGE.search(args)
+    if not found:
+        return args, 1
+    return args[: found.start()].strip(), max(1, int(found.group(1)))
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.per_page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_more(self) -> bool:
+        return self.number < self.pages
+
+    def footer(self) -> str:
+        return f"Page {self.number} of {self.pages} ({self.total} in all)"
+
+    def more(self, command: str) -> tuple[Choice, ...]:
+        """A "Next page" choice running `command page N+1`, when there is one."""
+        if not self.has_more:
+            return ()
+        return (
+            Choice(
+                f"Next page ({self.number + 1}/{self.pages})", f"{command} page {self.number + 1}"
+            ),
+        )
+
+
+def slice_page(items: Sequence[object], number: int, per_page: int) -> tuple[Page, list[object]]:
+    page = Page(min(number, max(1, -(-len(items) // per_page))), per_page, len(items))
+    return page, list(items[page.offset : page.offset + per_page])

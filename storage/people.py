@@ -1,0 +1,114 @@
+"""Members and their platform identities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sql import like_escape
+from storage.tables import Identity, Member
+
+
+async def find_identity(session: AsyncSession, platform: str, user_id: str) -> Identity | None:
+    result = await session.exec(
+        select(Identity).where(Identity.platform == platform, Identity.platform_user_id == user_id)
+    )
+    return result.first()
+
+
+async def create_member(
+    session: AsyncSession,
+    *,
+    platform: str,
+    user_id: str,
+    display_name: str,
+    now: datetime,
+    tenant_id: str | None = None,
+    email: str | None = None,
+    timezone: str | None = None,
+    department: str | None = None,
+    title: str | None = None,
+    is_coordinator: bool = False,
+) -> tuple[Member, Identity]:
+    member = Member(
+        display_name=display_name,
+        timezone=timezone,
+        department=department,
+        title=title,
+        is_coordinator=is_coordinator,
+        created_at=now,
+        last_seen_at=now,
+    )
+    session.add(member)
+    await session.flush()
+    assert member.id is not None
+    identity = Identity(
+        member_id=member.id,
+        platform=platform,
+        platform_user_id=user_id,
+        tenant_id=tenant_id,
+        email=email,
+        last_seen_at=now,
+    )
+    session.add(identity)
+    await session.flush()
+    return member, identity
+
+
+async def get_member(session: AsyncSession, member_id: int) -> Member | None:
+    return await session.get(Member, member_id)
+
+
+async def members_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Member]:
+    if not ids:
+        return {}
+    result = await session.exec(select(Member).where(col(Member.id).in_(ids)))
+    return {m.id: m for m in result.all() if m.id is not None}
+
+
+async def find_members_by_name(
+    session: AsyncSession, name: str, *, first_name: bool = False
+) -> list[Member]:
+    """Members whose display name is `name`, or starts with it as a first name (any case)."""
+    pattern = like_escape(name) + (" %" if first_name else "")
+    result = await session.exec(
+        select(Member).where(col(Member.display_name).ilike(pattern, escape="\\")).limit(20)
+    )
+    return list(result.all())
+
+
+async def find_member_by_platform_id(
+    session: AsyncSession, platform: str, user_id: str
+) -> Member | None:
+    identity = await find_identity(session, platform, user_id)
+    return await session.get(Member, identity.member_id) if identity else None
+
+
+async def preferred_identity(session: AsyncSession, member_id: int) -> Identity | None:
+    """The identity a member used most recently: where to reach them."""
+    result = await session.exec(
+        select(Identity)
+        .where(Identity.member_id == member_id)
+        .order_by(col(Identity.last_seen_at).desc(), col(Identity.id).desc())
+    )
+    return result.first()
+
+
+async def identities_of(session: AsyncSession, member_id: int) -> list[Identity]:
+    result = await session.exec(select(Identity).where(Identity.member_id == member_id))
+    return list(result.all())
+
+
+async def coordinators(session: AsyncSession) -> list[Member]:
+    result = await session.exec(select(Member).where(col(Member.is_coordinator).is_(True)))
+    return list(result.all())
+
+
+async def link_identity(session: AsyncSession, identity: Identity, member_id: int) -> None:
+    """Move a platform identity onto another member (one person across platforms)."""
+    await session.exec(
+        update(Identity).where(col(Identity.id) == identity.id).values(member_id=member_id)
+    )

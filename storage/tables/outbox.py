@@ -1,0 +1,36 @@
+"""The delivery outbox: each proactive message, sent once by whichever replica claims it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Idempotency key, e.g. "reminder:{occurrence}:{offset}:{member}": enqueuing twice is a no-op.
+    key: str = Field(max_length=200, unique=True)
+    platform: str = Field(max_length=16)
+    target: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    reply: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # pending -> sending -> sent | failed | undeliverable; also "cancelled" when made moot.
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_conversation_id: str | None = Field(default=None, max_length=256)
+    sent_message_id: str | None = Field(default=None, max_length=256)
+    error: str | None = Field(default=None, max_length=500)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    community_id: int | None = Field(default=None, foreign_key="community.id")
