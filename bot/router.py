@@ -25,7 +25,9 @@ from storage import communities, conversations, people
 from storage.tables import Identity, Member
 
 _LOGGER = logging.getLogger(__name__)
-_IN_COMMUNITY = re.compile(r"^(?P<rest>.*?)\s+in\s+#?(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\s*$", re.S)
+_IN_COMMUNITY = re.compile(
+    r"^(?:(?P<rest>.*?)\s+)?in\s+#?(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\s*$", re.S | re.I
+)
 _PREFIX = re.compile(r"^\s*(?:/?cop\b[:,]?\s*)", re.I)
 MAX_INPUT = 20_000
 _HOME_PREFIX = "home:"
@@ -139,7 +141,7 @@ class Router:
         if community is None:
             return args
         ctx.named_community = community
-        return found["rest"].strip()
+        return (found["rest"] or "").strip()
 
     async def _who(self, session: AsyncSession, user: User) -> tuple[Member, Identity]:
         now = self.services.clock.now()

@@ -77,12 +77,12 @@ async def claim_due(
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
     )
-    rows = (await session.scalars(statement)).all()
+    rows = (await session.exec(statement)).scalars().all()
     return sorted(rows, key=lambda row: row.id or 0)
 
 
 async def _finish(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:
-    result = await session.execute(
+    result = await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.claimed_by) == worker)
         .values(**values)
@@ -136,7 +136,7 @@ async def mark_final(
 
 async def cancel_pending(session: AsyncSession, key_prefix: str) -> int:
     """Cancel queued messages whose key starts with `key_prefix` (e.g. a cancelled meeting)."""
-    result = await session.execute(
+    result = await session.exec(
         update(OutboxMessage)
         .where(
             col(OutboxMessage.key).startswith(key_prefix, autoescape=True),

@@ -22,7 +22,7 @@ async def insert_ignore(
     statement = (
         module.insert(table).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
     )
-    result = await session.execute(statement)
+    result = await session.exec(statement)
     return bool(result.rowcount)
 
 

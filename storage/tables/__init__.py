@@ -11,6 +11,7 @@ from storage.tables.core import (
     MemberRole,
     Membership,
 )
+from storage.tables.nudges import NudgeSignal
 from storage.tables.outbox import OutboxMessage
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "Member",
     "MemberRole",
     "Membership",
+    "NudgeSignal",
     "OutboxMessage",
 ]

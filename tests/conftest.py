@@ -1,0 +1,103 @@
+"""Fixtures: a fresh database per test, a frozen clock, a fake port and the real core.
+
+Set COPBOT_TEST_DATABASE_URL (postgresql+asyncpg://…) to run the same tests on PostgreSQL;
+each test then gets its own schema.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.app import Core
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.ports import PortRegistry
+from storage.db import Database
+from tests.helpers import Chat, FakePort
+
+PG_URL = os.environ.get("COPBOT_TEST_DATABASE_URL")
+# A Monday morning in early March 2026, before Europe's DST change.
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test may ever read a developer's real tokens (Bolt reads SLACK_* by itself)."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "MICROSOFT_", "COPBOT_")) and name != (
+            "COPBOT_TEST_DATABASE_URL"
+        ):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    yield
+
+
+async def make_database(tmp_path: object) -> tuple[Database, str | None]:
+    if PG_URL:
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        admin = create_async_engine(PG_URL)
+        async with admin.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        await admin.dispose()
+        return Database(PG_URL, schema=schema), schema
+    return Database(f"sqlite+aiosqlite:///{tmp_path}/copbot-test.db"), None
+
+
+async def drop_schema(schema: str | None) -> None:
+    if schema and PG_URL:
+        admin = create_async_engine(PG_URL)
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+@pytest.fixture
+async def database(tmp_path: object) -> AsyncIterator[Database]:
+    db, schema = await make_database(tmp_path)
+    await db.create_all()
+    yield db
+    await db.dispose()
+    await drop_schema(schema)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(DATABASE_URL="sqlite+aiosqlite:///unused.db", COPBOT_ADMINS="root")
+
+
+@pytest.fixture
+def port() -> FakePort:
+    return FakePort()
+
+
+@pytest.fixture
+def core(database: Database, clock: FrozenClock, port: FakePort, settings: Settings) -> Core:
+    ports = PortRegistry()
+    ports.register(port)
+    return Core(settings, clock=clock, ports=ports, db=database)
+
+
+@pytest.fixture
+def chat(core: Core) -> Chat:
+    return Chat(core)
+
+
+@pytest.fixture
+async def community(chat: Chat) -> str:
+    """`data-eng`, led by `lead`, with members `ada` and `bo`; returns its slug."""
+    await chat("community new data-eng Data Engineering", as_="lead")
+    await chat("join data-eng", as_="ada")
+    await chat("join data-eng", as_="bo")
+    return "data-eng"

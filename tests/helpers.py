@@ -1,0 +1,136 @@
+"""Test doubles and drivers shared by the suite (no patched functions: real core, real DB)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.app import Core
+from bot.messages import (
+    Action,
+    Choice,
+    Command,
+    ConversationRef,
+    FormSubmission,
+    Platform,
+    Reply,
+    SentMessage,
+    Target,
+    User,
+    UserRef,
+)
+from bot.ports import RetryLater, Undeliverable
+from bot.render_text import render
+
+
+@dataclass
+class Delivery:
+    target: Target
+    reply: Reply
+
+    @property
+    def to(self) -> str:
+        """The receiving user id for a DM, or `#conversation` for a channel post."""
+        if isinstance(self.target, UserRef):
+            return self.target.user_id
+        return f"#{self.target.conversation_id}"
+
+
+@dataclass
+class FakePort:
+    """A ChatPort that records what it is asked to send; failures can be scripted."""
+
+    platform: Platform = Platform.CONSOLE
+    sent: list[Delivery] = field(default_factory=list)
+    updated: list[tuple[SentMessage, Reply]] = field(default_factory=list)
+    # Exceptions to raise on the next sends, in order (e.g. RetryLater(5), Undeliverable()).
+    failures: list[Exception] = field(default_factory=list)
+
+    async def send(self, target: Target, reply: Reply) -> SentMessage:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(Delivery(target, reply))
+        conversation = (
+            target
+            if isinstance(target, ConversationRef)
+            else ConversationRef(self.platform, f"dm:{target.user_id}", is_direct=True)
+        )
+        return SentMessage(conversation, str(len(self.sent)))
+
+    async def update(self, sent: SentMessage, reply: Reply) -> None:
+        self.updated.append((sent, reply))
+
+    def to(self, who: str) -> list[Reply]:
+        """Replies delivered to a user id (DM) or to `#channel`."""
+        return [d.reply for d in self.sent if d.to == who]
+
+    def texts(self, who: str) -> list[str]:
+        return [render(r) for r in self.to(who)]
+
+
+__all__ = ["Chat", "Delivery", "FakePort", "RetryLater", "Undeliverable", "text_of"]
+
+
+def text_of(replies: list[Reply]) -> str:
+    """Everything a person would read in these replies, as plain text."""
+    return "\n".join(render(r) for r in replies)
+
+
+class Chat:
+    """Drives the real router as console users: `await chat("join data-eng", as_="ada")`."""
+
+    def __init__(self, core: Core, platform: Platform = Platform.CONSOLE) -> None:
+        self.core = core
+        self.platform = platform
+
+    def user(self, handle: str) -> User:
+        return User(self.platform, handle, name=handle.capitalize())
+
+    def conversation(self, handle: str, channel: str | None) -> ConversationRef:
+        if channel:
+            return ConversationRef(self.platform, channel)
+        return ConversationRef(self.platform, f"dm:{handle}", is_direct=True)
+
+    async def __call__(
+        self, text: str, *, as_: str = "me", channel: str | None = None
+    ) -> list[Reply]:
+        replies = await self.core.router.handle(
+            Command(self.user(as_), self.conversation(as_, channel), text)
+        )
+        await self.core.settle()
+        return replies
+
+    async def text(self, text: str, *, as_: str = "me", channel: str | None = None) -> str:
+        return text_of(await self(text, as_=as_, channel=channel))
+
+    async def click(
+        self, choice: Choice, *, as_: str = "me", channel: str | None = None
+    ) -> list[Reply]:
+        assert choice.command, f"{choice.label} is a link, not a command"
+        replies = await self.core.router.handle(
+            Action(self.user(as_), self.conversation(as_, channel), choice.command, "m1")
+        )
+        await self.core.settle()
+        return replies
+
+    async def submit(
+        self,
+        form_id: str,
+        values: Mapping[str, str],
+        *,
+        as_: str = "me",
+        channel: str | None = None,
+    ) -> list[Reply]:
+        replies = await self.core.router.handle(
+            FormSubmission(self.user(as_), self.conversation(as_, channel), form_id, dict(values))
+        )
+        await self.core.settle()
+        return replies
+
+    async def deliver(self) -> int:
+        """Run the dispatcher once (what the heartbeat does after its jobs)."""
+        return await self.core.heartbeat.deliver()
+
+    async def tick(self) -> None:
+        """One heartbeat: every due job, then delivery."""
+        await self.core.heartbeat.tick()
