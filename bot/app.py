@@ -19,6 +19,7 @@ from bot.heartbeat import Heartbeat, build_scheduler
 from bot.ports import PortRegistry
 from bot.registry import REGISTRY
 from bot.router import Router
+from storage import conversations
 from storage.db import Database
 
 _LOGGER = logging.getLogger(__name__)
@@ -64,6 +65,11 @@ class Core:
             return
         if self._kicked is None or self._kicked.done():
             self._kicked = loop.create_task(self.heartbeat.deliver())
+
+    async def first_time_seen(self, key: str) -> bool:
+        """Record an inbound platform event id; False when it was handled before (a retry)."""
+        async with self.services.db.session() as session:
+            return await conversations.first_time_seen(session, key, self.services.clock.now())
 
     async def settle(self) -> None:
         """Wait for a kicked delivery to finish (tests and the local chat)."""

@@ -151,6 +151,15 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file to hand over, such as a CSV export or an .ics calendar entry."""
+
+    data: bytes = field(repr=False)
+    filename: str
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What the core answers. `text` is always set: the plain version every platform can show.
 
@@ -165,6 +174,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     form: Form | None = None
     image: Image | None = None
+    file: Attachment | None = None
     context: str | None = None
     visibility: Visibility = Visibility.PRIVATE
     replace: bool = False
@@ -189,6 +199,8 @@ def reply_to_dict(reply: Reply) -> dict[str, Any]:
     data = dataclasses.asdict(reply)
     if reply.image is not None:
         data["image"]["png"] = base64.b64encode(reply.image.png).decode("ascii")
+    if reply.file is not None:
+        data["file"]["data"] = base64.b64encode(reply.file.data).decode("ascii")
     return data
 
 
@@ -196,6 +208,7 @@ def reply_from_dict(data: Mapping[str, Any]) -> Reply:
     """Rebuild a reply stored with `reply_to_dict`."""
     form = data.get("form")
     image = data.get("image")
+    attachment = data.get("file")
     return Reply(
         text=data["text"],
         title=data.get("title"),
@@ -216,6 +229,13 @@ def reply_from_dict(data: Mapping[str, Any]) -> Reply:
             png=base64.b64decode(image["png"]), alt=image["alt"], filename=image["filename"]
         )
         if image
+        else None,
+        file=Attachment(
+            data=base64.b64decode(attachment["data"]),
+            filename=attachment["filename"],
+            mime=attachment["mime"],
+        )
+        if attachment
         else None,
         context=data.get("context"),
         visibility=Visibility(data.get("visibility", Visibility.PRIVATE)),

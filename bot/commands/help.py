@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import help
 from bot.context import Context
-from bot.messages import Reply
+from bot.messages import Choice, Reply
 from bot.registry import command
 
 
@@ -31,3 +31,20 @@ async def home(ctx: Context, args: str) -> list[Reply]:
     for _order, section in ctx.services.registry.home_sections:
         replies.extend(await section(ctx))
     return replies or [Reply("Nothing here yet. Type `communities` to find one to join.")]
+
+
+@command(
+    "hello",
+    usage="hello",
+    summary="Say hello (sent for you when copbot is installed or added to a chat)",
+    group="Getting started",
+    hidden=True,
+)
+async def hello(ctx: Context, args: str) -> Reply:
+    return Reply(
+        f"Hi {ctx.member.display_name}! I help Communities of Practice run themselves: find an "
+        "expert, share lessons learned, keep meetings on rhythm and ask how things are going.\n"
+        "Start with `communities` to find yours, or `help` to see everything.",
+        title="Hello from copbot",
+        choices=(Choice("Communities", "communities"), Choice("Help", "help")),
+    )
