@@ -11,9 +11,10 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import downloads
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.context import Services
+from bot.context import JobContext, Services
 from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat, build_scheduler
 from bot.ports import PortRegistry
@@ -94,6 +95,7 @@ def create_app(
     app[HEARTBEAT] = core.heartbeat
     app[STATUS] = mount_platforms(app, core)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/files/{kind}/{arg}", serve_download)
 
     async def on_startup(app: web.Application) -> None:
         if migrate:
@@ -132,4 +134,30 @@ async def healthz(request: web.Request) -> web.Response:
             "platforms": services.ports.platforms(),
         },
         status=200 if healthy else 503,
+    )
+
+
+async def serve_download(request: web.Request) -> web.Response:
+    """A file behind a signed link (see bot.downloads): built from the database on request."""
+    services = request.app[SERVICES]
+    kind, arg = request.match_info["kind"], request.match_info["arg"]
+    now = services.clock.now()
+    producer = services.registry.downloads.get(kind)
+    if producer is None or not downloads.verify(
+        services.settings,
+        kind,
+        arg,
+        request.query.get("exp", ""),
+        request.query.get("sig", ""),
+        now,
+    ):
+        return web.Response(status=403, text="This link is invalid or has expired.")
+    async with services.db.session() as session:
+        attachment = await producer(JobContext(services, session, now), arg)
+    if attachment is None:
+        return web.Response(status=404, text="Nothing to download here any more.")
+    return web.Response(
+        body=attachment.data,
+        content_type=attachment.mime,
+        headers={"Content-Disposition": f'attachment; filename="{attachment.filename}"'},
     )

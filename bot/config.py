@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
     microsoft_app_tenant_id: str = Field("", validation_alias="MICROSOFT_APP_TENANT_ID")
 
+    secret_key: str = Field("", validation_alias="COPBOT_SECRET_KEY")
+
     heartbeat_seconds: int = Field(15, validation_alias="COPBOT_HEARTBEAT_SECONDS")
     anonymity_threshold: int = Field(5, validation_alias="COPBOT_ANONYMITY_THRESHOLD")
 
@@ -46,6 +48,24 @@ class Settings(BaseSettings):
     @classmethod
     def _never_below_three(cls, value: int) -> int:
         return max(3, value)
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach this server (links in messages)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def signing_key(self) -> bytes:
+        """Key for download links; falls back to other secrets so links work out of the box."""
+        secret = (
+            self.secret_key
+            or self.slack_signing_secret
+            or self.microsoft_app_password
+            or f"copbot-local:{self.database_url}"
+        )
+        return secret.encode()
 
     @property
     def admin_ids(self) -> set[str]:

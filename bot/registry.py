@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.context import Context, JobContext
-    from bot.messages import Reply
+    from bot.messages import Attachment, Reply
 
 HandlerResult = "Reply | list[Reply] | None"
 CommandHandler = Callable[["Context", str], Awaitable[Any]]
@@ -20,6 +20,7 @@ FormHandler = Callable[["Context", Mapping[str, str]], Awaitable[Any]]
 DueJob = Callable[["JobContext"], Awaitable[None]]
 HomeSection = Callable[["Context"], Awaitable["list[Reply]"]]
 DemoSeeder = Callable[["JobContext", dict[str, Any]], Awaitable[None]]
+Download = Callable[["JobContext", str], Awaitable["Attachment | None"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Registry:
     due_jobs: dict[str, DueJob] = field(default_factory=dict)
     home_sections: list[tuple[int, HomeSection]] = field(default_factory=list)
     demo_seeders: list[tuple[int, DemoSeeder]] = field(default_factory=list)
+    downloads: dict[str, Download] = field(default_factory=dict)
 
 
 REGISTRY = Registry()
@@ -112,5 +114,20 @@ def demo_seeder(order: int) -> Callable[[DemoSeeder], DemoSeeder]:
         REGISTRY.demo_seeders.append((order, seeder))
         REGISTRY.demo_seeders.sort(key=lambda pair: pair[0])
         return seeder
+
+    return wrap
+
+
+def download(kind: str) -> Callable[[Download], Download]:
+    """Register `async def make(jctx, arg) -> Attachment | None` behind signed links.
+
+    `bot.downloads.link(settings, kind, arg, now=...)` makes the URL to put in a reply.
+    """
+
+    def wrap(producer: Download) -> Download:
+        if kind in REGISTRY.downloads:
+            raise ValueError(f"download {kind!r} registered twice")
+        REGISTRY.downloads[kind] = producer
+        return producer
 
     return wrap
