@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings()
     command = args.command or "serve"
     if command == "serve":

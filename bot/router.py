@@ -92,7 +92,8 @@ class Router:
                 text = request.command if isinstance(request, Action) else request.text
                 result = await self._run_text(ctx, text)
         self.services.kick_delivery()
-        return _as_list(result)
+        # Silence reads as "broken" in chat: always answer something.
+        return _as_list(result) or [Reply("Done.")]
 
     async def _run_text(self, ctx: Context, text: str) -> Any:
         if len(text) > MAX_INPUT:
