@@ -1,0 +1,48 @@
+"""The heartbeat runs every due job, survives a failing one, and delivers afterwards."""
+
+from __future__ import annotations
+
+from bot.app import Core
+from bot.context import JobContext
+from bot.heartbeat import build_scheduler
+from bot.messages import Reply
+from bot.registry import REGISTRY
+from tests.helpers import Chat, FakePort
+
+
+async def test_a_failing_job_does_not_stop_the_others_or_delivery(
+    core: Core, chat: Chat, port: FakePort, community: str
+) -> None:
+    ran: list[str] = []
+
+    async def broken(jctx: JobContext) -> None:
+        ran.append("broken")
+        raise RuntimeError("bug in a job")
+
+    async def greeter(jctx: JobContext) -> None:
+        ran.append("greeter")
+        from storage import people
+
+        ada = await people.find_member_by_platform_id(jctx.session, "console", "ada")
+        assert ada is not None and ada.id is not None
+        await jctx.notify_member(ada.id, Reply("tick"), key="test:greeter")
+
+    REGISTRY.due_jobs["zz.test.broken"] = broken
+    REGISTRY.due_jobs["zz.test.greeter"] = greeter
+    try:
+        await chat.tick()
+        await chat.tick()
+    finally:
+        del REGISTRY.due_jobs["zz.test.broken"], REGISTRY.due_jobs["zz.test.greeter"]
+    assert ran.count("broken") == 2 and ran.count("greeter") == 2
+    assert port.texts("ada").count("tick") == 1
+
+
+def test_scheduler_has_only_fixed_jobs_that_never_drop_a_late_run(core: Core) -> None:
+    scheduler = build_scheduler(core.heartbeat, seconds=15)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"heartbeat", "housekeeping"}
+    heartbeat = jobs["heartbeat"]
+    assert heartbeat.trigger.interval.total_seconds() == 15
+    assert heartbeat.misfire_grace_time is None and heartbeat.coalesce
+    assert heartbeat.max_instances == 1
