@@ -148,6 +148,19 @@ class Router:
         now = self.services.clock.now()
         admin = user.id in self.services.settings.admin_ids
         identity = await people.find_identity(session, user.platform, user.id)
+        if identity is None and user.email:
+            # The same work email on another platform is the same person.
+            known = await people.find_identity_by_email(session, user.email)
+            if known is not None:
+                identity = await people.add_identity(
+                    session,
+                    member_id=known.member_id,
+                    platform=user.platform,
+                    user_id=user.id,
+                    now=now,
+                    tenant_id=user.tenant_id,
+                    email=user.email,
+                )
         if identity is None:
             member, identity = await people.create_member(
                 session,

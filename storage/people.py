@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -56,6 +56,39 @@ async def create_member(
     session.add(identity)
     await session.flush()
     return member, identity
+
+
+async def find_identity_by_email(session: AsyncSession, email: str) -> Identity | None:
+    """An identity with this email on any platform (the same person on another platform)."""
+    result = await session.exec(
+        select(Identity)
+        .where(func.lower(Identity.email) == email.strip().lower())
+        .order_by(col(Identity.id))
+    )
+    return result.first()
+
+
+async def add_identity(
+    session: AsyncSession,
+    *,
+    member_id: int,
+    platform: str,
+    user_id: str,
+    now: datetime,
+    tenant_id: str | None = None,
+    email: str | None = None,
+) -> Identity:
+    identity = Identity(
+        member_id=member_id,
+        platform=platform,
+        platform_user_id=user_id,
+        tenant_id=tenant_id,
+        email=email,
+        last_seen_at=now,
+    )
+    session.add(identity)
+    await session.flush()
+    return identity
 
 
 async def get_member(session: AsyncSession, member_id: int) -> Member | None:

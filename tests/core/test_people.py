@@ -1,0 +1,49 @@
+"""One person across platforms; personal timezone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import Core
+from bot.clock import FrozenClock
+from bot.messages import Command, ConversationRef, Platform, User
+from tests.helpers import Chat, text_of
+
+
+async def test_link_code_joins_two_platform_accounts_into_one_member(
+    core: Core, chat: Chat, community: str
+) -> None:
+    slack = Chat(core, Platform.SLACK)
+    code_text = await chat.text("link", as_="ada")
+    code = code_text.split("`")[1]
+    assert "That's your own code" in await chat.text(f"link {code}", as_="ada")
+    assert "wrong or expired" in await slack.text("link 1-deadbeef", as_="U_ADA")
+    assert "doesn't look like a link code" in await slack.text("link hello", as_="U_ADA")
+    assert "now the same person as Ada" in await slack.text(f"link {code}", as_="U_ADA")
+    # From Slack, Ada is now the member of data-eng she is in the local chat.
+    assert "already a member" in await slack.text("join data-eng", as_="U_ADA")
+
+
+async def test_link_code_expires(core: Core, chat: Chat, clock: FrozenClock) -> None:
+    code = (await chat.text("link", as_="ada")).split("`")[1]
+    clock.advance(timedelta(minutes=45))
+    assert "wrong or expired" in await Chat(core, Platform.SLACK).text(f"link {code}", as_="U1")
+
+
+async def test_same_email_on_another_platform_is_the_same_member(
+    core: Core, chat: Chat, community: str
+) -> None:
+    def command(platform: Platform, user_id: str, text: str) -> Command:
+        user = User(platform, user_id, name="Ada L", email="Ada@Example.org")
+        return Command(user, ConversationRef(platform, f"dm:{user_id}", is_direct=True), text)
+
+    await core.router.handle(command(Platform.SLACK, "U_ADA", "join data-eng"))
+    replies = await core.router.handle(command(Platform.TEAMS, "29:ada", "join data-eng"))
+    assert "already a member" in text_of(replies)
+
+
+async def test_timezone_is_validated_and_saved(chat: Chat) -> None:
+    assert "UTC (the default)" in await chat.text("timezone", as_="ada")
+    assert "not a timezone I know" in await chat.text("timezone Europe/Atlantis", as_="ada")
+    assert "now America/New_York" in await chat.text("timezone America/New_York", as_="ada")
+    assert "Your timezone is America/New_York" in await chat.text("timezone", as_="ada")
