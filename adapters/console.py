@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import Core
@@ -77,6 +78,7 @@ class ConsoleChat:
         self.channel: str | None = None
         self.choices: tuple[Choice, ...] = ()
         self.interactive = stdin.isatty()
+        self.files = Path("copbot-files")
 
     # -- I/O ------------------------------------------------------------------------------
 
@@ -136,6 +138,7 @@ class ConsoleChat:
         self.choices = ()
         for reply in replies:
             self.say(render(reply))
+            self.save_files(reply)
             if reply.choices:
                 self.choices = reply.choices
         await self.core.settle()
@@ -143,6 +146,14 @@ class ConsoleChat:
         for reply in replies:
             if reply.form is not None:
                 await self.fill(reply.form)
+
+    def save_files(self, reply: Reply) -> None:
+        """Files and charts cannot show in a terminal: save them and say where."""
+        for name, data in _files_of(reply):
+            path = self.files / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            self.say(f"(saved {path})")
 
     async def chat_command(self, line: str) -> bool:
         word, _, rest = line[1:].partition(" ")
@@ -215,6 +226,15 @@ class ConsoleChat:
         if field.options and answer.isdigit() and 0 < int(answer) <= len(field.options):
             return field.options[int(answer) - 1][1]
         return answer
+
+
+def _files_of(reply: Reply) -> list[tuple[str, bytes]]:
+    found = []
+    if reply.file is not None:
+        found.append((Path(reply.file.filename).name, reply.file.data))
+    if reply.image is not None:
+        found.append((Path(reply.image.filename).name, reply.image.png))
+    return found
 
 
 async def run_chat(

@@ -1,0 +1,194 @@
+"""Showing the core's replies on Slack: forms as modals, the rest where each belongs.
+
+Private replies go back to the asker (the response_url of a command or click, else an
+ephemeral message, or the DM), channel replies to the channel, direct ones to the DM; charts
+and files follow as uploads. A form opens as a modal when the request carried a trigger; a typed
+message carries none, so the reply gets a button that asks again and opens it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.blocks import fallback_text, home_view, message_blocks
+from adapters.slack.modals import modal_view
+from adapters.slack.port import SlackPort
+from bot.app import Core
+from bot.messages import Choice, ConversationRef, Platform, Reply, User, Visibility
+
+_LOGGER = logging.getLogger(__name__)
+_HOME = "home:"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a request came from and how to answer it."""
+
+    user: User
+    channel_id: str | None
+    is_direct: bool
+    response_url: str | None = None
+    trigger_id: str | None = None
+    thread_ts: str | None = None
+    from_home: bool = False
+    on_message: bool = False  # a click on a message: its response_url can replace it
+    command: str | None = None  # what was typed or clicked: a button can ask for it again
+
+    @property
+    def conversation(self) -> ConversationRef:
+        if self.from_home or not self.channel_id:
+            return ConversationRef(
+                Platform.SLACK, f"{_HOME}{self.user.id}", self.user.tenant_id, is_direct=True
+            )
+        return ConversationRef(
+            Platform.SLACK,
+            self.channel_id,
+            self.user.tenant_id,
+            thread_id=self.thread_ts,
+            is_direct=self.is_direct,
+        )
+
+    def metadata(self) -> dict[str, Any]:
+        """What a modal must remember to answer after it is submitted."""
+        return {
+            "c": self.channel_id,
+            "d": self.is_direct,
+            "r": self.response_url,
+            "h": self.from_home,
+        }
+
+
+class Answers:
+    def __init__(self, core: Core, client: AsyncWebClient, port: SlackPort) -> None:
+        self.core = core
+        self.client = client
+        self.port = port
+
+    async def publish_home(self, user: User) -> None:
+        replies = await self.core.router.home(user)
+        try:
+            await self.client.views_publish(user_id=user.id, view=home_view(replies))
+        except (SlackApiError, aiohttp.ClientError) as exc:
+            _LOGGER.warning("publishing the App Home of %s failed: %s", user.id, exc)
+
+    async def answer(self, origin: Origin, replies: Sequence[Reply]) -> None:
+        """Show replies where they belong: forms as modals, then by visibility."""
+        try:
+            await self._answer(origin, list(replies))
+        except (SlackApiError, aiohttp.ClientError) as exc:
+            _LOGGER.warning("answering on Slack failed: %s", exc)
+        await self.core.settle()
+
+    async def _answer(self, origin: Origin, replies: list[Reply]) -> None:
+        shown: list[Reply] = []
+        for reply in replies:
+            if reply.form is not None:
+                if await self._open_form(origin, reply):
+                    continue
+                reply = _with_open_button(reply, origin.command)
+            shown.append(reply)
+        groups: dict[Visibility, list[Reply]] = {}
+        for reply in shown:
+            groups.setdefault(reply.visibility, []).append(reply)
+        if groups.get(Visibility.DIRECT):
+            await self._to_dm(origin, groups[Visibility.DIRECT])
+        if groups.get(Visibility.CHANNEL):
+            await self._to_channel(origin, groups[Visibility.CHANNEL])
+        if groups.get(Visibility.PRIVATE):
+            await self._to_asker(origin, groups[Visibility.PRIVATE])
+
+    async def _open_form(self, origin: Origin, reply: Reply) -> bool:
+        assert reply.form is not None
+        if not origin.trigger_id:
+            return False
+        try:
+            await self.client.views_open(
+                trigger_id=origin.trigger_id, view=modal_view(reply.form, origin.metadata())
+            )
+        except SlackApiError as exc:
+            _LOGGER.info("opening a modal failed: %s", exc)
+            return False
+        return True
+
+    async def _to_dm(self, origin: Origin, replies: list[Reply]) -> None:
+        channel = (
+            origin.channel_id
+            if origin.is_direct and origin.channel_id
+            else await self.port.dm_channel(origin.user.id)
+        )
+        await self.port.post(channel, replies)
+        await self.port.upload_files(channel, replies)
+
+    async def _to_channel(self, origin: Origin, replies: list[Reply]) -> None:
+        if origin.from_home or not origin.channel_id:
+            await self._to_dm(origin, replies)
+            return
+        if origin.response_url:
+            await _respond(origin.response_url, replies, response_type="in_channel")
+        else:
+            await self.port.post(origin.channel_id, replies, thread_ts=origin.thread_ts)
+        await self.port.upload_files(origin.channel_id, replies)
+
+    async def _to_asker(self, origin: Origin, replies: list[Reply]) -> None:
+        if origin.response_url and not origin.from_home:
+            replace_original = origin.on_message and any(r.replace for r in replies)
+            await _respond(
+                origin.response_url,
+                replies,
+                response_type="ephemeral",
+                replace_original=replace_original,
+            )
+            if any(r.image or r.file for r in replies):
+                await self._upload_to_asker(origin, replies)
+            return
+        if origin.from_home or not origin.channel_id or origin.is_direct:
+            await self._to_dm(origin, replies)
+            return
+        await self.port.post_ephemeral(origin.channel_id, origin.user.id, replies)
+        if any(r.image or r.file for r in replies):
+            await self._upload_to_asker(origin, replies)
+
+    async def _upload_to_asker(self, origin: Origin, replies: list[Reply]) -> None:
+        """Private files go to the asker's DM with the bot (a channel would show them to all)."""
+        channel = (
+            origin.channel_id
+            if origin.is_direct and origin.channel_id
+            else await self.port.dm_channel(origin.user.id)
+        )
+        await self.port.upload_files(channel, replies)
+
+
+def _with_open_button(reply: Reply, command: str | None) -> Reply:
+    """A form that could not open (a typed message has no trigger): a button that asks again.
+
+    Clicking it sends the same command with a fresh trigger, so the modal opens then.
+    """
+    if not command or reply.form is None:
+        return reply
+    again = Choice(f"Open: {reply.form.title}", command, style="primary")
+    return replace(reply, choices=(again, *reply.choices))
+
+
+async def _respond(
+    url: str,
+    replies: Sequence[Reply],
+    *,
+    response_type: str,
+    replace_original: bool = False,
+) -> None:
+    response = await AsyncWebhookClient(url).send(
+        text=fallback_text(replies),
+        blocks=message_blocks(replies),
+        response_type=response_type,
+        replace_original=replace_original,
+    )
+    if response.status_code >= 300:
+        _LOGGER.warning("response_url answered %s: %s", response.status_code, response.body)

@@ -1,0 +1,359 @@
+"""Slack requests in, neutral requests to the core, Block Kit out.
+
+One Bolt `AsyncApp` behind `POST /slack/events` (or Socket Mode). Every listener acknowledges
+at once and does the work in a tracked task, so Slack's 3-second limit never depends on how
+long the core takes; `settle()` waits for those tasks (tests, shutdown). View submissions are
+the exception: inline field errors must be in the acknowledgement, so they run the core first.
+
+Requests are verified here, before Bolt, with the injected clock: a forged, stale (±5 min) or
+malformed request (missing or non-numeric headers, undecodable body) gets 401 and touches
+nothing. Events API deliveries are de-duplicated by `event_id`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Coroutine
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.answer import Answers, Origin
+from adapters.slack.blocks import CHOICE_ACTION, FORM_CALLBACK, LINK_ACTION, SELECT_ACTION
+from adapters.slack.modals import form_errors, form_values, modal_view
+from adapters.slack.port import SlackPort
+from adapters.slack.profiles import Profiles
+from adapters.slack.text import to_core_text
+from bot.app import Core
+from bot.clock import Clock
+from bot.config import Settings
+from bot.messages import (
+    Action,
+    Command,
+    FormSubmission,
+    User,
+)
+
+_LOGGER = logging.getLogger(__name__)
+SAVE_AS_LESSON = "save_as_lesson"
+
+
+class _EpochClock:
+    """slack_sdk's verifier wants epoch seconds; ours gives aware datetimes."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def now(self) -> float:
+        return self.clock.now().timestamp()
+
+
+class SlackAdapter:
+    def __init__(self, core: Core, settings: Settings) -> None:
+        self.core = core
+        self.settings = settings
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token, base_url=_with_slash(settings.slack_api_url)
+        )
+        # Bolt only routes: we verify signatures ourselves (injected clock, 401 on junk), and
+        # listeners return fast because the work runs in our own tracked tasks.
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret or "",
+            request_verification_enabled=False,
+            process_before_response=True,
+            name="copbot",
+        )
+        self.verifier = (
+            SignatureVerifier(settings.slack_signing_secret, clock=_EpochClock(core.services.clock))
+            if settings.slack_signing_secret
+            else None
+        )
+        self.port = SlackPort(self.client)
+        self.answers = Answers(core, self.client, self.port)
+        self.profiles = Profiles(self.client, core.services.clock)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._socket: Any = None
+        self._register()
+
+    # -- HTTP --------------------------------------------------------------------------------
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            body = None
+        if (
+            self.verifier is None
+            or body is None
+            or not timestamp.isdigit()
+            or not signature
+            or not self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+        ):
+            return web.json_response({"error": "invalid request"}, status=401)
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body,
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+            response = await self.bolt.async_dispatch(bolt_request)
+        except Exception as exc:
+            # Signed by Slack but not a payload we can read: say so, never a 500.
+            _LOGGER.warning("unreadable Slack request: %s: %s", type(exc).__name__, exc)
+            return web.json_response({"error": "bad request"}, status=400)
+        if response.status == 404:
+            # An event or action nobody listens to: acknowledge, or Slack keeps retrying it and
+            # may switch our event subscriptions off.
+            return web.Response(status=200)
+        return await to_aiohttp_response(response)
+
+    # -- Socket Mode (a WebSocket instead of a public URL) ----------------------------------------
+
+    async def start_socket_mode(self, _app: web.Application) -> None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self._socket = AsyncSocketModeHandler(
+            self.bolt,
+            self.settings.slack_app_token,
+            web_client=AsyncWebClient(base_url=_with_slash(self.settings.slack_api_url)),
+        )
+        await self._socket.connect_async()
+
+    async def close(self, _app: web.Application) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        await self.settle()
+
+    # -- background work -----------------------------------------------------------------------
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            _LOGGER.error("Slack work failed", exc_info=task.exception())
+
+    async def settle(self) -> None:
+        """Wait until every request's work (and the delivery it kicked) is done."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.core.settle()
+
+    # -- listeners -------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        bolt = self.bolt
+        bolt.command("/cop")(self._on_command)
+        bolt.action(re.compile(f"^({CHOICE_ACTION}|{SELECT_ACTION})"))(self._on_action)
+        bolt.action(re.compile(f"^{LINK_ACTION}"))(self._on_link)
+        bolt.view(FORM_CALLBACK)(self._on_submit)
+        bolt.view_closed(FORM_CALLBACK)(self._on_link)
+        bolt.shortcut(SAVE_AS_LESSON)(self._on_save_as_lesson)
+        bolt.event("app_mention")(self._on_mention)
+        bolt.event("message")(self._on_direct_message)
+        bolt.event("app_home_opened")(self._on_home_opened)
+        bolt.event("member_joined_channel")(self._on_member_joined)
+
+    async def _on_link(self, ack: Any) -> None:
+        await ack()  # link buttons open in the browser; Slack still tells us about the click
+
+    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        self.spawn(self._command(body))
+
+    async def _command(self, body: dict[str, Any]) -> None:
+        channel = body.get("channel_id") or ""
+        origin = Origin(
+            user=await self._user(body.get("user_id", ""), body.get("team_id"), body),
+            channel_id=channel or None,
+            is_direct=channel.startswith("D") or body.get("channel_name") == "directmessage",
+            response_url=body.get("response_url"),
+            trigger_id=body.get("trigger_id"),
+        )
+        text = to_core_text(body.get("text") or "")
+        replies = await self.core.router.handle(Command(origin.user, origin.conversation, text))
+        await self.answers.answer(replace(origin, command=text), replies)
+
+    async def _on_action(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        self.spawn(self._action(body))
+
+    async def _action(self, body: dict[str, Any]) -> None:
+        action = (body.get("actions") or [{}])[0]
+        command = action.get("value") or (action.get("selected_option") or {}).get("value")
+        if not command:
+            return
+        origin = await self._interaction_origin(body)
+        container = body.get("container") or {}
+        replies = await self.core.router.handle(
+            Action(origin.user, origin.conversation, command, container.get("message_ts"))
+        )
+        await self.answers.answer(replace(origin, command=command), replies)
+        if origin.from_home:
+            await self.answers.publish_home(origin.user)
+
+    async def _on_submit(self, ack: Any, body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        meta = _load(view.get("private_metadata"))
+        team = (body.get("team") or {}).get("id")
+        user = await self._user((body.get("user") or {}).get("id", ""), team, body)
+        origin = Origin(
+            user=user,
+            channel_id=meta.get("c"),
+            is_direct=bool(meta.get("d")),
+            response_url=meta.get("r"),
+            from_home=bool(meta.get("h")),
+        )
+        values = form_values((view.get("state") or {}).get("values") or {})
+        replies = await self.core.router.handle(
+            FormSubmission(user, origin.conversation, str(meta.get("form_id", "")), values)
+        )
+        failed = next((r for r in replies if r.errors), None)
+        if failed is not None:
+            errors = form_errors(view.get("blocks") or [], failed)
+            await ack(response_action="errors", errors=errors)
+            return
+        follow_up = next((r for r in replies if r.form is not None), None)
+        if follow_up is not None and follow_up.form is not None:
+            next_view = modal_view(follow_up.form, origin.metadata())
+            await ack(response_action="update", view=next_view)
+            replies = [r for r in replies if r is not follow_up]
+        else:
+            await ack()
+        if replies:
+            self.spawn(self.answers.answer(origin, replies))
+
+    async def _on_save_as_lesson(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        self.spawn(self._save_as_lesson(body))
+
+    async def _save_as_lesson(self, body: dict[str, Any]) -> None:
+        origin = await self._interaction_origin(body)
+        message = body.get("message") or {}
+        text = to_core_text(message.get("text") or "")
+        command = f"lesson draft {text}".strip()
+        replies = await self.core.router.handle(Command(origin.user, origin.conversation, command))
+        await self.answers.answer(replace(origin, command=command), replies)
+
+    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        self.spawn(self._message(body, event, context.get("bot_user_id")))
+
+    async def _on_direct_message(
+        self, body: dict[str, Any], event: dict[str, Any], context: Any
+    ) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        self.spawn(self._message(body, event, context.get("bot_user_id")))
+
+    async def _message(
+        self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None
+    ) -> None:
+        if not await self._first_delivery(body):
+            return
+        channel = event.get("channel") or ""
+        origin = Origin(
+            user=await self._user(event.get("user", ""), body.get("team_id"), body),
+            channel_id=channel or None,
+            is_direct=event.get("channel_type") == "im" or channel.startswith("D"),
+            thread_ts=event.get("thread_ts"),
+        )
+        text = to_core_text(event.get("text") or "", bot_user_id=bot_user_id)
+        replies = await self.core.router.handle(
+            Command(origin.user, origin.conversation, text, event.get("ts"))
+        )
+        await self.answers.answer(replace(origin, command=text), replies)
+
+    async def _on_member_joined(
+        self, body: dict[str, Any], event: dict[str, Any], context: Any
+    ) -> None:
+        if event.get("user") and event.get("user") == context.get("bot_user_id"):
+            self.spawn(self._bot_joined(body, event))
+
+    async def _bot_joined(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """Added to a channel: say hello there, on behalf of whoever invited the bot."""
+        inviter, channel = event.get("inviter"), event.get("channel")
+        if not inviter or not channel or not await self._first_delivery(body):
+            return
+        user = await self._user(inviter, body.get("team_id"), {})
+        origin = Origin(user=user, channel_id=channel, is_direct=False)
+        replies = await self.core.router.handle(Command(user, origin.conversation, "hello"))
+        try:
+            await self.port.post(channel, replies)
+        except (SlackApiError, aiohttp.ClientError) as exc:
+            _LOGGER.warning("saying hello in %s failed: %s", channel, exc)
+
+    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        self.spawn(self._home_opened(body, event))
+
+    async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if not await self._first_delivery(body):
+            return
+        user = await self._user(event.get("user", ""), body.get("team_id"), {})
+        await self.answers.publish_home(user)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    async def _user(self, user_id: str, team_id: str | None, body: dict[str, Any]) -> User:
+        fallback = body.get("user_name") or (body.get("user") or {}).get("name")
+        if isinstance(body.get("user"), dict):
+            team_id = team_id or body["user"].get("team_id")
+        return await self.profiles.user(user_id, team_id, fallback)
+
+    async def _interaction_origin(self, body: dict[str, Any]) -> Origin:
+        container = body.get("container") or {}
+        view = body.get("view") or {}
+        team = (body.get("team") or {}).get("id")
+        user = await self._user((body.get("user") or {}).get("id", ""), team, body)
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+        from_home = container.get("type") == "view" or view.get("type") == "home"
+        return Origin(
+            user=user,
+            channel_id=channel or None,
+            is_direct=channel.startswith("D"),
+            response_url=None if from_home else body.get("response_url"),
+            trigger_id=body.get("trigger_id"),
+            from_home=from_home,
+            on_message=container.get("type") == "message",
+        )
+
+    async def _first_delivery(self, body: dict[str, Any]) -> bool:
+        """False for an Events API retry of an event we already acted on."""
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+        return await self.core.first_time_seen(f"slack:{event_id}")
+
+
+def _load(metadata: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(metadata or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+SLACK = web.AppKey("slack", SlackAdapter)

@@ -1,0 +1,191 @@
+"""A fake Slack Web API on an ephemeral loopback port: records every call, answers like Slack.
+
+Also serves `response_url`s (`/respond/<n>`) and file upload URLs (`/upload/<file>`), and can be
+told to fail the next calls of a method (`fail_next("chat.postMessage", 429, retry_after=7)`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from aiohttp.test_utils import TestServer
+
+BOT_USER = "UBOT"
+TEAM = "T1"
+
+
+@dataclass
+class Call:
+    method: str
+    data: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = field(
+        default_factory=dict
+    )
+    server: TestServer | None = None
+    # Socket Mode: envelopes to push to the app, and the acknowledgements it sends back.
+    socket_out: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    socket_acks: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    socket_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _urls: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    # -- set-up ---------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_post("/upload/{file}", self._upload)
+        app.router.add_get("/socket", self._socket)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    @property
+    def api_url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/api/"))
+
+    def response_url(self) -> str:
+        """A fresh response_url whose posts are recorded under its key."""
+        assert self.server is not None
+        key = f"r{next(self._urls)}"
+        self.responses[key] = []
+        return str(self.server.make_url(f"/respond/{key}"))
+
+    def fail_next(
+        self, method: str, status: int, *, retry_after: int | None = None, error: str = ""
+    ) -> None:
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "fatal")}
+        self.failures.setdefault(method, []).append((status, headers, body))
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [c.data for c in self.calls if c.method == method]
+
+    def methods(self) -> list[str]:
+        return [c.method for c in self.calls]
+
+    def answered(self, response_url: str) -> list[dict[str, Any]]:
+        return self.responses[response_url.rsplit("/", 1)[1]]
+
+    # -- handlers --------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        data = await _payload(request)
+        token_prefix = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
+        if not request.headers.get("Authorization", "").startswith(token_prefix):
+            return web.json_response({"ok": False, "error": "not_authed"})
+        self.calls.append(Call(method, data))
+        pending = self.failures.get(method)
+        if pending:
+            status, headers, body = pending.pop(0)
+            return web.json_response(body, status=status, headers=headers)
+        return web.json_response(self._answer(method, data))
+
+    def _answer(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
+        ok: dict[str, Any] = {"ok": True}
+        if method == "auth.test":
+            return {**ok, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": TEAM, "team": "Test"}
+        if method == "users.info":
+            user_id = str(data.get("user"))
+            return {**ok, "user": self.profiles.get(user_id) or default_profile(user_id)}
+        if method == "conversations.open":
+            return {**ok, "channel": {"id": f"D{data.get('users')}"}}
+        if method == "chat.postMessage":
+            return {**ok, "channel": data.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "chat.postEphemeral":
+            return {**ok, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "chat.update":
+            return {**ok, "channel": data.get("channel"), "ts": data.get("ts")}
+        if method in ("views.open", "views.publish", "views.update"):
+            return {**ok, "view": {"id": "V1", **(data.get("view") or {})}}
+        if method == "files.getUploadURLExternal":
+            assert self.server is not None
+            return {**ok, "upload_url": str(self.server.make_url("/upload/F1")), "file_id": "F1"}
+        if method == "apps.connections.open":
+            assert self.server is not None
+            return {**ok, "url": str(self.server.make_url("/socket")).replace("http", "ws", 1)}
+        if method == "files.completeUploadExternal":
+            return {**ok, "files": [{"id": "F1", "title": "file"}]}
+        return ok
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        self.socket_ready.set()
+
+        async def feed() -> None:
+            while True:
+                await ws.send_json(await self.socket_out.get())
+
+        sender = asyncio.ensure_future(feed())
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    await self.socket_acks.put(json.loads(message.data))
+        finally:
+            sender.cancel()
+        return ws
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        self.responses.setdefault(key, []).append(await request.json())
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.calls.append(Call("upload", {"file": request.match_info["file"], "size": len(body)}))
+        return web.Response(text="OK - uploaded", content_type="text/plain")
+
+
+def default_profile(user_id: str) -> dict[str, Any]:
+    name = user_id.lower()
+    return {
+        "id": user_id,
+        "team_id": TEAM,
+        "name": name,
+        "real_name": name.capitalize(),
+        "tz": "Europe/Berlin",
+        "profile": {
+            "display_name": name.capitalize(),
+            "real_name": name.capitalize(),
+            "title": "Engineer",
+            "email": f"{name}@example.com",
+        },
+    }
+
+
+async def _payload(request: web.Request) -> dict[str, Any]:
+    data: dict[str, Any] = dict(request.query)
+    if request.method == "GET":
+        return data
+    if request.content_type == "application/json":
+        return {**data, **(await request.json())}
+    form = await request.post()
+    for key, value in form.items():
+        text = str(value)
+        if key in ("blocks", "view") and text.startswith(("[", "{")):
+            data[key] = json.loads(text)
+        else:
+            data[key] = text
+    return data
