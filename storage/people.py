@@ -45,16 +45,15 @@ async def create_member(
     session.add(member)
     await session.flush()
     assert member.id is not None
-    identity = Identity(
+    identity = await add_identity(
+        session,
         member_id=member.id,
         platform=platform,
-        platform_user_id=user_id,
+        user_id=user_id,
+        now=now,
         tenant_id=tenant_id,
         email=email,
-        last_seen_at=now,
     )
-    session.add(identity)
-    await session.flush()
     return member, identity
 
 

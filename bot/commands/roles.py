@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.errors import UserError
+from bot.errors import NotAllowed, UserError
 from bot.messages import Reply, Visibility
 from bot.people import find_person, split_person
 from bot.permissions import ASSIGNABLE_ROLES, Capability, Role
@@ -11,7 +11,7 @@ from bot.registry import command
 from storage import communities
 
 GROUP = "Communities"
-ROLE_NAMES = ", ".join(f"`{r.value}`" for r in ASSIGNABLE_ROLES)
+ROLE_NAMES = ", ".join(f"`{r.value}`" for r in (*ASSIGNABLE_ROLES, Role.COORDINATOR))
 
 
 def parse_role(word: str) -> Role:
@@ -23,7 +23,8 @@ def parse_role(word: str) -> Role:
         "expert": Role.SME,
         "subject-matter-expert": Role.SME,
     }
-    role = aliases.get(word) or next((r for r in ASSIGNABLE_ROLES if r.value == word), None)
+    known = (*ASSIGNABLE_ROLES, Role.COORDINATOR)
+    role = aliases.get(word) or next((r for r in known if r.value == word), None)
     if role is None:
         raise UserError(f"`{word}` is not a role I can assign. Roles: {ROLE_NAMES}.")
     return role
@@ -51,10 +52,13 @@ async def list_roles(ctx: Context, args: str) -> Reply:
     usage="role add @person <role> [in community]",
     summary="Give someone a role (leaders, coordinators)",
     group=GROUP,
-    details=f"Roles: {ROLE_NAMES}.",
+    details=f"Roles: {ROLE_NAMES} (only coordinators appoint coordinators).",
     examples=("role add @ada leader",),
 )
 async def add_role(ctx: Context, args: str) -> Reply:
+    who, rest = split_person(args)
+    if rest.lower().startswith("coordinator"):
+        return await _set_coordinator(ctx, who, True)
     community, person, role = await _parse(ctx, args)
     assert community.id is not None and person.id is not None
     if not await communities.grant_role(
@@ -81,6 +85,9 @@ async def add_role(ctx: Context, args: str) -> Reply:
     group=GROUP,
 )
 async def remove_role(ctx: Context, args: str) -> Reply:
+    who, rest = split_person(args)
+    if rest.lower().startswith("coordinator"):
+        return await _set_coordinator(ctx, who, False)
     community, person, role = await _parse(ctx, args)
     assert community.id is not None and person.id is not None
     if role is Role.LEADER and person.id != ctx.member_id:
@@ -100,3 +107,20 @@ async def _parse(ctx: Context, args: str):  # type: ignore[no-untyped-def]
     community = await ctx.community()
     await ctx.require(Capability.MANAGE_ROLES, community)
     return community, await find_person(ctx, who), role
+
+
+async def _set_coordinator(ctx: Context, who: str, value: bool) -> Reply:
+    """Coordinators run the whole programme, so only a coordinator can appoint another."""
+    if not ctx.member.is_coordinator:
+        raise NotAllowed("Only coordinators can appoint or remove coordinators.")
+    person = await find_person(ctx, who)
+    if person.is_coordinator == value:
+        state = "already" if value else "not"
+        return Reply(f"{person.display_name} is {state} a coordinator.")
+    if not value and person.id == ctx.member_id:
+        raise UserError("Ask another coordinator to remove you, so the programme keeps one.")
+    person.is_coordinator = value
+    ctx.session.add(person)
+    if value:
+        return Reply(f"{person.display_name} is now a coordinator of every community.")
+    return Reply(f"{person.display_name} is no longer a coordinator.")

@@ -164,3 +164,11 @@ async def test_channel_link_gets_community_posts(chat: Chat, community: str, cor
     assert port.texts("#C1") == ["hello"]
     async with core.services.db.session() as session:
         assert len(await outbox.list_messages(session, status="sent")) >= 1
+
+
+async def test_coordinators_appoint_coordinators(chat: Chat, community: str) -> None:
+    assert "Only coordinators" in await chat.text("role add @ada coordinator", as_="lead")
+    assert "Ada is now a coordinator" in await chat.text("role add @ada coordinator", as_="root")
+    assert "Bo is now a leader" in await chat.text("role add @bo leader in data-eng", as_="ada")
+    assert "Ask another coordinator" in await chat.text("role remove @ada coordinator", as_="ada")
+    assert "no longer a coordinator" in await chat.text("role remove @ada coordinator", as_="root")
