@@ -1,0 +1,169 @@
+"""Shared meeting logic: planning occurrences, showing times in a viewer's zone, meeting cards."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import downloads
+from bot.config import Settings
+from bot.context import zone
+from bot.messages import Choice, Reply
+from bot.recurrence import describe, next_slots, slots_between
+from storage import meetings
+from storage.tables import Community
+from storage.tables.meetings import Meeting, MeetingOccurrence
+
+# Occurrence rows exist this far ahead; the heartbeat tops them up when less than REPLAN is left.
+HORIZON = timedelta(days=35)
+REPLAN = timedelta(days=28)
+LISTING_WINDOW = timedelta(days=28)
+CHECK_IN_EARLY = timedelta(minutes=10)
+STATUS_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Not going"}
+
+
+def meeting_zone(meeting: Meeting) -> ZoneInfo:
+    return zone(meeting.timezone)
+
+
+def start_local(meeting: Meeting) -> datetime:
+    return datetime.fromisoformat(meeting.start_local)
+
+
+def schedule_text(meeting: Meeting) -> str:
+    return f"{describe(start_local(meeting), meeting.rrule)} ({meeting.timezone})"
+
+
+def editable_schedule(meeting: Meeting) -> str:
+    """The schedule as words `meeting edit` can read back."""
+    local = start_local(meeting)
+    if not meeting.rrule:
+        return f"once {local:%Y-%m-%d %H:%M}"
+    return describe(local, meeting.rrule).replace(",", "")
+
+
+async def plan_meeting(
+    session: AsyncSession, meeting: Meeting, now: datetime, *, since: datetime | None = None
+) -> None:
+    """Create occurrence rows from `since` (default: now) up to the planning horizon."""
+    until = now + HORIZON
+    after = since or now - timedelta(minutes=meeting.duration_minutes)
+    slots = slots_between(start_local(meeting), meeting.rrule, meeting_zone(meeting), after, until)
+    length = timedelta(minutes=meeting.duration_minutes)
+    await meetings.plan(
+        session, meeting, [(s.starts_at, s.starts_at + length) for s in slots], until
+    )
+
+
+async def replan_meeting(session: AsyncSession, meeting: Meeting, now: datetime) -> None:
+    """After an edit of the schedule: future occurrences follow the new rule."""
+    until = now + HORIZON
+    slots = slots_between(start_local(meeting), meeting.rrule, meeting_zone(meeting), now, until)
+    length = timedelta(minutes=meeting.duration_minutes)
+    await meetings.replan_future(
+        session, meeting, now, [(s.starts_at, s.starts_at + length) for s in slots], until
+    )
+
+
+def preview(meeting: Meeting, now: datetime, viewer: ZoneInfo, count: int = 3) -> list[str]:
+    slots = next_slots(start_local(meeting), meeting.rrule, meeting_zone(meeting), now, count)
+    return [when(s.starts_at, viewer) for s in slots]
+
+
+def when(moment: datetime, viewer: ZoneInfo) -> str:
+    """`Tue 3 Mar 2026, 15:00 CET` in the viewer's zone."""
+    local = moment.astimezone(viewer)
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()}"
+
+
+def in_how_long(moment: datetime, now: datetime) -> str:
+    minutes = max(0, round((moment - now).total_seconds() / 60))
+    if minutes < 60:
+        return f"in {minutes} minutes"
+    hours = round(minutes / 60)
+    if hours < 36:
+        return f"in {hours} hour{'s' if hours != 1 else ''}"
+    days = round(hours / 24)
+    return f"in {days} days"
+
+
+def agenda_of(occurrence: MeetingOccurrence, meeting: Meeting) -> str:
+    return occurrence.agenda or meeting.agenda
+
+
+def in_check_in_window(occurrence: MeetingOccurrence, now: datetime) -> bool:
+    return occurrence.starts_at - CHECK_IN_EARLY <= now <= occurrence.ends_at
+
+
+def rsvp_choices(occurrence_id: int, mine: str | None) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(
+            f"✓ {label}" if mine == status else label,
+            f"rsvp {occurrence_id} {status}",
+            style="primary" if mine == status else "default",
+        )
+        for status, label in STATUS_LABELS.items()
+    )
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    return (
+        f"{counts.get('going', 0)} going, {counts.get('maybe', 0)} maybe, "
+        f"{counts.get('no', 0)} not going"
+    )
+
+
+def occurrence_card(
+    occurrence: MeetingOccurrence,
+    meeting: Meeting,
+    community: Community,
+    *,
+    viewer: ZoneInfo,
+    counts: dict[str, int],
+    mine: str | None,
+    now: datetime,
+    settings: Settings,
+    replace: bool = False,
+) -> Reply:
+    """One occurrence with its RSVP buttons (also what an RSVP click redraws in place)."""
+    assert occurrence.id is not None and meeting.id is not None
+    fields = [
+        ("When", when(occurrence.starts_at, viewer) + f" ({meeting.duration_minutes} min)"),
+        ("RSVPs", counts_text(counts)),
+    ]
+    if meeting.location:
+        fields.append(("Where", meeting.location))
+    agenda = agenda_of(occurrence, meeting)
+    if agenda:
+        fields.append(("Agenda", agenda))
+    choices = list(rsvp_choices(occurrence.id, mine))
+    if in_check_in_window(occurrence, now):
+        choices.append(Choice("Check in", f"checkin {occurrence.id}", style="primary"))
+    choices.append(Choice("Add to calendar", url=ics_link(settings, meeting.id, now)))
+    status = f" You said: {STATUS_LABELS[mine].lower()}." if mine else ""
+    return Reply(
+        f"*{meeting.title}* ({community.name}), session `{occurrence.id}` of meeting "
+        f"`{meeting.id}`.{status}",
+        title=meeting.title,
+        fields=tuple(fields),
+        choices=tuple(choices),
+        replace=replace,
+    )
+
+
+def ics_link(settings: Settings, meeting_id: int, now: datetime) -> str:
+    return downloads.link(settings, "ics", str(meeting_id), now=now)
+
+
+def pulse_token(settings: Settings, occurrence_id: int, member_id: int) -> str:
+    """An anonymous, stable token per (occurrence, member): answers can change, not be linked."""
+    message = f"meeting-pulse\n{occurrence_id}\n{member_id}".encode()
+    return hmac.new(settings.signing_key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)

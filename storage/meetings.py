@@ -1,0 +1,531 @@
+"""Queries for meetings, occurrences, RSVPs, attendance, reminder opt-ins and the micro-pulse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sql import insert_ignore
+from storage.tables import Community
+from storage.tables.meetings import (
+    Meeting,
+    MeetingAttendance,
+    MeetingOccurrence,
+    MeetingPulse,
+    MeetingReminderOptIn,
+    MeetingRsvp,
+)
+
+SCHEDULED = "scheduled"
+Found = tuple[MeetingOccurrence, Meeting]
+
+
+async def create_meeting(session: AsyncSession, meeting: Meeting) -> Meeting:
+    session.add(meeting)
+    await session.flush()
+    return meeting
+
+
+async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting | None:
+    return await session.get(Meeting, meeting_id)
+
+
+async def get_occurrence(session: AsyncSession, occurrence_id: int) -> Found | None:
+    result = await session.exec(
+        select(MeetingOccurrence, Meeting)
+        .join(Meeting, col(Meeting.id) == MeetingOccurrence.meeting_id)
+        .where(MeetingOccurrence.id == occurrence_id)
+    )
+    row = result.first()
+    return (row[0], row[1]) if row else None
+
+
+async def meetings_to_plan(session: AsyncSession, before: datetime) -> list[Meeting]:
+    """Active series whose occurrences are planned less far ahead than `before`."""
+    result = await session.exec(
+        select(Meeting).where(
+            col(Meeting.cancelled_at).is_(None),
+            or_(col(Meeting.planned_until).is_(None), col(Meeting.planned_until) < before),
+        )
+    )
+    return list(result.all())
+
+
+async def plan(
+    session: AsyncSession,
+    meeting: Meeting,
+    starts: Sequence[tuple[datetime, datetime]],
+    until: datetime,
+) -> None:
+    """Make sure an occurrence row exists for each (start, end); idempotent across replicas."""
+    assert meeting.id is not None
+    for starts_at, ends_at in starts:
+        inserted = await insert_ignore(
+            session,
+            MeetingOccurrence.__table__,  # type: ignore[attr-defined]
+            {
+                "meeting_id": meeting.id,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "state": SCHEDULED,
+                "agenda": "",
+                "agenda_nudged": False,
+                "followed_up": False,
+            },
+            ["meeting_id", "starts_at"],
+        )
+        if not inserted:
+            # A start that was dropped by an earlier schedule change comes back.
+            await session.exec(
+                update(MeetingOccurrence)
+                .where(
+                    col(MeetingOccurrence.meeting_id) == meeting.id,
+                    col(MeetingOccurrence.starts_at) == starts_at,
+                    col(MeetingOccurrence.state) == "moved",
+                )
+                .values(state=SCHEDULED, ends_at=ends_at)
+                .execution_options(synchronize_session=False)
+            )
+    await session.exec(
+        update(Meeting)
+        .where(
+            col(Meeting.id) == meeting.id,
+            or_(col(Meeting.planned_until).is_(None), col(Meeting.planned_until) < until),
+        )
+        .values(planned_until=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def replan_future(
+    session: AsyncSession,
+    meeting: Meeting,
+    now: datetime,
+    starts: Sequence[tuple[datetime, datetime]],
+    until: datetime,
+) -> None:
+    """After a schedule change: future occurrences not in `starts` become "moved"."""
+    assert meeting.id is not None
+    keep = {s for s, _ in starts}
+    result = await session.exec(
+        select(MeetingOccurrence).where(
+            MeetingOccurrence.meeting_id == meeting.id,
+            col(MeetingOccurrence.starts_at) > now,
+            MeetingOccurrence.state == SCHEDULED,
+        )
+    )
+    ends = dict(starts)
+    for occurrence in result.all():
+        if occurrence.starts_at not in keep:
+            occurrence.state = "moved"
+        else:
+            occurrence.ends_at = ends[occurrence.starts_at]
+        session.add(occurrence)
+    await session.flush()
+    meeting.planned_until = None
+    session.add(meeting)
+    await session.flush()
+    await plan(session, meeting, starts, until)
+
+
+async def cancel_meeting(session: AsyncSession, meeting: Meeting, now: datetime) -> int:
+    """Cancel the series and its future occurrences; returns how many occurrences."""
+    meeting.cancelled_at = now
+    session.add(meeting)
+    result = await session.exec(
+        update(MeetingOccurrence)
+        .where(
+            col(MeetingOccurrence.meeting_id) == meeting.id,
+            col(MeetingOccurrence.starts_at) > now,
+            col(MeetingOccurrence.state) == SCHEDULED,
+        )
+        .values(state="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    await session.flush()
+    return int(result.rowcount or 0)
+
+
+async def restore_meeting(session: AsyncSession, meeting: Meeting, now: datetime) -> None:
+    """Undo a cancellation: the series and its future cancelled occurrences come back."""
+    meeting.cancelled_at = None
+    session.add(meeting)
+    await session.exec(
+        update(MeetingOccurrence)
+        .where(
+            col(MeetingOccurrence.meeting_id) == meeting.id,
+            col(MeetingOccurrence.starts_at) > now,
+            col(MeetingOccurrence.state) == "cancelled",
+        )
+        .values(state=SCHEDULED)
+        .execution_options(synchronize_session=False)
+    )
+    await session.flush()
+
+
+async def set_state(session: AsyncSession, occurrence: MeetingOccurrence, state: str) -> None:
+    occurrence.state = state
+    session.add(occurrence)
+    await session.flush()
+
+
+async def occurrences_of(
+    session: AsyncSession,
+    meeting_id: int,
+    *,
+    after: datetime | None = None,
+    until: datetime | None = None,
+    states: Iterable[str] | None = (SCHEDULED,),
+    limit: int | None = None,
+) -> list[MeetingOccurrence]:
+    query = select(MeetingOccurrence).where(MeetingOccurrence.meeting_id == meeting_id)
+    if after is not None:
+        query = query.where(col(MeetingOccurrence.starts_at) >= after)
+    if until is not None:
+        query = query.where(col(MeetingOccurrence.starts_at) < until)
+    if states is not None:
+        query = query.where(col(MeetingOccurrence.state).in_(list(states)))
+    query = query.order_by(col(MeetingOccurrence.starts_at))
+    if limit is not None:
+        query = query.limit(limit)
+    result = await session.exec(query)
+    return list(result.all())
+
+
+async def upcoming(
+    session: AsyncSession,
+    community_ids: Sequence[int],
+    *,
+    after: datetime,
+    until: datetime,
+    offset: int = 0,
+    limit: int = 10,
+) -> tuple[list[Found], int]:
+    """Scheduled occurrences that have not ended, in [after, until), with the total count."""
+    where = (
+        col(Meeting.community_id).in_(list(community_ids)),
+        col(Meeting.cancelled_at).is_(None),
+        col(MeetingOccurrence.state) == SCHEDULED,
+        col(MeetingOccurrence.ends_at) > after,
+        col(MeetingOccurrence.starts_at) < until,
+    )
+    joined = select(MeetingOccurrence, Meeting).join(
+        Meeting, col(Meeting.id) == MeetingOccurrence.meeting_id
+    )
+    total = await session.exec(
+        select(func.count())
+        .select_from(MeetingOccurrence)
+        .join(Meeting, col(Meeting.id) == MeetingOccurrence.meeting_id)
+        .where(*where)
+    )
+    result = await session.exec(
+        joined.where(*where)
+        .order_by(col(MeetingOccurrence.starts_at), col(MeetingOccurrence.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(o, m) for o, m in result.all()], int(total.one())
+
+
+async def in_window(
+    session: AsyncSession, *, starts_after: datetime, starts_until: datetime
+) -> list[tuple[MeetingOccurrence, Meeting, Community]]:
+    """Scheduled occurrences of active series starting in (starts_after, starts_until]."""
+    result = await session.exec(
+        select(MeetingOccurrence, Meeting, Community)
+        .join(Meeting, col(Meeting.id) == MeetingOccurrence.meeting_id)
+        .join(Community, col(Community.id) == Meeting.community_id)
+        .where(
+            col(Meeting.cancelled_at).is_(None),
+            col(MeetingOccurrence.state) == SCHEDULED,
+            col(MeetingOccurrence.starts_at) > starts_after,
+            col(MeetingOccurrence.starts_at) <= starts_until,
+        )
+        .order_by(col(MeetingOccurrence.starts_at))
+    )
+    return [(o, m, c) for o, m, c in result.all()]
+
+
+async def ended_without_follow_up(
+    session: AsyncSession, *, ended_after: datetime, now: datetime
+) -> list[tuple[MeetingOccurrence, Meeting, Community]]:
+    result = await session.exec(
+        select(MeetingOccurrence, Meeting, Community)
+        .join(Meeting, col(Meeting.id) == MeetingOccurrence.meeting_id)
+        .join(Community, col(Community.id) == Meeting.community_id)
+        .where(
+            col(MeetingOccurrence.state) == SCHEDULED,
+            col(MeetingOccurrence.followed_up).is_(False),
+            col(MeetingOccurrence.ends_at) <= now,
+            col(MeetingOccurrence.ends_at) > ended_after,
+        )
+        .order_by(col(MeetingOccurrence.ends_at))
+    )
+    return [(o, m, c) for o, m, c in result.all()]
+
+
+async def _claim(
+    session: AsyncSession, occurrence_id: int, *conditions: object, **values: object
+) -> bool:
+    result = await session.exec(
+        update(MeetingOccurrence)
+        .where(col(MeetingOccurrence.id) == occurrence_id, *conditions)  # type: ignore[arg-type]
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def claim_reminder(session: AsyncSession, occurrence_id: int, offset: int) -> bool:
+    """True for exactly one caller per (occurrence, offset), and never for a larger offset
+    after a smaller one was sent."""
+    return await _claim(
+        session,
+        occurrence_id,
+        or_(
+            col(MeetingOccurrence.reminded_offset).is_(None),
+            col(MeetingOccurrence.reminded_offset) > offset,
+        ),
+        reminded_offset=offset,
+    )
+
+
+async def claim_agenda_nudge(session: AsyncSession, occurrence_id: int) -> bool:
+    return await _claim(
+        session, occurrence_id, col(MeetingOccurrence.agenda_nudged).is_(False), agenda_nudged=True
+    )
+
+
+async def claim_follow_up(session: AsyncSession, occurrence_id: int) -> bool:
+    return await _claim(
+        session, occurrence_id, col(MeetingOccurrence.followed_up).is_(False), followed_up=True
+    )
+
+
+# -- RSVPs, attendance, opt-ins ---------------------------------------------------------------
+
+
+async def set_rsvp(
+    session: AsyncSession, occurrence_id: int, member_id: int, status: str, now: datetime
+) -> bool:
+    """Record or change an RSVP; True when this is the member's first RSVP to it."""
+    inserted = await insert_ignore(
+        session,
+        MeetingRsvp.__table__,  # type: ignore[attr-defined]
+        {
+            "occurrence_id": occurrence_id,
+            "member_id": member_id,
+            "status": status,
+            "updated_at": now,
+        },
+        ["occurrence_id", "member_id"],
+    )
+    if not inserted:
+        await session.exec(
+            update(MeetingRsvp)
+            .where(
+                col(MeetingRsvp.occurrence_id) == occurrence_id,
+                col(MeetingRsvp.member_id) == member_id,
+            )
+            .values(status=status, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return inserted
+
+
+async def rsvp_counts(
+    session: AsyncSession, occurrence_ids: Sequence[int]
+) -> dict[int, dict[str, int]]:
+    if not occurrence_ids:
+        return {}
+    result = await session.exec(
+        select(MeetingRsvp.occurrence_id, MeetingRsvp.status, func.count())
+        .where(col(MeetingRsvp.occurrence_id).in_(list(occurrence_ids)))
+        .group_by(MeetingRsvp.occurrence_id, MeetingRsvp.status)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for occurrence_id, status, count in result.all():
+        counts.setdefault(occurrence_id, {})[status] = int(count)
+    return counts
+
+
+async def rsvps_of(
+    session: AsyncSession, member_id: int, occurrence_ids: Sequence[int]
+) -> dict[int, str]:
+    if not occurrence_ids:
+        return {}
+    result = await session.exec(
+        select(MeetingRsvp.occurrence_id, MeetingRsvp.status).where(
+            MeetingRsvp.member_id == member_id,
+            col(MeetingRsvp.occurrence_id).in_(list(occurrence_ids)),
+        )
+    )
+    return dict(result.all())
+
+
+async def rsvps_for(session: AsyncSession, occurrence_ids: Sequence[int]) -> list[MeetingRsvp]:
+    if not occurrence_ids:
+        return []
+    result = await session.exec(
+        select(MeetingRsvp).where(col(MeetingRsvp.occurrence_id).in_(list(occurrence_ids)))
+    )
+    return list(result.all())
+
+
+async def record_attendance(
+    session: AsyncSession,
+    occurrence_id: int,
+    member_id: int,
+    *,
+    source: str,
+    recorded_by: int | None,
+    now: datetime,
+) -> bool:
+    """True when the attendance is new."""
+    return await insert_ignore(
+        session,
+        MeetingAttendance.__table__,  # type: ignore[attr-defined]
+        {
+            "occurrence_id": occurrence_id,
+            "member_id": member_id,
+            "source": source,
+            "recorded_by": recorded_by,
+            "recorded_at": now,
+        },
+        ["occurrence_id", "member_id"],
+    )
+
+
+async def attendance_for(
+    session: AsyncSession, occurrence_ids: Sequence[int]
+) -> list[MeetingAttendance]:
+    if not occurrence_ids:
+        return []
+    result = await session.exec(
+        select(MeetingAttendance).where(
+            col(MeetingAttendance.occurrence_id).in_(list(occurrence_ids))
+        )
+    )
+    return list(result.all())
+
+
+async def set_opt_in(
+    session: AsyncSession, meeting_id: int, member_id: int, on: bool, now: datetime
+) -> bool:
+    """Turn reminders of a series on or off for a member; True when that changed anything."""
+    if on:
+        return await insert_ignore(
+            session,
+            MeetingReminderOptIn.__table__,  # type: ignore[attr-defined]
+            {"meeting_id": meeting_id, "member_id": member_id, "created_at": now},
+            ["meeting_id", "member_id"],
+        )
+    result = await session.exec(
+        delete(MeetingReminderOptIn).where(
+            col(MeetingReminderOptIn.meeting_id) == meeting_id,
+            col(MeetingReminderOptIn.member_id) == member_id,
+        )
+    )
+    return bool(result.rowcount)
+
+
+async def opted_in(session: AsyncSession, meeting_id: int) -> set[int]:
+    result = await session.exec(
+        select(MeetingReminderOptIn.member_id).where(MeetingReminderOptIn.meeting_id == meeting_id)
+    )
+    return set(result.all())
+
+
+# -- micro-pulse -------------------------------------------------------------------------------
+
+
+async def save_pulse(
+    session: AsyncSession, occurrence_id: int, token: str, score: int, now: datetime
+) -> bool:
+    """Store or change an anonymous answer; True when it is the first from this token."""
+    inserted = await insert_ignore(
+        session,
+        MeetingPulse.__table__,  # type: ignore[attr-defined]
+        {"occurrence_id": occurrence_id, "token": token, "score": score, "answered_at": now},
+        ["occurrence_id", "token"],
+    )
+    if not inserted:
+        await session.exec(
+            update(MeetingPulse)
+            .where(
+                col(MeetingPulse.occurrence_id) == occurrence_id, col(MeetingPulse.token) == token
+            )
+            .values(score=score, answered_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return inserted
+
+
+async def pulse_summary(session: AsyncSession, occurrence_id: int) -> tuple[int, float | None]:
+    """How many answered and the mean score."""
+    result = await session.exec(
+        select(func.count(), func.avg(MeetingPulse.score)).where(
+            MeetingPulse.occurrence_id == occurrence_id
+        )
+    )
+    count, mean = result.one()
+    return int(count), float(mean) if mean is not None else None
+
+
+# -- figures for nudges (N1, N3) and digests -------------------------------------------------
+
+
+async def meeting_rhythm(
+    session: AsyncSession, community_id: int, now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """When the community last held a session and when the next one is (N1: no rhythm)."""
+    base = (
+        select(MeetingOccurrence.starts_at)
+        .join(Meeting, col(Meeting.id) == MeetingOccurrence.meeting_id)
+        .where(Meeting.community_id == community_id, MeetingOccurrence.state == SCHEDULED)
+    )
+    last = await session.exec(
+        base.where(col(MeetingOccurrence.starts_at) <= now)
+        .order_by(col(MeetingOccurrence.starts_at).desc())
+        .limit(1)
+    )
+    upcoming_start = await session.exec(
+        base.where(col(MeetingOccurrence.starts_at) > now, col(Meeting.cancelled_at).is_(None))
+        .order_by(col(MeetingOccurrence.starts_at))
+        .limit(1)
+    )
+    return last.first(), upcoming_start.first()
+
+
+async def held_sessions(
+    session: AsyncSession, community_id: int, since: datetime, until: datetime
+) -> list[tuple[MeetingOccurrence, set[int], int]]:
+    """Sessions held in [since, until) with who attended and how many RSVP'd going, in order.
+
+    The raw material of attendance rate, trend (N3), repeat attendance and new-attendee share.
+    """
+    result = await session.exec(
+        select(MeetingOccurrence)
+        .join(Meeting, col(Meeting.id) == MeetingOccurrence.meeting_id)
+        .where(
+            Meeting.community_id == community_id,
+            MeetingOccurrence.state == SCHEDULED,
+            col(MeetingOccurrence.starts_at) >= since,
+            col(MeetingOccurrence.starts_at) < until,
+        )
+        .order_by(col(MeetingOccurrence.starts_at))
+    )
+    held = list(result.all())
+    ids = [o.id for o in held if o.id is not None]
+    came: dict[int, set[int]] = {}
+    for row in await attendance_for(session, ids):
+        came.setdefault(row.occurrence_id, set()).add(row.member_id)
+    going: dict[int, int] = {}
+    for answer in await rsvps_for(session, ids):
+        if answer.status == "going":
+            going[answer.occurrence_id] = going.get(answer.occurrence_id, 0) + 1
+    return [(o, came.get(o.id or 0, set()), going.get(o.id or 0, 0)) for o in held]
