@@ -1,0 +1,625 @@
+"""Expertise, SME designations, endorsements, availability, routing log and expert ranking."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, text
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sql import insert_ignore
+from storage.tables import Membership
+from storage.tables.experts import (
+    Endorsement,
+    ExpertAvailability,
+    Expertise,
+    ExpertRouting,
+    ExpertStat,
+    SmeDesignation,
+    Topic,
+)
+
+# Ranking weights (DOMAIN.md 5.2): 3*designated + 2*evidence(normalised) + log endorsements + level
+EVIDENCE_FULL = 5.0  # this much evidence counts as "full" (1.0) evidence
+ENDORSEMENT_CAP = 20
+
+
+# -- topics ---------------------------------------------------------------------------------------
+
+
+async def ensure_topics(session: AsyncSession, names: Iterable[str], now: datetime) -> None:
+    for name in {n for n in names if n}:
+        await insert_ignore(
+            session,
+            Topic.__table__,
+            {"name": name, "created_at": now},
+            ["name"],  # type: ignore[attr-defined]
+        )
+
+
+async def topic_exists(session: AsyncSession, name: str) -> bool:
+    return await session.get(Topic, name) is not None
+
+
+async def known_topics(session: AsyncSession) -> list[str]:
+    result = await session.exec(select(Topic.name).order_by(Topic.name))
+    return list(result.all())
+
+
+# -- expertise ------------------------------------------------------------------------------------
+
+
+async def add_expertise(
+    session: AsyncSession,
+    member_id: int,
+    topic: str,
+    *,
+    level: int | None,
+    now: datetime,
+    source: str = "self",
+) -> bool:
+    """Declare a topic (or change its level); True when it is new for the member."""
+    await ensure_topics(session, [topic], now)
+    found = (
+        await session.exec(
+            select(Expertise).where(Expertise.member_id == member_id, Expertise.topic == topic)
+        )
+    ).first()
+    if found is not None:
+        if level is not None:
+            found.level = level
+        found.updated_at = now
+        session.add(found)
+        await refresh_stats(session, [(member_id, topic)])
+        return False
+    session.add(
+        Expertise(member_id=member_id, topic=topic, level=level, source=source, updated_at=now)
+    )
+    await refresh_stats(session, [(member_id, topic)])
+    return True
+
+
+async def remove_expertise(session: AsyncSession, member_id: int, topic: str) -> bool:
+    result = await session.exec(
+        delete(Expertise).where(
+            col(Expertise.member_id) == member_id, col(Expertise.topic) == topic
+        )
+    )
+    await refresh_stats(session, [(member_id, topic)])
+    return bool(result.rowcount)
+
+
+async def expertise_of(session: AsyncSession, member_id: int) -> list[Expertise]:
+    result = await session.exec(
+        select(Expertise)
+        .where(Expertise.member_id == member_id)
+        .order_by(col(Expertise.level).desc(), Expertise.topic)
+    )
+    return list(result.all())
+
+
+# -- SME designations -----------------------------------------------------------------------------
+
+
+async def designate(
+    session: AsyncSession,
+    community_id: int,
+    member_id: int,
+    topic: str,
+    *,
+    by: int | None,
+    now: datetime,
+) -> bool:
+    await ensure_topics(session, [topic], now)
+    new = await insert_ignore(
+        session,
+        SmeDesignation.__table__,  # type: ignore[attr-defined]
+        {
+            "community_id": community_id,
+            "member_id": member_id,
+            "topic": topic,
+            "designated_by": by,
+            "designated_at": now,
+        },
+        ["community_id", "topic", "member_id"],
+    )
+    if new:
+        await refresh_stats(session, [(member_id, topic)])
+    return new
+
+
+async def undesignate(session: AsyncSession, community_id: int, member_id: int, topic: str) -> bool:
+    result = await session.exec(
+        delete(SmeDesignation).where(
+            col(SmeDesignation.community_id) == community_id,
+            col(SmeDesignation.member_id) == member_id,
+            col(SmeDesignation.topic) == topic,
+        )
+    )
+    await refresh_stats(session, [(member_id, topic)])
+    return bool(result.rowcount)
+
+
+async def designations_of(
+    session: AsyncSession, member_id: int, community_id: int | None = None
+) -> list[SmeDesignation]:
+    query = select(SmeDesignation).where(SmeDesignation.member_id == member_id)
+    if community_id is not None:
+        query = query.where(SmeDesignation.community_id == community_id)
+    result = await session.exec(query.order_by(SmeDesignation.topic))
+    return list(result.all())
+
+
+async def is_sme(
+    session: AsyncSession, community_id: int, member_id: int, topics: Sequence[str]
+) -> bool:
+    """True when the member is a designated SME of any of `topics` in the community."""
+    if not topics:
+        return False
+    result = await session.exec(
+        select(func.count())
+        .select_from(SmeDesignation)
+        .where(
+            SmeDesignation.community_id == community_id,
+            SmeDesignation.member_id == member_id,
+            col(SmeDesignation.topic).in_(list(topics)),
+        )
+    )
+    return bool(result.one())
+
+
+async def smes_for(session: AsyncSession, community_id: int, topics: Sequence[str]) -> list[int]:
+    if not topics:
+        return []
+    result = await session.exec(
+        select(SmeDesignation.member_id)
+        .where(
+            SmeDesignation.community_id == community_id,
+            col(SmeDesignation.topic).in_(list(topics)),
+        )
+        .distinct()
+    )
+    return list(result.all())
+
+
+# -- endorsements ---------------------------------------------------------------------------------
+
+
+async def endorse(
+    session: AsyncSession, endorser_id: int, member_id: int, topic: str, now: datetime
+) -> bool:
+    """True when this endorsement is new (endorsing twice is a no-op)."""
+    await ensure_topics(session, [topic], now)
+    new = await insert_ignore(
+        session,
+        Endorsement.__table__,  # type: ignore[attr-defined]
+        {"endorser_id": endorser_id, "member_id": member_id, "topic": topic, "created_at": now},
+        ["endorser_id", "member_id", "topic"],
+    )
+    if new:
+        await refresh_stats(session, [(member_id, topic)])
+    return new
+
+
+async def endorsement_counts(session: AsyncSession, member_id: int) -> dict[str, int]:
+    result = await session.exec(
+        select(Endorsement.topic, func.count())
+        .where(Endorsement.member_id == member_id)
+        .group_by(Endorsement.topic)
+    )
+    return {topic: int(n) for topic, n in result.all()}
+
+
+# -- availability and routing ---------------------------------------------------------------------
+
+
+async def availability_of(session: AsyncSession, member_id: int) -> ExpertAvailability | None:
+    return await session.get(ExpertAvailability, member_id)
+
+
+async def set_availability(
+    session: AsyncSession, member_id: int, *, now: datetime, **values: Any
+) -> ExpertAvailability:
+    found = await session.get(ExpertAvailability, member_id)
+    if found is None:
+        found = ExpertAvailability(member_id=member_id, updated_at=now)
+    for name, value in values.items():
+        setattr(found, name, value)
+    found.updated_at = now
+    session.add(found)
+    await session.flush()
+    return found
+
+
+async def availabilities(
+    session: AsyncSession, member_ids: Sequence[int]
+) -> dict[int, ExpertAvailability]:
+    if not member_ids:
+        return {}
+    result = await session.exec(
+        select(ExpertAvailability).where(col(ExpertAvailability.member_id).in_(list(member_ids)))
+    )
+    return {a.member_id: a for a in result.all()}
+
+
+async def record_routing(
+    session: AsyncSession,
+    *,
+    asker_id: int,
+    expert_id: int,
+    topic: str,
+    community_id: int | None,
+    question: str,
+    now: datetime,
+) -> ExpertRouting:
+    routing = ExpertRouting(
+        asker_id=asker_id,
+        expert_id=expert_id,
+        topic=topic,
+        community_id=community_id,
+        question=question[:2000],
+        asked_at=now,
+    )
+    session.add(routing)
+    await session.flush()
+    return routing
+
+
+async def routed_since(
+    session: AsyncSession, expert_ids: Sequence[int], since: datetime
+) -> dict[int, int]:
+    """Questions routed to each expert since `since` (for the weekly cap)."""
+    if not expert_ids:
+        return {}
+    result = await session.exec(
+        select(ExpertRouting.expert_id, func.count())
+        .where(col(ExpertRouting.expert_id).in_(list(expert_ids)), ExpertRouting.asked_at >= since)
+        .group_by(ExpertRouting.expert_id)
+    )
+    return {int(member): int(n) for member, n in result.all()}
+
+
+async def already_asked(
+    session: AsyncSession, asker_id: int, expert_id: int, topic: str, since: datetime
+) -> bool:
+    result = await session.exec(
+        select(func.count())
+        .select_from(ExpertRouting)
+        .where(
+            ExpertRouting.asker_id == asker_id,
+            ExpertRouting.expert_id == expert_id,
+            ExpertRouting.topic == topic,
+            ExpertRouting.asked_at >= since,
+        )
+    )
+    return bool(result.one())
+
+
+# -- ranking --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExpertScore:
+    """One candidate for a topic, with the evidence behind the score ("why this person")."""
+
+    member_id: int
+    designated: int  # communities where they are a designated SME of the topic
+    authored: int  # published lessons on the topic
+    validated: int  # lessons on the topic they validated
+    helped: int  # "this helped" / "applied" votes on their lessons on the topic
+    endorsements: int
+    level: int  # self-declared 1-4, 0 when not declared
+    shared_community: bool  # shares a community with the asker
+    score: float
+    total: int  # candidates in all (for paging)
+
+
+def _log_endorsements(column: str) -> str:
+    """ln(1 + n) as a CASE, so both SQLite (no math functions) and PostgreSQL rank the same."""
+    cases = " ".join(f"WHEN {n} THEN {math.log1p(n):.6f}" for n in range(1, ENDORSEMENT_CAP))
+    return f"(CASE {column} WHEN 0 THEN 0.0 {cases} ELSE {math.log1p(ENDORSEMENT_CAP):.6f} END)"
+
+
+def expert_score(
+    designated: int, authored: int, validated: int, helped: int, endorsements: int, level: int
+) -> float:
+    """The same score in Python (tests and explanations)."""
+    evidence = min(1.0, (authored + validated + 0.5 * helped) / EVIDENCE_FULL)
+    return (
+        3 * min(designated, 1)
+        + 2 * evidence
+        + math.log1p(min(endorsements, ENDORSEMENT_CAP))
+        + level
+    )
+
+
+def _stats_sql(scoped: bool) -> str:
+    """INSERT … SELECT of expert_stat rows: every pair, or only (:m, :t) when `scoped`."""
+    lessons = (
+        "FROM lesson_topic lt JOIN lesson l ON l.id = lt.lesson_id "
+        "WHERE l.status = 'published' AND l.deleted_at IS NULL"
+    )
+    f_author = " AND l.author_id = :m AND lt.topic = :t" if scoped else ""
+    f_validator = " AND l.validated_by = :m AND lt.topic = :t" if scoped else ""
+    f_plain = " AND member_id = :m AND topic = :t" if scoped else ""
+    capped = f"CASE WHEN e.n > {ENDORSEMENT_CAP} THEN {ENDORSEMENT_CAP} ELSE coalesce(e.n, 0) END"
+    evidence = "(coalesce(a.n, 0) + coalesce(v.n, 0) + 0.5 * coalesce(h.n, 0))"
+    return f"""
+INSERT INTO expert_stat
+    (member_id, topic, designated, authored, validated, helped, endorsements, level, score)
+WITH
+pairs AS (
+    SELECT member_id, topic FROM expertise WHERE 1 = 1{f_plain}
+    UNION SELECT member_id, topic FROM sme_designation WHERE 1 = 1{f_plain}
+    UNION SELECT member_id, topic FROM endorsement WHERE 1 = 1{f_plain}
+    UNION SELECT l.author_id, lt.topic {lessons}{f_author}
+    UNION SELECT l.validated_by, lt.topic {lessons} AND l.validated_by IS NOT NULL{f_validator}
+),
+designated AS (SELECT member_id, topic, count(*) AS n FROM sme_designation WHERE 1 = 1{f_plain}
+               GROUP BY member_id, topic),
+authored AS (SELECT l.author_id AS member_id, lt.topic, count(*) AS n {lessons}{f_author}
+             GROUP BY l.author_id, lt.topic),
+validated AS (SELECT l.validated_by AS member_id, lt.topic, count(*) AS n {lessons}
+              AND l.validated_by IS NOT NULL{f_validator} GROUP BY l.validated_by, lt.topic),
+helped AS (SELECT l.author_id AS member_id, lt.topic, count(*) AS n {
+        lessons.replace("WHERE", "JOIN lesson_reuse r ON r.lesson_id = l.id WHERE")
+    }{f_author}
+           GROUP BY l.author_id, lt.topic),
+endorsed AS (SELECT member_id, topic, count(*) AS n FROM endorsement WHERE 1 = 1{f_plain}
+             GROUP BY member_id, topic)
+SELECT p.member_id, p.topic, coalesce(d.n, 0), coalesce(a.n, 0), coalesce(v.n, 0),
+       coalesce(h.n, 0), coalesce(e.n, 0), coalesce(x.level, 0),
+       3 * (CASE WHEN d.n > 0 THEN 1 ELSE 0 END)
+       + 2 * (CASE WHEN {evidence} >= {EVIDENCE_FULL} THEN 1.0
+                   ELSE {evidence} / {EVIDENCE_FULL} END)
+       + {_log_endorsements(capped)}
+       + coalesce(x.level, 0)
+FROM pairs p
+LEFT JOIN designated d ON d.member_id = p.member_id AND d.topic = p.topic
+LEFT JOIN authored a ON a.member_id = p.member_id AND a.topic = p.topic
+LEFT JOIN validated v ON v.member_id = p.member_id AND v.topic = p.topic
+LEFT JOIN helped h ON h.member_id = p.member_id AND h.topic = p.topic
+LEFT JOIN endorsed e ON e.member_id = p.member_id AND e.topic = p.topic
+LEFT JOIN expertise x ON x.member_id = p.member_id AND x.topic = p.topic
+"""
+
+
+_REFRESH_ONE = text(_stats_sql(scoped=True))
+_REBUILD_ALL = text(_stats_sql(scoped=False))
+
+
+async def refresh_stats(session: AsyncSession, pairs: Iterable[tuple[int, str]]) -> None:
+    """Recompute the ranking evidence of these (member, topic) pairs from the source tables."""
+    await session.flush()
+    for member_id, topic in set(pairs):
+        await session.exec(
+            delete(ExpertStat).where(
+                col(ExpertStat.member_id) == member_id, col(ExpertStat.topic) == topic
+            )
+        )
+        await session.exec(_REFRESH_ONE, params={"m": member_id, "t": topic})  # type: ignore[call-overload]
+
+
+async def rebuild_stats(session: AsyncSession) -> None:
+    """Recompute every ranking row (after bulk loads or imports)."""
+    await session.exec(delete(ExpertStat))
+    await session.exec(_REBUILD_ALL)  # type: ignore[call-overload]
+
+
+# How far down the score order `rank_experts` looks for people who share a community with the
+# asker: bounded, so a topic half the company lists stays fast.
+RANK_WINDOW = 200
+
+
+async def rank_experts(
+    session: AsyncSession,
+    topic: str,
+    *,
+    asker_id: int,
+    asker_communities: Sequence[int],
+    limit: int = 20,
+) -> list[ExpertScore]:
+    """People for `topic`, best first, those sharing a community with the asker ahead.
+
+    Reads the strongest RANK_WINDOW rows of expert_stat (one index range); members who asked
+    not to be routed are left out, community-only profiles are shown only to people of a shared
+    community. Capacity (the weekly cap) is the caller's business.
+    """
+    hidden = select(ExpertAvailability.member_id).where(
+        or_(
+            col(ExpertAvailability.do_not_route).is_(True),
+            ExpertAvailability.visibility != "org",
+        )
+    )
+    stat = ExpertStat.__table__.c  # type: ignore[attr-defined]
+    rows = list(
+        (
+            await session.exec(
+                select(  # plain columns: no ORM objects for hundreds of rows
+                    stat.member_id,
+                    stat.designated,
+                    stat.authored,
+                    stat.validated,
+                    stat.helped,
+                    stat.endorsements,
+                    stat.level,
+                    stat.score,
+                )
+                .where(ExpertStat.topic == topic, ExpertStat.member_id != asker_id)
+                .order_by(col(ExpertStat.score).desc(), ExpertStat.member_id)
+                .limit(RANK_WINDOW)
+            )
+        ).all()
+    )
+    ids = [r.member_id for r in rows]
+    if not ids:
+        return []
+    special = set(
+        (await session.exec(hidden.where(col(ExpertAvailability.member_id).in_(ids)))).all()
+    )
+    settings = await availabilities(session, list(special))
+    shared: set[int] = set()
+    if asker_communities:
+        shared = set(
+            (
+                await session.exec(
+                    select(Membership.member_id)
+                    .where(
+                        col(Membership.member_id).in_(ids),
+                        col(Membership.community_id).in_(list(asker_communities)),
+                        col(Membership.left_at).is_(None),
+                    )
+                    .distinct()
+                )
+            ).all()
+        )
+    kept = []
+    for row in rows:
+        state = settings.get(row.member_id)
+        if state is not None and (
+            state.do_not_route or (state.visibility != "org" and row.member_id not in shared)
+        ):
+            continue
+        kept.append(row)
+    kept.sort(key=lambda r: (r.member_id not in shared, -r.score, r.member_id))
+    return [
+        ExpertScore(
+            member_id=r.member_id,
+            designated=r.designated,
+            authored=r.authored,
+            validated=r.validated,
+            helped=r.helped,
+            endorsements=r.endorsements,
+            level=r.level,
+            shared_community=r.member_id in shared,
+            score=r.score,
+            total=len(kept),
+        )
+        for r in kept[:limit]
+    ]
+
+
+async def lesson_evidence(session: AsyncSession, member_id: int) -> dict[str, tuple[int, int]]:
+    """Per topic: (published lessons authored, lessons validated) by the member."""
+    sql = text(
+        "SELECT lt.topic, "
+        "sum(CASE WHEN l.author_id = :m THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN l.validated_by = :m THEN 1 ELSE 0 END) "
+        "FROM lesson_topic lt JOIN lesson l ON l.id = lt.lesson_id "
+        "WHERE (l.author_id = :m OR l.validated_by = :m) "
+        "AND l.status = 'published' AND l.deleted_at IS NULL GROUP BY lt.topic"
+    )
+    rows = (await session.exec(sql, params={"m": member_id})).all()  # type: ignore[call-overload]
+    return {str(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in rows}
+
+
+# -- gaps (nudge N7) ------------------------------------------------------------------------------
+
+
+async def topics_without_sme(
+    session: AsyncSession,
+    community_id: int,
+    *,
+    since: datetime | None = None,
+    limit: int = 50,
+) -> list[tuple[str, int]]:
+    """Topics used in a community with no designated SME there, most used first.
+
+    "Used" counts lessons tagged with the topic, members who declared it and questions routed
+    on it (lessons and questions since `since` when given). Reused by the nudges (N7).
+    """
+    since_lessons = " AND l.created_at >= :since" if since else ""
+    since_questions = " AND r.asked_at >= :since" if since else ""
+    sql = text(
+        f"""
+        SELECT u.topic, sum(u.n) AS uses FROM (
+            SELECT lt.topic AS topic, count(*) AS n
+            FROM lesson_topic lt JOIN lesson l ON l.id = lt.lesson_id
+            WHERE l.community_id = :c AND l.deleted_at IS NULL{since_lessons}
+            GROUP BY lt.topic
+            UNION ALL
+            SELECT x.topic, count(*) FROM expertise x
+            JOIN membership m ON m.member_id = x.member_id
+            WHERE m.community_id = :c AND m.left_at IS NULL GROUP BY x.topic
+            UNION ALL
+            SELECT r.topic, count(*) FROM expert_routing r
+            WHERE r.community_id = :c{since_questions} GROUP BY r.topic
+        ) u
+        WHERE u.topic NOT IN (SELECT s.topic FROM sme_designation s WHERE s.community_id = :c)
+        GROUP BY u.topic ORDER BY uses DESC, u.topic LIMIT :limit
+        """
+    )
+    params: dict[str, Any] = {"c": community_id, "limit": limit}
+    if since:
+        params["since"] = since
+    rows = (await session.exec(sql, params=params)).all()  # type: ignore[call-overload]
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+# -- bulk loading (benchmarks, imports) -----------------------------------------------------------
+
+
+async def bulk_insert(
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert many rows of one table in executemany batches (no ORM objects)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(rows), 5000):
+        await session.exec(insert(table), params=list(rows[start : start + 5000]))  # type: ignore[call-overload]
+
+
+async def designated_communities(
+    session: AsyncSession, topic: str, member_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """For each member, the names of communities where they are an SME of `topic`."""
+    from storage.tables import Community
+
+    if not member_ids:
+        return {}
+    result = await session.exec(
+        select(SmeDesignation.member_id, Community.name)
+        .join(Community, col(Community.id) == SmeDesignation.community_id)
+        .where(SmeDesignation.topic == topic, col(SmeDesignation.member_id).in_(list(member_ids)))
+        .order_by(Community.name)
+    )
+    found: dict[int, list[str]] = {}
+    for member_id, name in result.all():
+        found.setdefault(member_id, []).append(name)
+    return found
+
+
+async def smes_by_topic(session: AsyncSession, community_id: int) -> list[tuple[str, int]]:
+    """(topic, member id) of every designation in a community, by topic."""
+    result = await session.exec(
+        select(SmeDesignation.topic, SmeDesignation.member_id)
+        .where(SmeDesignation.community_id == community_id)
+        .order_by(SmeDesignation.topic, SmeDesignation.member_id)
+    )
+    return [(topic, member) for topic, member in result.all()]
+
+
+async def analyse(session: AsyncSession) -> None:
+    """Refresh the planner's statistics after a bulk load."""
+    await session.exec(text("ANALYZE"))  # type: ignore[call-overload]
+
+
+async def naive_rank(session: AsyncSession, topic: str, limit: int = 20) -> list[int]:
+    """Benchmark baseline: read every expertise and endorsement row, rank in Python."""
+    levels = {
+        member: level or 0
+        for member, t, level in (
+            await session.exec(select(Expertise.member_id, Expertise.topic, Expertise.level))
+        ).all()
+        if t == topic
+    }
+    endorsed: dict[int, int] = {}
+    for member, t in (await session.exec(select(Endorsement.member_id, Endorsement.topic))).all():
+        if t == topic:
+            endorsed[member] = endorsed.get(member, 0) + 1
+    scores = {m: expert_score(0, 0, 0, 0, endorsed.get(m, 0), lv) for m, lv in levels.items()}
+    return sorted(scores, key=lambda m: -scores[m])[:limit]

@@ -1,0 +1,301 @@
+"""Full-text search over lessons: SQLite FTS5 or PostgreSQL tsvector, behind one function.
+
+Neither index is part of the models: `install_search` adds it after the tables exist (SQLite:
+the `lesson_fts` external-content table and its triggers; PostgreSQL: the stored generated
+column `lesson.search_vector` and its GIN index). Migrations call it too.
+
+User text never reaches MATCH or to_tsquery as syntax: it is split into plain words here and
+each word is quoted (FTS5) or joined with the plain `or` keyword of `websearch_to_tsquery`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sql import dialect_name
+
+FTS_COLUMNS = (
+    "title",
+    "statement",
+    "topic_list",
+    "context",
+    "planned",
+    "actual",
+    "why",
+    "sustain",
+    "improve",
+)
+# bm25 weights in FTS_COLUMNS order: a hit in the title counts most, then lesson and topics.
+_BM25 = "bm25(lesson_fts, 10.0, 6.0, 6.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0)"
+_PG_CONFIG = "'english'::regconfig"
+
+
+def _pg_part(columns: tuple[str, ...]) -> str:
+    joined = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
+    return f"to_tsvector({_PG_CONFIG}, {joined})"
+
+
+PG_DOCUMENT = (
+    f"(setweight({_pg_part(('title',))}, 'A') || "
+    f"setweight({_pg_part(('statement', 'topic_list'))}, 'B') || "
+    f"setweight({_pg_part(FTS_COLUMNS[3:])}, 'C'))"
+)
+MAX_TERMS = 12
+MAX_TERM_LENGTH = 40
+# Words that carry no meaning for search, plus the operators of both query languages.
+_STOP_TEXT = (
+    "a an and are as at be by for from how i in is it near not of on or the to was we what "
+    "when where which who why with"
+)
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_terms(query: str) -> list[str]:
+    """The plain words of a query: lowercase, no operators or punctuation, at most 12."""
+    terms: list[str] = []
+    for word in _WORD.findall(query.lower()):
+        word = word.strip("_")[:MAX_TERM_LENGTH]
+        if word and word not in STOP_WORDS and word not in terms:
+            terms.append(word)
+        if len(terms) >= MAX_TERMS:
+            break
+    return terms
+
+
+def fts5_query(terms: list[str], *, any_term: bool = False) -> str:
+    """An FTS5 MATCH string where every term is a quoted string (no operator can slip in)."""
+    quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+    return (" OR " if any_term else " ").join(quoted)
+
+
+def pg_query(terms: list[str], *, any_term: bool = False) -> str:
+    """Text for websearch_to_tsquery: terms are \\w+ words, joined by `or` when any may match."""
+    return (" or " if any_term else " ").join(terms)
+
+
+def install_search(connection: Connection) -> None:
+    """Create the full-text index for lessons (idempotent); call after the lesson table exists."""
+    if connection.dialect.name == "sqlite":
+        _install_sqlite(connection)
+    elif connection.dialect.name == "postgresql":
+        # A stored column, not an expression index: ranking reads the vectors instead of
+        # re-parsing every matching lesson's text.
+        connection.execute(
+            text(
+                "ALTER TABLE lesson ADD COLUMN IF NOT EXISTS search_vector tsvector "
+                f"GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE INDEX IF NOT EXISTS ix_lesson_search_vector ON lesson "
+                "USING GIN (search_vector)"
+            )
+        )
+
+
+def _install_sqlite(connection: Connection) -> None:
+    columns = ", ".join(FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    delete_old = (
+        f"INSERT INTO lesson_fts(lesson_fts, rowid, {columns}) VALUES ('delete', old.id, {old});"
+    )
+    insert_new = f"INSERT INTO lesson_fts(rowid, {columns}) VALUES (new.id, {new});"
+    statements = [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS lesson_fts USING fts5({columns}, content='lesson', "
+        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER IF NOT EXISTS lesson_fts_ai AFTER INSERT ON lesson BEGIN {insert_new} END",
+        f"CREATE TRIGGER IF NOT EXISTS lesson_fts_ad AFTER DELETE ON lesson BEGIN {delete_old} END",
+        f"CREATE TRIGGER IF NOT EXISTS lesson_fts_au AFTER UPDATE OF {columns} ON lesson "
+        f"BEGIN {delete_old} {insert_new} END",
+        "INSERT INTO lesson_fts(lesson_fts) VALUES ('rebuild')",
+    ]
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+
+
+def after_create(target: Any, connection: Connection, **_kw: Any) -> None:
+    """Metadata hook: `create_all()` (tests, `copbot demo`) installs the search index too."""
+    tables = _kw.get("tables")
+    if tables is not None and not any(t.name == "lesson" for t in tables):
+        return
+    install_search(connection)
+
+
+@dataclass(slots=True)
+class SearchResult:
+    total: int
+    lessons: list[Any] = field(default_factory=list)  # Lesson rows, best first
+    any_term: bool = False  # True when no lesson had every word and any word was used
+
+
+def _filters(
+    community_id: int | None, topic: str | None, viewer_id: int | None
+) -> tuple[str, dict[str, Any]]:
+    clauses = ["l.deleted_at IS NULL"]
+    params: dict[str, Any] = {}
+    if viewer_id is None:
+        clauses.append("l.status = 'published'")
+    else:
+        clauses.append("(l.status = 'published' OR (l.status = 'draft' AND l.author_id = :viewer))")
+        params["viewer"] = viewer_id
+    if community_id is not None:
+        clauses.append("l.community_id = :community")
+        params["community"] = community_id
+    if topic:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM lesson_topic t WHERE t.lesson_id = l.id AND t.topic = :topic)"
+        )
+        params["topic"] = topic
+    return " AND ".join(clauses), params
+
+
+async def search_lessons(
+    session: AsyncSession,
+    query: str,
+    *,
+    community_id: int | None = None,
+    topic: str | None = None,
+    viewer_id: int | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> SearchResult:
+    """Lessons matching `query` (any text; it is tokenised here), most relevant first.
+
+    Every word must match; when no lesson has them all, lessons with any of them are returned
+    (`any_term`). An empty query lists the newest lessons. Published lessons only, plus the
+    viewer's own drafts when `viewer_id` is given.
+    """
+    where, params = _filters(community_id, topic, viewer_id)
+    params.update(limit=max(1, min(limit, 100)), offset=max(0, offset))
+    terms = search_terms(query)
+    if not terms:
+        sql = (
+            f"SELECT l.id, count(*) OVER () FROM lesson l WHERE {where} "
+            "ORDER BY l.created_at DESC, l.id DESC LIMIT :limit OFFSET :offset"
+        )
+        return await _fetch(session, sql, params, any_term=False)
+    for any_term in (False, True):
+        if any_term and len(terms) == 1:
+            break
+        if dialect_name(session) == "postgresql":
+            params["q"] = pg_query(terms, any_term=any_term)
+            sql = (
+                f"SELECT l.id, count(*) OVER () FROM lesson l, "
+                f"websearch_to_tsquery({_PG_CONFIG}, :q) AS q "
+                f"WHERE l.search_vector @@ q AND {where} "
+                "ORDER BY ts_rank(l.search_vector, q) DESC, l.id DESC "
+                "LIMIT :limit OFFSET :offset"
+            )
+        else:
+            params["q"] = fts5_query(terms, any_term=any_term)
+            params["qp"] = f"{{{' '.join(PRIMARY_COLUMNS)}}} : ({params['q']})"
+            quick = await _sqlite_best(session, where, params, any_term=any_term)
+            if quick is not None:
+                if quick.total or offset:
+                    return quick
+                continue
+            # Materialised first: bm25() only works in the query that runs MATCH. Lessons
+            # matching in the title, lesson or topics come first, as on the quick path.
+            sql = (
+                f"WITH m AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
+                "WHERE lesson_fts MATCH :q), "
+                f"p AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
+                "WHERE lesson_fts MATCH :qp) "
+                "SELECT l.id, count(*) OVER () FROM m JOIN lesson l ON l.id = m.id "
+                f"LEFT JOIN p ON p.id = m.id WHERE {where} "
+                "ORDER BY p.id IS NULL, coalesce(p.rank, m.rank), l.id DESC "
+                "LIMIT :limit OFFSET :offset"
+            )
+        found = await _fetch(session, sql, params, any_term=any_term)
+        if found.total or offset:
+            return found
+    return SearchResult(0)
+
+
+# The quick path ranks only the best matches in the main columns inside FTS5, then filters.
+QUICK_WINDOW = 200
+PRIMARY_COLUMNS = ("title", "statement", "topic_list")
+
+
+async def _sqlite_best(
+    session: AsyncSession, where: str, params: dict[str, Any], *, any_term: bool
+) -> SearchResult | None:
+    """Rank the best QUICK_WINDOW matches in the title, lesson and topics inside FTS5 and
+    filter those; count every match separately.
+
+    Ranking only those columns keeps a common word cheap (its matches in the long AAR texts
+    are many). None when too few remain for the page asked for (a rare community or topic
+    filter, a deep page, words found only in the AAR texts): the caller ranks every match.
+    """
+    wanted = params["offset"] + params["limit"]
+    if wanted > QUICK_WINDOW // 2:
+        return None
+    best = (
+        f"WITH m AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
+        f"WHERE lesson_fts MATCH :qp ORDER BY rank LIMIT {QUICK_WINDOW}) "
+        f"SELECT l.id FROM m JOIN lesson l ON l.id = m.id WHERE {where} "
+        "ORDER BY m.rank, l.id DESC"
+    )
+    count = (
+        "SELECT count(*) FROM lesson l WHERE l.id IN "
+        f"(SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH :q) AND {where}"
+    )
+    ids = [int(r[0]) for r in (await session.exec(text(best), params=params)).all()]  # type: ignore[call-overload]
+    total = int((await session.exec(text(count), params=params)).one()[0])  # type: ignore[call-overload]
+    if len(ids) < wanted and total > len(ids):
+        return None
+    page = ids[params["offset"] : wanted]
+    return SearchResult(total, await _lessons_by_ids(session, page), any_term)
+
+
+async def _lessons_by_ids(session: AsyncSession, ids: list[int]) -> list[Any]:
+    from storage.tables.lessons import Lesson
+
+    if not ids:
+        return []
+    result = await session.exec(select(Lesson).where(col(Lesson.id).in_(ids)))
+    by_id = {lesson.id: lesson for lesson in result.all()}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+async def _fetch(
+    session: AsyncSession, sql: str, params: dict[str, Any], *, any_term: bool
+) -> SearchResult:
+    rows = (await session.exec(text(sql), params=params)).all()  # type: ignore[call-overload]
+    if not rows:
+        return SearchResult(0, any_term=any_term)
+    ids = [int(r[0]) for r in rows]
+    return SearchResult(int(rows[0][1]), await _lessons_by_ids(session, ids), any_term)
+
+
+async def naive_search(session: AsyncSession, query: str, *, limit: int = 10) -> list[int]:
+    """Baseline for the benchmark: LIKE '%word%' on every text column, newest first."""
+    from storage.sql import like_escape
+
+    terms = search_terms(query)
+    if not terms:
+        return []
+    clauses = []
+    params: dict[str, Any] = {"limit": limit}
+    for i, term in enumerate(terms):
+        params[f"t{i}"] = f"%{like_escape(term)}%"
+        clauses.append(
+            "(" + " OR ".join(f"lower({c}) LIKE :t{i} ESCAPE '\\'" for c in FTS_COLUMNS) + ")"
+        )
+    sql = (
+        "SELECT id FROM lesson WHERE status = 'published' AND deleted_at IS NULL AND "
+        + " AND ".join(clauses)
+        + " ORDER BY created_at DESC LIMIT :limit"
+    )
+    rows = (await session.exec(text(sql), params=params)).all()  # type: ignore[call-overload]
+    return [int(r[0]) for r in rows]

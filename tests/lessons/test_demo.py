@@ -1,0 +1,20 @@
+"""The demo data gives expert lookup and lesson search something realistic to show."""
+
+from __future__ import annotations
+
+from bot import demo
+from tests.helpers import Chat
+
+
+async def test_demo_experts_and_lessons(chat: Chat) -> None:
+    assert await demo.seed(chat.core.services)
+    experts = await chat.text("expert k8s", as_="linus")
+    assert experts.index("*Ada Lovelace*") < experts.index("*Omar Haddad*")
+    assert "designated SME in Data Engineering" in experts
+    assert "Kubernetes upgrades" in experts
+    found = await chat.text("lessons backfill", as_="linus")
+    assert "Backfills need their own worker pool" in found
+    assert "Scaffold tags" in await chat.text("lessons scaffold shift", as_="sam")
+    assert "Photo evidence" in await chat.text("lessons pending", as_="tove")
+    gaps = await chat.text("experts gaps in safety", as_="tove")
+    assert "near-miss" in gaps
