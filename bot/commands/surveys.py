@@ -1,0 +1,532 @@
+"""Pulse surveys: create (form or the §1.5 B template), answer by DM, results, CSV, close.
+
+Opening, the reminder and closing run on the heartbeat in `bot.surveys_jobs`. Anonymous
+answers are stored under an opaque token (see `storage.tables.surveys`), results are aggregates
+only and stay hidden below the anonymity threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import activity, downloads, surveys_jobs
+from bot.context import Context, JobContext
+from bot.errors import UserError
+from bot.messages import Attachment, Choice, Form, FormField, Image, Reply
+from bot.permissions import Capability
+from bot.registry import command, download, form, home_section
+from bot.surveys_core import (
+    PULSE,
+    PULSE_TITLE,
+    Question,
+    min_answers,
+    parse_question_lines,
+    questions_of,
+    respondent_token,
+)
+from bot.surveys_files import aggregates_csv, chart_png
+from bot.surveys_stats import QuestionStats, response_rate, stats_for, summary_line
+from bot.surveys_time import HOW, parse_moment
+from storage import communities, surveys
+from storage.tables import Community
+from storage.tables.surveys import Survey
+
+GROUP = "Surveys"
+DEFAULT_OPEN_FOR = timedelta(days=14)
+_ID = re.compile(r"^#?(\d{1,9})$")
+_OPTION = re.compile(r"\b(closes|opens)\s+(\S+(?:\s+\d{1,2}:\d{2})?)", re.IGNORECASE)
+
+
+def parse_id(text: str, usage: str) -> int:
+    found = _ID.match(text.strip())
+    if not found:
+        raise UserError(f"Which survey? Type `{usage}`; `surveys` shows the numbers.")
+    return int(found[1])
+
+
+async def load(ctx: Context, text: str, usage: str) -> tuple[Survey, Community]:
+    survey_id = parse_id(text, usage)
+    survey = await surveys.get_survey(ctx.session, survey_id)
+    community = (
+        await communities.get_community(ctx.session, survey.community_id) if survey else None
+    )
+    if survey is None or community is None:
+        raise UserError(f"There is no survey `{survey_id}`. Type `surveys` to see them.")
+    return survey, community
+
+
+# -- creating ----------------------------------------------------------------------------------
+
+
+def survey_form(community: Community) -> Form:
+    return Form(
+        f"survey.new:{community.slug}",
+        "New survey",
+        (
+            FormField("title", "Title", required=True, max_length=200, placeholder="Q2 pulse"),
+            FormField(
+                "questions",
+                "Questions",
+                "multiline",
+                required=True,
+                max_length=6000,
+                placeholder="a5: The sessions are relevant to my work\nnps: How likely are you "
+                "to recommend us?\ntext: What should we do more of? (optional)",
+                hint="One a line: a5:, nps:, choice: q | a | b, ypn:, text:. "
+                "Add (optional) to allow skipping.",
+            ),
+            FormField(
+                "audience",
+                "Who is asked",
+                "choice",
+                required=True,
+                options=(("Members", "members"), ("Leaders", "leaders")),
+                initial="members",
+            ),
+            FormField(
+                "anonymous",
+                "Anonymous",
+                "choice",
+                required=True,
+                options=(("Yes (recommended)", "yes"), ("No, names are kept", "no")),
+                initial="yes",
+            ),
+            FormField("opens", "Opens", initial="now", hint=HOW),
+            FormField("closes", "Closes", required=True, initial="14d", hint=HOW),
+        ),
+        "Create",
+    )
+
+
+@command(
+    "survey new",
+    usage="survey new [pulse] [closes <when>] [opens <when>] [leaders] [named]",
+    summary="Launch a pulse survey (leaders)",
+    group=GROUP,
+    details="With no arguments a form opens for your own questions. `survey new pulse` sends "
+    "the quarterly member pulse (9 questions). Surveys are anonymous unless you add `named`; "
+    "`leaders` asks the community's leaders instead of its members. " + HOW,
+    examples=("survey new pulse closes 2026-03-20", "survey new pulse opens 2026-04-01 09:00"),
+)
+async def create(ctx: Context, args: str) -> Reply:
+    community = await ctx.community()
+    await ctx.require(Capability.LAUNCH_SURVEY, community)
+    text = args.strip()
+    if not text:
+        return Reply(f"Write a survey for {community.name}.", form=survey_form(community))
+    options = {k.lower(): v for k, v in _OPTION.findall(text)}
+    words = _OPTION.sub(" ", text).lower().split()
+    unknown = [w for w in words if w not in {"pulse", "leaders", "named"}]
+    if "pulse" not in words or unknown:
+        raise UserError(
+            "Type `survey new pulse` for the quarterly member pulse, optionally with "
+            "`closes <when>`, `opens <when>`, `leaders` or `named`; or just `survey new` "
+            "for a form with your own questions."
+        )
+    zone = ctx.community_zone(community)
+    opens = parse_moment(options.get("opens", "now"), now=ctx.now, zone=zone, end_of_day=False)
+    closes = (
+        parse_moment(options["closes"], now=ctx.now, zone=zone, end_of_day=True)
+        if "closes" in options
+        else max(opens, ctx.now) + DEFAULT_OPEN_FOR
+    )
+    return await _create(
+        ctx,
+        community,
+        title=PULSE_TITLE,
+        questions=list(PULSE),
+        audience="leaders" if "leaders" in words else "members",
+        anonymous="named" not in words,
+        template="pulse",
+        opens=opens,
+        closes=closes,
+    )
+
+
+@form("survey.new")
+async def create_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
+    community = await ctx.community(values.get("_arg"))
+    await ctx.require(Capability.LAUNCH_SURVEY, community)
+    title = " ".join(values.get("title", "").split())
+    if not title or len(title) > 200:
+        raise UserError("Give the survey a title.", fields={"title": "Required."})
+    questions = parse_question_lines(values.get("questions", ""))
+    audience = values.get("audience") or "members"
+    if audience not in {"members", "leaders"}:
+        raise UserError("Ask members or leaders.", fields={"audience": "Members or leaders."})
+    anonymous = (values.get("anonymous") or "yes").lower() != "no"
+    zone = ctx.community_zone(community)
+    try:
+        opens = parse_moment(values.get("opens", ""), now=ctx.now, zone=zone, end_of_day=False)
+    except UserError as exc:
+        raise UserError(exc.message, fields={"opens": HOW}) from None
+    try:
+        closes = parse_moment(values.get("closes", ""), now=ctx.now, zone=zone, end_of_day=True)
+    except UserError as exc:
+        raise UserError(exc.message, fields={"closes": HOW}) from None
+    return await _create(
+        ctx,
+        community,
+        title=title,
+        questions=questions,
+        audience=audience,
+        anonymous=anonymous,
+        template="",
+        opens=opens,
+        closes=closes,
+    )
+
+
+async def _create(
+    ctx: Context,
+    community: Community,
+    *,
+    title: str,
+    questions: list[Question],
+    audience: str,
+    anonymous: bool,
+    template: str,
+    opens: datetime,
+    closes: datetime,
+) -> Reply:
+    assert community.id is not None
+    opens = max(opens, ctx.now)
+    if closes <= opens + timedelta(hours=1):
+        raise UserError(
+            "The survey must close at least an hour after it opens.",
+            fields={"closes": "Later than the opening time."},
+        )
+    survey = await surveys.create_survey(
+        ctx.session,
+        Survey(
+            community_id=community.id,
+            title=title,
+            template=template,
+            questions=[q.to_dict() for q in questions],
+            audience=audience,
+            anonymous=anonymous,
+            created_by=ctx.member_id,
+            created_at=ctx.now,
+            opens_at=opens,
+            closes_at=closes,
+        ),
+    )
+    assert survey.id is not None
+    closes_text = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)
+    who = "leaders" if audience == "leaders" else "members"
+    privacy = "anonymous" if anonymous else "named (leaders can see who has not answered)"
+    if opens <= ctx.now:
+        sent = await surveys_jobs.open_survey(ctx, survey)
+        status = f"Sent to {sent} {who} of {community.name}"
+    else:
+        local = opens.astimezone(ctx.tz).strftime("%a %-d %b %Y, %H:%M %Z")
+        status = f"It goes to the {who} of {community.name} on {local}"
+    return Reply(
+        f"Survey `{survey.id}` *{title}* ({len(questions)} questions, {privacy}). "
+        f"{status}; it closes {closes_text}.",
+        choices=(
+            Choice("Results", f"survey results {survey.id}"),
+            Choice("Close now", f"survey close {survey.id}", style="danger"),
+        ),
+        context="A reminder goes to those who have not answered a day before it closes.",
+    )
+
+
+# -- answering ---------------------------------------------------------------------------------
+
+
+def answer_form(survey: Survey, mine: dict[int, str]) -> Form:
+    assert survey.id is not None
+    return Form(
+        f"survey.answer:{survey.id}",
+        survey.title[:24],
+        tuple(
+            q.form_field(f"q{n}", mine.get(n)) for n, q in enumerate(questions_of(survey.questions))
+        ),
+        "Send",
+    )
+
+
+async def _answerable(ctx: Context, survey: Survey) -> None:
+    assert survey.id is not None
+    if survey.state == "scheduled":
+        raise UserError("That survey has not opened yet.")
+    if survey.state != "open":
+        raise UserError(
+            f"*{survey.title}* has closed. Type `survey results {survey.id}` to see the results."
+        )
+    if await surveys.invite_of(ctx.session, survey.id, ctx.member_id) is None:
+        raise UserError(f"*{survey.title}* was not sent to you, so there is nothing to answer.")
+
+
+async def _save(ctx: Context, survey: Survey, values: dict[int, str | None]) -> None:
+    assert survey.id is not None
+    await surveys.save_answers(
+        ctx.session,
+        survey.id,
+        respondent_token(ctx.settings, survey.id, ctx.member_id),
+        values,
+        member_id=None if survey.anonymous else ctx.member_id,
+    )
+    if await surveys.mark_answered(ctx.session, survey.id, ctx.member_id):
+        await ctx.record_activity(
+            survey.community_id, ctx.member_id, activity.SURVEY_RESPONSE, ref=f"survey:{survey.id}"
+        )
+
+
+@command(
+    "survey answer",
+    usage="survey answer <survey id> [<answer>]",
+    summary="Answer a survey (a form opens for longer ones)",
+    group=GROUP,
+    details="You can change your answers until the survey closes.",
+)
+async def answer(ctx: Context, args: str) -> Reply:
+    head, _, rest = args.strip().partition(" ")
+    survey, _community = await load(ctx, head, "survey answer <survey id> [<answer>]")
+    assert survey.id is not None
+    await _answerable(ctx, survey)
+    questions = questions_of(survey.questions)
+    token = respondent_token(ctx.settings, survey.id, ctx.member_id)
+    if len(questions) == 1 and rest.strip():
+        value = questions[0].parse(rest)
+        await _save(ctx, survey, {0: value})
+        label = questions[0].labels().get(value, value)
+        return Reply(
+            f"Thanks! Your answer ({label}) is saved"
+            + (" anonymously" if survey.anonymous else "")
+            + ". Answer again to change it until the survey closes.",
+            replace=True,
+        )
+    mine = await surveys.answers_of(ctx.session, survey.id, token)
+    return Reply(
+        f"*{survey.title}*" + (" (anonymous)" if survey.anonymous else ""),
+        form=answer_form(survey, mine),
+    )
+
+
+@form("survey.answer")
+async def answer_submitted(ctx: Context, values: Mapping[str, str]) -> Reply:
+    survey, _community = await load(ctx, values.get("_arg", ""), "survey answer <survey id>")
+    await _answerable(ctx, survey)
+    questions = questions_of(survey.questions)
+    parsed: dict[int, str | None] = {}
+    errors: dict[str, str] = {}
+    for number, question in enumerate(questions):
+        raw = (values.get(f"q{number}") or "").strip()
+        if not raw:
+            if question.required:
+                errors[f"q{number}"] = "Please answer this one."
+            parsed[number] = None
+            continue
+        try:
+            parsed[number] = question.parse(raw)
+        except UserError as exc:
+            errors[f"q{number}"] = exc.message[:150]
+    if errors:
+        raise UserError("Some answers need another look.", fields=errors)
+    await _save(ctx, survey, parsed)
+    return Reply(
+        f"Thanks! Your answers to *{survey.title}* are saved"
+        + (" anonymously" if survey.anonymous else "")
+        + f". Type `survey answer {survey.id}` to change them until the survey closes."
+    )
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+async def compute(session: AsyncSession, survey: Survey) -> tuple[list[QuestionStats], int, int]:
+    """(per-question figures, respondents, invited)."""
+    assert survey.id is not None
+    values = await surveys.answer_values(session, survey.id)
+    respondents = await surveys.respondent_count(session, survey.id)
+    invited, _answered = await surveys.invite_counts(session, survey.id)
+    stats = [stats_for(q, values.get(n, [])) for n, q in enumerate(questions_of(survey.questions))]
+    return stats, respondents, invited
+
+
+async def _may_see(ctx: Context, survey: Survey, community: Community) -> bool:
+    """True for leaders/coordinators (any time); members see results once closed."""
+    if await ctx.can(Capability.LAUNCH_SURVEY, community):
+        return True
+    await ctx.require(Capability.VIEW_RESULTS, community)
+    assert survey.id is not None
+    if survey.audience == "leaders" and (
+        await surveys.invite_of(ctx.session, survey.id, ctx.member_id) is None
+    ):
+        raise UserError("Only the community's leaders see that survey's results.")
+    if survey.state != "closed":
+        raise UserError(f"*{survey.title}* is still open; members see the results once it closes.")
+    return False
+
+
+@command(
+    "survey results",
+    usage="survey results <survey id>",
+    summary="Response rate, distributions, mean, % favourable, NPS and a chart",
+    group=GROUP,
+    details="Leaders see results at any time, members once the survey has closed. Anonymous "
+    "surveys show nothing until enough people answered.",
+)
+async def results(ctx: Context, args: str) -> Reply:
+    survey, community = await load(ctx, args, "survey results <survey id>")
+    assert survey.id is not None
+    leader = await _may_see(ctx, survey, community)
+    stats, respondents, invited = await compute(ctx.session, survey)
+    rate = response_rate(respondents, invited)
+    rate_text = f"{respondents} of {invited} answered" + (
+        f" ({rate:.0f}%)" if rate is not None else ""
+    )
+    state = {"open": "open", "closed": "closed", "scheduled": "not open yet"}[survey.state]
+    threshold = min_answers(ctx.settings)
+    if survey.anonymous and respondents < threshold:
+        return Reply(
+            f"*{survey.title}* ({state}): {rate_text}. Results of an anonymous survey are shown "
+            f"from {threshold} answers, so nobody's answer can be singled out.",
+            title=f"Survey {survey.id} results",
+        )
+    lines = [f"*{survey.title}* ({community.name}, {state}): {rate_text}."]
+    for number, item in enumerate(stats, start=1):
+        lines.append(f"*{number}. {item.question.text}*")
+        if item.question.kind == "text":
+            lines.extend([f"  • {t}" for t in item.texts] or ["  (no answers)"])
+        else:
+            lines.append(f"  {summary_line(item)}")
+    choices: list[Choice] = []
+    if leader:
+        choices.append(
+            Choice(
+                "Download CSV",
+                url=downloads.link(ctx.settings, "survey-csv", str(survey.id), now=ctx.now),
+            )
+        )
+        if not survey.anonymous and survey.state == "open":
+            choices.append(Choice("Who has not answered", f"survey pending {survey.id}"))
+    png = chart_png(survey.title, stats)
+    return Reply(
+        "\n".join(lines),
+        title=f"Survey {survey.id} results",
+        image=Image(png, f"Answer distribution of {survey.title}", f"survey-{survey.id}.png")
+        if png
+        else None,
+        choices=tuple(choices),
+    )
+
+
+@download("survey-csv")
+async def csv_export(jctx: JobContext, arg: str) -> Attachment | None:
+    if not arg.isdecimal():
+        return None
+    survey = await surveys.get_survey(jctx.session, int(arg))
+    if survey is None:
+        return None
+    stats, respondents, invited = await compute(jctx.session, survey)
+    if survey.anonymous and respondents < min_answers(jctx.settings):
+        stats = []  # below the threshold nothing but the counts leaves the server
+    return Attachment(
+        aggregates_csv(stats, respondents, invited), f"survey-{survey.id}.csv", "text/csv"
+    )
+
+
+@command(
+    "survey pending",
+    usage="survey pending <survey id>",
+    summary="Who has not answered a named survey yet (leaders)",
+    group=GROUP,
+)
+async def pending(ctx: Context, args: str) -> Reply:
+    survey, community = await load(ctx, args, "survey pending <survey id>")
+    assert survey.id is not None
+    await ctx.require(Capability.SEE_NON_RESPONDERS, community)
+    if survey.anonymous:
+        raise UserError(
+            "That survey is anonymous, so nobody can see who answered. The response rate is "
+            f"in `survey results {survey.id}`."
+        )
+    missing = await surveys.not_answered(ctx.session, survey.id)
+    if not missing:
+        return Reply(f"Everyone asked has answered *{survey.title}*.")
+    names = ", ".join(m.display_name for m in missing)
+    return Reply(f"Not answered *{survey.title}* yet ({len(missing)}): {names}.")
+
+
+@command(
+    "survey close",
+    usage="survey close <survey id>",
+    summary="Close a survey now (leaders)",
+    group=GROUP,
+)
+async def close(ctx: Context, args: str) -> Reply:
+    survey, community = await load(ctx, args, "survey close <survey id>")
+    assert survey.id is not None
+    await ctx.require(Capability.LAUNCH_SURVEY, community)
+    if survey.state == "closed":
+        return Reply(f"*{survey.title}* is already closed.")
+    if survey.state == "scheduled":
+        await surveys.claim_state(ctx.session, survey.id, "scheduled", "closed", closed_at=ctx.now)
+        return Reply(f"*{survey.title}* is cancelled; it was never sent.")
+    await surveys_jobs.close_survey(ctx, survey)
+    return Reply(
+        f"*{survey.title}* is closed.",
+        choices=(Choice("Results", f"survey results {survey.id}", style="primary"),),
+    )
+
+
+# -- listing -----------------------------------------------------------------------------------
+
+
+@command(
+    "surveys",
+    usage="surveys [in <community>]",
+    summary="Surveys waiting for your answer, and a community's recent surveys",
+    group=GROUP,
+)
+async def list_surveys(ctx: Context, args: str) -> list[Reply]:
+    replies = list(await waiting(ctx))
+    if ctx.named_community is not None or ctx.channel_community is not None or args.strip():
+        community = await ctx.community(args.strip() or None)
+    else:
+        mine = await communities.communities_of(ctx.session, ctx.member_id)
+        community = mine[0] if len(mine) == 1 else None
+    if community is not None and community.id is not None:
+        lines = []
+        leader = await ctx.can(Capability.LAUNCH_SURVEY, community)
+        for survey in await surveys.surveys_of(ctx.session, community.id):
+            if survey.audience == "leaders" and not leader:
+                continue
+            closes = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)
+            lines.append(f"`{survey.id}` *{survey.title}*: {survey.state}, closes {closes}")
+        if lines:
+            replies.append(Reply("\n".join(lines), title=f"Surveys in {community.name}"))
+    if not replies:
+        replies.append(
+            Reply(
+                "No surveys for you right now. Leaders launch one with `survey new pulse` or "
+                "`survey new`."
+            )
+        )
+    return replies
+
+
+@home_section(40)
+async def waiting(ctx: Context) -> list[Reply]:
+    rows = await surveys.open_for_member(ctx.session, ctx.member_id)
+    todo = [s for s, answered in rows if not answered]
+    if not todo:
+        return []
+    return [
+        Reply(
+            "\n".join(
+                f"*{s.title}* (closes {s.closes_at.astimezone(ctx.tz):%-d %b})" for s in todo
+            ),
+            title="Surveys waiting for you",
+            choices=tuple(
+                Choice(f"Answer: {s.title}"[:40], f"survey answer {s.id}") for s in todo[:3]
+            ),
+        )
+    ]

@@ -1,0 +1,160 @@
+"""Heartbeat work for surveys: open scheduled ones (invitations), remind, close.
+
+Each step is claimed on the survey row with a conditional update and every DM has a
+deterministic outbox key (`survey:{id}:invite:{member}`), so restarts and several replicas
+send each message once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.context import JobContext, zone
+from bot.messages import Choice, Reply
+from bot.permissions import Role
+from bot.registry import due_job
+from bot.surveys_core import questions_of
+from storage import communities, nudges, people, surveys
+from storage.tables import Community
+from storage.tables.surveys import Survey
+
+REMIND_BEFORE = timedelta(days=1)
+LOW_RESPONSE_RATE = 20.0  # DOMAIN.md §4 N12
+
+
+def when_closes(survey: Survey, viewer_zone: str | None, fallback: str) -> str:
+    local = survey.closes_at.astimezone(zone(viewer_zone, fallback))
+    return local.strftime("%a %-d %b %Y, %H:%M %Z")
+
+
+def invitation(survey: Survey, community: Community, viewer_zone: str | None) -> Reply:
+    """The DM: one click for a single question, else a button that opens the form."""
+    assert survey.id is not None
+    questions = questions_of(survey.questions)
+    privacy = "Your answers are anonymous." if survey.anonymous else "Answers are not anonymous."
+    closes = when_closes(survey, viewer_zone, community.timezone)
+    if len(questions) == 1 and questions[0].kind != "text":
+        return Reply(
+            f"*{questions[0].text}*\n{privacy} You can change your answer until {closes}.",
+            title=f"{survey.title} ({community.name})",
+            choices=questions[0].one_click(survey.id),
+        )
+    if len(questions) == 1:
+        return Reply(
+            f"*{questions[0].text}*\n{privacy} Type `survey answer {survey.id} <your answer>`; "
+            f"you can change it until {closes}.",
+            title=f"{survey.title} ({community.name})",
+        )
+    return Reply(
+        f"{community.name} asks {len(questions)} short questions. {privacy} "
+        f"You can change your answers until {closes}.",
+        title=survey.title,
+        choices=(Choice("Answer", f"survey answer {survey.id}", style="primary"),),
+    )
+
+
+async def audience_ids(jctx: JobContext, survey: Survey) -> list[int]:
+    if survey.audience == "leaders":
+        found = await communities.members_with_role(jctx.session, survey.community_id, Role.LEADER)
+    else:
+        found = await communities.members_of(jctx.session, survey.community_id)
+    return sorted({m.id for m in found if m.id is not None})
+
+
+async def open_survey(jctx: JobContext, survey: Survey) -> int:
+    """Claim a scheduled survey, invite its audience; returns how many were invited."""
+    assert survey.id is not None
+    if not await surveys.claim_state(jctx.session, survey.id, "scheduled", "open"):
+        return 0
+    survey.state = "open"
+    community = await communities.get_community(jctx.session, survey.community_id)
+    assert community is not None
+    ids = await audience_ids(jctx, survey)
+    found = await people.members_by_ids(jctx.session, ids)
+    for member_id in ids:
+        await surveys.add_invite(jctx.session, survey.id, member_id)
+        member = found.get(member_id)
+        await jctx.notify_member(
+            member_id,
+            invitation(survey, community, member.timezone if member else None),
+            key=f"survey:{survey.id}:invite:{member_id}",
+            community_id=community.id,
+        )
+    return len(ids)
+
+
+@due_job("surveys.1-open")
+async def open_due(jctx: JobContext) -> None:
+    for survey in await surveys.due_to_open(jctx.session, jctx.now):
+        if survey.closes_at <= jctx.now:
+            # Never opened in time (long downtime): close it quietly, nobody to ask any more.
+            await surveys.claim_state(
+                jctx.session, survey.id or 0, "scheduled", "closed", closed_at=jctx.now
+            )
+            continue
+        await open_survey(jctx, survey)
+
+
+@due_job("surveys.2-remind")
+async def remind_due(jctx: JobContext) -> None:
+    for survey in await surveys.due_to_remind(jctx.session, jctx.now, REMIND_BEFORE):
+        assert survey.id is not None
+        if not await surveys.claim_reminder(jctx.session, survey.id):
+            continue
+        if survey.opens_at > survey.closes_at - REMIND_BEFORE:
+            continue  # open for less than a day: the invitation was the reminder
+        community = await communities.get_community(jctx.session, survey.community_id)
+        assert community is not None
+        for member in await surveys.not_answered(jctx.session, survey.id):
+            assert member.id is not None
+            reply = invitation(survey, community, member.timezone)
+            await jctx.notify_member(
+                member.id,
+                Reply(
+                    f"Reminder: *{survey.title}* closes "
+                    f"{when_closes(survey, member.timezone, community.timezone)}. " + reply.text,
+                    title=f"Reminder: {survey.title}",
+                    choices=reply.choices,
+                ),
+                key=f"survey:{survey.id}:reminder:{member.id}",
+                community_id=community.id,
+            )
+
+
+async def close_survey(jctx: JobContext, survey: Survey) -> bool:
+    """Close an open survey, tell its creator, flag a low response rate (N12)."""
+    assert survey.id is not None
+    if not await surveys.claim_state(jctx.session, survey.id, "open", "closed", closed_at=jctx.now):
+        return False
+    survey.state = "closed"
+    invited, answered = await surveys.invite_counts(jctx.session, survey.id)
+    rate = 100.0 * answered / invited if invited else 0.0
+    if invited and rate < LOW_RESPONSE_RATE:
+        await nudges.raise_signal(
+            jctx.session,
+            key=f"N12:survey:{survey.id}",
+            community_id=survey.community_id,
+            rule="N12",
+            now=jctx.now,
+            detail=f"{survey.title}: {answered} of {invited} answered ({rate:.0f}%)",
+            member_id=survey.created_by,
+            ref=f"survey:{survey.id}",
+        )
+    await jctx.notify_member(
+        survey.created_by,
+        Reply(
+            f"*{survey.title}* has closed: {answered} of {invited} answered. "
+            "Members can now see the results too.",
+            title="Survey closed",
+            choices=(Choice("Results", f"survey results {survey.id}", style="primary"),),
+        ),
+        key=f"survey:{survey.id}:closed",
+        community_id=survey.community_id,
+    )
+    return True
+
+
+@due_job("surveys.3-close")
+async def close_due(jctx: JobContext) -> None:
+    for survey in await surveys.due_to_close(jctx.session, jctx.now):
+        await close_survey(jctx, survey)
