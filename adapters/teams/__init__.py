@@ -1,4 +1,8 @@
-"""Microsoft Teams adapter (botbuilder CloudAdapter)."""
+"""Microsoft Teams adapter (botbuilder CloudAdapter).
+
+Every botbuilder import stays inside this package: the Bot Framework Python SDK is archived
+upstream, and a move to `microsoft-agents-hosting-aiohttp` should touch nothing else.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,32 @@ if TYPE_CHECKING:
 
     from bot.app import Core
 
+NOT_CONNECTED = (
+    "Teams: not connected (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD; without them, "
+    "emulator mode is allowed only when HOST is a loopback address)"
+)
+
 
 def mount(app: web.Application, core: Core) -> str:
-    """Mount POST /api/messages; returns a status line."""
-    return "Teams: not connected (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD)"
+    """Mount POST /api/messages; returns a status line.
+
+    With MICROSOFT_APP_ID set every activity's token is validated. Without it the endpoint runs
+    in emulator mode (no authentication), which is only allowed while HOST is loopback.
+    """
+    settings = core.services.settings
+    if not settings.microsoft_app_id and not settings.host_is_loopback:
+        return NOT_CONNECTED
+    from adapters.teams.handlers import TEAMS, TeamsAdapter
+
+    adapter = TeamsAdapter(core, settings)
+    app[TEAMS] = adapter
+    core.services.ports.register(adapter.port)
+    app.on_cleanup.append(adapter.close)
+    app.router.add_post("/api/messages", adapter.handle_http)
+    url = f"{settings.base_url}/api/messages"
+    if not settings.microsoft_app_id:
+        return (
+            f"Teams: emulator mode at {url} (no authentication, loopback only; "
+            "set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to connect to Teams)"
+        )
+    return f"Teams: listening on {url} (app id {settings.microsoft_app_id})"

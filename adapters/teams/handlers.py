@@ -1,0 +1,459 @@
+"""Bot Framework activities in, neutral requests to the core, Adaptive Cards out.
+
+`POST /api/messages` is checked here before botbuilder sees it: with an app id, a request
+without a well-formed `Bearer` JWT (RS256/384/512) gets 401 at once, and any failure of the SDK's
+own validation (bad signature, issuer, audience, `serviceurl` claim, expiry) is a 401 too,
+never a 500. Without an app id the adapter runs in emulator mode: no token is checked and only
+loopback clients are served (`mount` refuses emulator mode unless HOST is loopback).
+
+The turn runs before the HTTP answer (the core answers in well under Teams' 15 s): a message
+becomes a `Command`, a card click (`value.cop_command` or the choice set) an `Action`, a form
+(`value.cop_form`) a `FormSubmission`. `conversationUpdate` and `installationUpdate` store the
+conversation reference and welcome: the conversation when the bot is added, a person in their
+1:1 chat when they join a team the bot is in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import ipaddress
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+import jwt
+from aiohttp import web
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from msrest.exceptions import HttpOperationError
+
+from adapters.teams.cards import (
+    CHOICE_INPUT,
+    COMMAND_KEY,
+    FORM_DEF_KEY,
+    FORM_KEY,
+    SELECT_KEY,
+    form_from_data,
+    message_payloads,
+)
+from adapters.teams.port import (
+    RETRY_STATUSES,
+    TeamsPort,
+    base_conversation_id,
+    retry_after,
+    status_of,
+)
+from adapters.teams.text import to_core_text
+from bot.app import Core
+from bot.config import Settings
+from bot.messages import (
+    Action,
+    Command,
+    ConversationRef,
+    Form,
+    FormSubmission,
+    Platform,
+    Reply,
+    Request,
+    User,
+    Visibility,
+)
+from bot.ports import RetryLater, Undeliverable
+from storage import conversations
+
+_LOGGER = logging.getLogger(__name__)
+ALGORITHMS = frozenset({"RS256", "RS384", "RS512"})
+PROFILE_TTL = timedelta(hours=6)
+IN_TURN_ATTEMPTS = 3
+MAX_IN_TURN_WAIT = 2.0
+# What botbuilder raises for a token it refuses (it never answers 401 for most of them itself).
+_REFUSED = (PermissionError, jwt.PyJWTError, ValueError, KeyError, IndexError, TypeError)
+# The raw JSON of the activity being handled (botbuilder's models drop unknown fields).
+_BODY: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("teams_body")
+
+
+class BotConfig:
+    """The attribute names botbuilder's configuration factories read."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.microsoft_app_id
+        self.APP_PASSWORD = settings.microsoft_app_password
+        self.APP_TYPE = settings.microsoft_app_type or "MultiTenant"
+        self.APP_TENANTID = settings.microsoft_app_tenant_id
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an activity came from, and what is needed to answer there."""
+
+    user: User
+    conversation: ConversationRef
+    reference: ConversationReference
+
+    @property
+    def is_direct(self) -> bool:
+        return self.conversation.is_direct
+
+
+class TeamsAdapter:
+    def __init__(self, core: Core, settings: Settings) -> None:
+        self.core = core
+        self.settings = settings
+        self.app_id = settings.microsoft_app_id
+        self.auth = ConfigurationBotFrameworkAuthentication(BotConfig(settings))
+        self.cloud = CloudAdapter(self.auth)
+        self.cloud.on_turn_error = None  # our turn catches its own errors; proactive ones raise
+        self.port = TeamsPort(self.cloud, self.app_id, core.services.db, core.services.clock)
+        self._profiles: dict[str, tuple[Any, dict[str, str | None]]] = {}
+
+    # -- HTTP --------------------------------------------------------------------------------
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        if not self.app_id and not _is_loopback(request.remote):
+            return web.json_response({"error": "emulator mode serves loopback only"}, status=401)
+        header = request.headers.get("Authorization")
+        if self.app_id and not _well_formed_bearer(header):
+            return web.json_response({"error": "unauthorized"}, status=401)
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        try:
+            body = await request.json()
+            activity = Activity().deserialize(body) if isinstance(body, dict) else None
+        except Exception:  # undecodable JSON or a shape msrest cannot read
+            activity = None
+        if activity is None or not activity.type:
+            return web.json_response({"error": "bad request"}, status=400)
+        try:
+            authenticated = await self.auth.authenticate_request(
+                activity, header if self.app_id else None
+            )
+        except _REFUSED as exc:
+            _LOGGER.info("refused a Teams activity: %s: %s", type(exc).__name__, exc)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        except Exception as exc:  # the signing keys could not be fetched: Teams retries
+            _LOGGER.warning("could not validate a Teams token: %s", exc)
+            return web.json_response({"error": "unavailable"}, status=503)
+        activity.delivery_mode = None  # expectReplies answers 500 in botbuilder 4.17 over HTTP
+        token = _BODY.set(body)
+        try:
+            invoke = await self.cloud.process_activity(authenticated, activity, self.on_turn)
+        finally:
+            _BODY.reset(token)
+        if invoke is not None:
+            return web.json_response(invoke.body, status=invoke.status)
+        return web.Response(status=201)
+
+    async def close(self, _app: web.Application) -> None:
+        await self.core.settle()
+
+    # -- turns -------------------------------------------------------------------------------
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        try:
+            if activity.type == ActivityTypes.message:
+                await self._message(context)
+            elif activity.type in (
+                ActivityTypes.conversation_update,
+                ActivityTypes.installation_update,
+            ):
+                await self._installed(context)
+            elif activity.type == ActivityTypes.invoke:
+                await context.send_activity(
+                    Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
+                )
+        except Exception:
+            _LOGGER.exception("Teams turn failed (%s)", activity.type)
+        await self.core.settle()
+
+    async def _message(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.from_property is None or activity.from_property.id == _bot_id(activity):
+            return
+        if activity.id and not await self.core.first_time_seen(
+            f"teams:{activity.conversation.id}:{activity.id}"
+        ):
+            return
+        origin = await self._origin(context)
+        body = _BODY.get({})
+        value = body.get("value") if isinstance(body.get("value"), dict) else None
+        form: Form | None = None
+        values: dict[str, str] = {}
+        request: Request
+        if value and FORM_KEY in value:
+            form_id = str(value[FORM_KEY])
+            form = form_from_data(form_id, value.get(FORM_DEF_KEY))
+            values = {
+                str(k): _as_text(v)
+                for k, v in value.items()
+                if k not in (FORM_KEY, FORM_DEF_KEY) and not str(k).startswith("cop_")
+            }
+            request = FormSubmission(
+                origin.user, origin.conversation, form_id, values, activity.reply_to_id
+            )
+        elif value and (COMMAND_KEY in value or SELECT_KEY in value):
+            command = str(value.get(COMMAND_KEY) or value.get(CHOICE_INPUT) or "").strip()
+            if not command:
+                return
+            request = Action(origin.user, origin.conversation, command, activity.reply_to_id)
+        else:
+            text = to_core_text(
+                body.get("text") or activity.text or "",
+                body.get("entities") or (),
+                bot_id=_bot_id(activity),
+            )
+            request = Command(origin.user, origin.conversation, text, activity.id)
+        replies = await self.core.router.handle(request)
+        await self.answer(context, origin, replies, form=form, values=values)
+
+    async def _installed(self, context: TurnContext) -> None:
+        activity = context.activity
+        origin = await self._origin(context, remember=True)
+        bot_id = _bot_id(activity)
+        added = [m for m in (activity.members_added or []) if m and m.id]
+        bot_added = any(m.id == bot_id for m in added) or (
+            activity.type == ActivityTypes.installation_update
+            and str(activity.action or "").startswith("add")
+        )
+        if bot_added and await self.core.first_time_seen(
+            f"teams:welcome:{origin.conversation.conversation_id}"
+        ):
+            replies = await self.core.router.handle(
+                Command(origin.user, origin.conversation, "hello")
+            )
+            try:
+                await self._retrying(
+                    lambda: self.port.post(origin.reference, replies, thread_id=None)
+                )
+            except Exception as exc:
+                _LOGGER.warning("saying hello in %s failed: %s", origin.conversation, exc)
+        if origin.is_direct:
+            return
+        for member in added:
+            if member.id == bot_id or not await self.core.first_time_seen(
+                f"teams:welcome:{origin.conversation.conversation_id}:{member.id}"
+            ):
+                continue
+            await self._welcome_member(origin, member.id, member.name)
+
+    async def _welcome_member(self, origin: Origin, user_id: str, name: str | None) -> None:
+        """A person joined a team the bot is in: say hello in their 1:1 chat."""
+        user = User(Platform.TEAMS, user_id, name=name, tenant_id=origin.user.tenant_id)
+        try:
+            reference = await self.port.direct_reference(
+                user_id, user.tenant_id, near=origin.reference
+            )
+            assert reference.conversation is not None
+            conversation = ConversationRef(
+                Platform.TEAMS,
+                reference.conversation.id,
+                user.tenant_id,
+                is_direct=True,
+                raw=reference.serialize(),
+            )
+            replies = await self.core.router.handle(Command(user, conversation, "hello"))
+            await self._retrying(lambda: self.port.post(reference, replies))
+        except Exception as exc:
+            _LOGGER.info("welcoming %s failed: %s", user_id, exc)
+
+    # -- answering -----------------------------------------------------------------------------
+
+    async def answer(
+        self,
+        context: TurnContext,
+        origin: Origin,
+        replies: Sequence[Reply],
+        *,
+        form: Form | None = None,
+        values: Mapping[str, str] | None = None,
+    ) -> None:
+        """Show replies where they belong: in place, in the conversation, or in the 1:1 chat."""
+        replies = list(replies)
+        clicked = context.activity.reply_to_id
+        if clicked and not any(r.errors for r in replies):
+            replaced = [r for r in replies if r.replace]
+            if replaced:
+                await self._update_in_turn(context, clicked, replaced)
+                replies = [r for r in replies if not r.replace]
+        here: list[Reply] = []
+        private: list[Reply] = []
+        for reply in replies:
+            shown = replace(reply, form=None) if reply.errors and form is not None else reply
+            if origin.is_direct or reply.visibility == Visibility.CHANNEL:
+                here.append(shown)
+            else:
+                private.append(shown)
+        if here:
+            await self._send_in_turn(context, message_payloads(here, form=form, values=values))
+        if private:
+            await self._to_direct(context, origin, private, form=form, values=values)
+
+    async def _to_direct(
+        self,
+        context: TurnContext,
+        origin: Origin,
+        replies: list[Reply],
+        *,
+        form: Form | None,
+        values: Mapping[str, str] | None,
+    ) -> None:
+        """Private answers to a channel or group chat go to the person's 1:1 chat (Teams has no
+        ephemeral messages); when that chat cannot be opened they are answered in place."""
+        try:
+            reference = await self.port.direct_reference(
+                origin.user.id, origin.user.tenant_id, near=origin.reference
+            )
+            await self._retrying(lambda: self.port.post(reference, replies))
+        except Exception as exc:
+            _LOGGER.info("no 1:1 chat with %s (%s); answering in place", origin.user.id, exc)
+            await self._send_in_turn(context, message_payloads(replies, form=form, values=values))
+
+    async def _send_in_turn(self, context: TurnContext, payloads: list[dict[str, Any]]) -> None:
+        for payload in payloads:
+            activity = Activity().deserialize(payload)
+            try:
+                await self._retrying(lambda activity=activity: context.send_activity(activity))
+            except Exception as exc:
+                _LOGGER.warning("answering on Teams failed: %s", exc)
+                return
+
+    async def _update_in_turn(
+        self, context: TurnContext, activity_id: str, replies: list[Reply]
+    ) -> None:
+        payload = message_payloads(replies)[0]
+        activity = Activity().deserialize(payload)
+        activity.id = activity_id
+        try:
+            await self._retrying(lambda: context.update_activity(activity))
+        except Exception as exc:
+            _LOGGER.warning("updating a Teams card failed: %s", exc)
+            await self._send_in_turn(context, [payload])
+
+    async def _retrying(self, call: Any) -> Any:
+        """A few quick tries on 429/412/5xx for answers sent while Teams waits for the turn;
+        proactive messages retry through the outbox instead."""
+        for attempt in range(1, IN_TURN_ATTEMPTS + 1):
+            try:
+                return await call()
+            except HttpOperationError as exc:
+                if status_of(exc) not in RETRY_STATUSES or attempt == IN_TURN_ATTEMPTS:
+                    raise
+                await asyncio.sleep(min(retry_after(exc), MAX_IN_TURN_WAIT))
+            except (RetryLater, Undeliverable):
+                raise
+        return None
+
+    # -- who and where ---------------------------------------------------------------------------
+
+    async def _origin(self, context: TurnContext, *, remember: bool = False) -> Origin:
+        activity = context.activity
+        body = _BODY.get({})
+        channel_data = body.get("channelData") if isinstance(body.get("channelData"), dict) else {}
+        tenant = (channel_data.get("tenant") or {}).get("id") or (
+            (body.get("conversation") or {}).get("tenantId")
+        )
+        conversation = activity.conversation
+        kind = conversation.conversation_type or ("groupChat" if conversation.is_group else "")
+        is_direct = kind == "personal" or (not kind and not conversation.is_group)
+        base = base_conversation_id(conversation.id)
+        thread = conversation.id.split(";messageid=", 1)[1] if base != conversation.id else None
+        reference = TurnContext.get_conversation_reference(activity)
+        reference.activity_id = None
+        reference.conversation.id = base
+        reference.conversation.tenant_id = tenant
+        raw = reference.serialize()
+        ref = ConversationRef(
+            Platform.TEAMS, base, tenant, thread_id=thread, is_direct=is_direct, raw=raw
+        )
+        sender = activity.from_property
+        user = await self._user(context, sender.id if sender else "", sender, tenant)
+        if remember:
+            async with self.core.services.db.session() as session:
+                await conversations.upsert_conversation(
+                    session,
+                    platform=Platform.TEAMS,
+                    conversation_id=base,
+                    tenant_id=tenant,
+                    is_direct=is_direct,
+                    platform_user_id=user.id if is_direct else None,
+                    raw_ref=raw,
+                    now=self.core.services.clock.now(),
+                )
+        return Origin(user, ref, reference)
+
+    async def _user(
+        self, context: TurnContext, user_id: str, account: Any, tenant: str | None
+    ) -> User:
+        """The sender, with the email Teams knows (cached): one person across platforms."""
+        now = self.core.services.clock.now()
+        cached = self._profiles.get(user_id)
+        if cached is None or cached[0] <= now:
+            profile = await self._profile(context, user_id)
+            self._profiles[user_id] = (now + PROFILE_TTL, profile)
+        else:
+            profile = cached[1]
+        return User(
+            Platform.TEAMS,
+            user_id,
+            name=profile.get("name") or getattr(account, "name", None),
+            email=profile.get("email"),
+            tenant_id=tenant,
+        )
+
+    async def _profile(self, context: TurnContext, user_id: str) -> dict[str, str | None]:
+        connector = context.turn_state.get(self.cloud.BOT_CONNECTOR_CLIENT_KEY)
+        if connector is None or not user_id:
+            return {}
+        try:
+            member = await connector.conversations.get_conversation_member(
+                context.activity.conversation.id, user_id
+            )
+        except Exception as exc:  # a profile is a nicety: the message still gets its answer
+            _LOGGER.info("no Teams profile for %s: %s", user_id, exc)
+            return {}
+        extra = getattr(member, "additional_properties", None) or {}
+        email = extra.get("email") or extra.get("userPrincipalName")
+        return {"name": getattr(member, "name", None), "email": email}
+
+
+def _bot_id(activity: Activity) -> str | None:
+    return activity.recipient.id if activity.recipient is not None else None
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _well_formed_bearer(header: str | None) -> bool:
+    """A `Bearer` JWT signed with an algorithm Bot Framework uses (checked before the SDK,
+    which answers a malformed token with a 500)."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme != "Bearer" or token.count(".") != 2:
+        return False
+    try:
+        algorithm = jwt.get_unverified_header(token).get("alg")
+        jwt.decode(token, options={"verify_signature": False})
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return False
+    return algorithm in ALGORITHMS
+
+
+def _is_loopback(remote: str | None) -> bool:
+    try:
+        return ipaddress.ip_address((remote or "").split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+TEAMS = web.AppKey("teams", TeamsAdapter)

@@ -1,0 +1,20 @@
+"""Fixtures: the real app in emulator mode on loopback, talking to a fake Bot Connector."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.clock import FrozenClock
+from storage.db import Database
+from tests.teams.driver import TeamsDriver
+
+
+@pytest.fixture
+async def teams(database: Database, clock: FrozenClock) -> AsyncIterator[TeamsDriver]:
+    driver = await TeamsDriver.start(
+        clock=clock, db=database, settings={"COPBOT_ADMINS": "29:root"}
+    )
+    yield driver
+    await driver.close()

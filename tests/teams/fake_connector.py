@@ -1,0 +1,142 @@
+"""A fake Bot Connector (the `serviceUrl` of every activity) on an ephemeral loopback port.
+
+Records every call the bot makes: replies (`POST …/activities/{id}`), new messages
+(`POST …/activities`), updates (`PUT …/activities/{id}`), 1:1 chats it creates
+(`POST /v3/conversations`) and member look-ups (`GET …/members/{id}`). It can be told to fail
+the next calls of a kind (`fail_next("send", 429, retry_after=7)`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+TENANT = "tenant-1"
+BOT_ID = "28:copbot"
+KINDS = ("reply", "send", "update", "create", "member")
+
+
+@dataclass
+class Call:
+    kind: str
+    conversation_id: str
+    activity_id: str | None
+    body: dict[str, Any]
+    authorization: str | None = None
+
+
+@dataclass
+class FakeConnector:
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = field(
+        default_factory=dict
+    )
+    # Member profiles by user id; unknown members get a 404 like Teams gives.
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    server: TestServer | None = None
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
+        app.router.add_post("/v3/conversations/{cid}/activities", self._send)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._reply)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/"))
+
+    def fail_next(
+        self, kind: str, status: int, *, retry_after: int | None = None, code: str = ""
+    ) -> None:
+        assert kind in KINDS, kind
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        body = {"error": {"code": code or f"Status{status}", "message": f"failed with {status}"}}
+        self.failures.setdefault(kind, []).append((status, headers, body))
+
+    # -- queries ----------------------------------------------------------------------------------
+
+    def of(self, *kinds: str) -> list[Call]:
+        return [c for c in self.calls if c.kind in kinds]
+
+    def messages(self) -> list[Call]:
+        """Every message the bot posted or updated, in order."""
+        return self.of("reply", "send", "update")
+
+    def to(self, conversation_id: str) -> list[Call]:
+        return [c for c in self.messages() if c.conversation_id == conversation_id]
+
+    # -- handlers ---------------------------------------------------------------------------------
+
+    async def _record(self, request: web.Request, kind: str) -> web.Response | Call:
+        body = await request.json() if request.can_read_body else {}
+        call = Call(
+            kind,
+            request.match_info.get("cid", ""),
+            request.match_info.get("aid"),
+            body,
+            request.headers.get("Authorization"),
+        )
+        self.calls.append(call)
+        pending = self.failures.get(kind)
+        if pending:
+            status, headers, error = pending.pop(0)
+            return web.json_response(error, status=status, headers=headers)
+        return call
+
+    async def _create(self, request: web.Request) -> web.Response:
+        recorded = await self._record(request, "create")
+        if isinstance(recorded, web.Response):
+            return recorded
+        member = (recorded.body.get("members") or [{}])[0].get("id", "unknown")
+        recorded.conversation_id = f"a:dm-{member}"
+        return web.json_response({"id": recorded.conversation_id}, status=201)
+
+    async def _send(self, request: web.Request) -> web.Response:
+        recorded = await self._record(request, "send")
+        if isinstance(recorded, web.Response):
+            return recorded
+        return web.json_response({"id": self._new_id(recorded)}, status=201)
+
+    async def _reply(self, request: web.Request) -> web.Response:
+        recorded = await self._record(request, "reply")
+        if isinstance(recorded, web.Response):
+            return recorded
+        return web.json_response({"id": self._new_id(recorded)}, status=201)
+
+    async def _update(self, request: web.Request) -> web.Response:
+        recorded = await self._record(request, "update")
+        if isinstance(recorded, web.Response):
+            return recorded
+        recorded.body["id"] = recorded.activity_id
+        return web.json_response({"id": recorded.activity_id}, status=200)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        recorded = await self._record(request, "member")
+        if isinstance(recorded, web.Response):
+            return recorded
+        member_id = request.match_info["mid"]
+        profile = self.profiles.get(member_id)
+        if profile is None:
+            return web.json_response(
+                {"error": {"code": "MemberNotFoundInConversation", "message": "no"}}, status=404
+            )
+        return web.json_response({"id": member_id, "tenantId": TENANT, **profile})
+
+    def _new_id(self, call: Call) -> str:
+        new = f"m{next(self._ids)}"
+        call.body["id"] = new
+        return new
