@@ -4,6 +4,10 @@ Private replies go back to the asker (the response_url of a command or click, el
 ephemeral message, or the DM), channel replies to the channel, direct ones to the DM; charts
 and files follow as uploads. A form opens as a modal when the request carried a trigger; a typed
 message carries none, so the reply gets a button that asks again and opens it.
+
+When Slack refuses an answer (blocks it will not take, an expired response_url, a network
+error), the asker is not left in silence: a short plain-text apology goes where the answer
+should have gone, else as an ephemeral message, else as a DM.
 """
 
 from __future__ import annotations
@@ -26,6 +30,14 @@ from bot.messages import Choice, ConversationRef, Platform, Reply, User, Visibil
 
 _LOGGER = logging.getLogger(__name__)
 _HOME = "home:"
+SORRY = (
+    "Sorry, Slack would not show my answer here. Your request reached me; to see the answer, "
+    "send the same command to me in a direct message, or try again in a moment."
+)
+
+
+class ResponseUrlError(Exception):
+    """A response_url refused the answer (expired, used up, or blocks Slack would not take)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +92,43 @@ class Answers:
             _LOGGER.warning("publishing the App Home of %s failed: %s", user.id, exc)
 
     async def answer(self, origin: Origin, replies: Sequence[Reply]) -> None:
-        """Show replies where they belong: forms as modals, then by visibility."""
+        """Show replies where they belong: forms as modals, then by visibility.
+
+        Never raises: if any part cannot be shown the asker gets a plain-text apology.
+        """
         try:
             await self._answer(origin, list(replies))
-        except (SlackApiError, aiohttp.ClientError) as exc:
+        except (SlackApiError, ResponseUrlError, aiohttp.ClientError, TimeoutError) as exc:
             _LOGGER.warning("answering on Slack failed: %s", exc)
+            await self.apologise(origin)
+        except Exception:
+            # A rendering bug must not leave the person in silence either.
+            _LOGGER.exception("answering on Slack failed")
+            await self.apologise(origin)
         await self.core.settle()
+
+    async def apologise(self, origin: Origin) -> None:
+        """A plain-text apology (no blocks: they may be what Slack refused), best effort."""
+        if origin.response_url and not origin.from_home:
+            try:
+                await _respond_text(origin.response_url, SORRY)
+                return
+            except (ResponseUrlError, aiohttp.ClientError, TimeoutError) as exc:
+                _LOGGER.info("apologising at the response_url failed: %s", exc)
+        try:
+            if origin.channel_id and not origin.is_direct and not origin.from_home:
+                await self.client.chat_postEphemeral(
+                    channel=origin.channel_id, user=origin.user.id, text=SORRY
+                )
+                return
+            channel = (
+                origin.channel_id
+                if origin.is_direct and origin.channel_id and not origin.from_home
+                else await self.port.dm_channel(origin.user.id)
+            )
+            await self.client.chat_postMessage(channel=channel, text=SORRY)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            _LOGGER.warning("could not even apologise to %s: %s", origin.user.id, exc)
 
     async def _answer(self, origin: Origin, replies: list[Reply]) -> None:
         shown: list[Reply] = []
@@ -191,4 +234,10 @@ async def _respond(
         replace_original=replace_original,
     )
     if response.status_code >= 300:
-        _LOGGER.warning("response_url answered %s: %s", response.status_code, response.body)
+        raise ResponseUrlError(f"response_url answered {response.status_code}: {response.body}")
+
+
+async def _respond_text(url: str, text: str) -> None:
+    response = await AsyncWebhookClient(url).send(text=text, response_type="ephemeral")
+    if response.status_code >= 300:
+        raise ResponseUrlError(f"response_url answered {response.status_code}: {response.body}")

@@ -33,6 +33,8 @@ class FakeSlack:
     failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = field(
         default_factory=dict
     )
+    # response_url failures: (status, body) answered to the next posts to any response_url.
+    respond_failures: list[tuple[int, str]] = field(default_factory=list)
     server: TestServer | None = None
     # Socket Mode: envelopes to push to the app, and the acknowledgements it sends back.
     socket_out: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
@@ -74,6 +76,10 @@ class FakeSlack:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "fatal")}
         self.failures.setdefault(method, []).append((status, headers, body))
+
+    def fail_next_response(self, status: int = 404, body: str = "expired_url") -> None:
+        """The next post to a response_url is refused, as Slack does (e.g. 400 invalid_blocks)."""
+        self.respond_failures.append((status, body))
 
     # -- queries ---------------------------------------------------------------------------------
 
@@ -149,6 +155,10 @@ class FakeSlack:
 
     async def _respond(self, request: web.Request) -> web.Response:
         key = request.match_info["key"]
+        if self.respond_failures:
+            # A refused post is not shown to anyone, so it is not recorded as an answer.
+            status, body = self.respond_failures.pop(0)
+            return web.Response(status=status, text=body)
         self.responses.setdefault(key, []).append(await request.json())
         return web.Response(text="ok")
 
