@@ -52,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     if command == "teams-package":
         from adapters.teams.package import write_package
 
-        path = write_package(Path(args.out), settings=settings, domain=args.domain)
+        try:
+            path = write_package(Path(args.out), settings=settings, domain=args.domain)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
         print(f"Wrote {path}: upload it in Teams (Apps > Manage your apps > Upload an app).")
         return 0
     parser.print_help()
