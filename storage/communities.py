@@ -43,7 +43,7 @@ async def list_communities(session: AsyncSession) -> list[tuple[Community, int]]
         select(Community, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.community_id == Community.id)
         .where(col(Community.archived_at).is_(None))
-        .order_by(Community.name)
+        .order_by(Community.name, Community.id)  # a stable order, so pages never overlap
     )
     return [(c, int(n)) for c, n in result.all()]
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.context import Context
 from bot.errors import UserError
 from bot.messages import Choice, Form, FormField, Reply, Visibility
-from bot.paging import Page, take_page
-from bot.permissions import Capability, Role
+from bot.paging import Page, slice_page, take_page
+from bot.permissions import Capability, Role, allows
 from bot.registry import command, form, home_section
 from storage import communities
 from storage.tables import Community
@@ -28,6 +28,7 @@ CHARTER_FIELDS = {
     "timezone": ("Timezone", 64),
 }
 MEMBERS_PER_PAGE = 20
+COMMUNITIES_PER_PAGE = 10
 
 
 def check_slug(slug: str) -> str:
@@ -65,7 +66,11 @@ def check_kind(kind: str) -> str:
     )
 
 
-def charter_reply(community: Community, leaders: list[str], members: int) -> Reply:
+def charter_reply(
+    community: Community, leaders: list[str], members: int, roles: set[Role] | None = None
+) -> Reply:
+    """The charter, with only the buttons the reader may use (`roles` are theirs)."""
+    roles = roles or set()
     fields = [
         ("Purpose", community.purpose or "(not written yet)"),
         ("Scope", community.scope or "(not written yet)"),
@@ -80,11 +85,19 @@ def charter_reply(community: Community, leaders: list[str], members: int) -> Rep
         f"{community.name} (`{community.slug}`)",
         title=f"Charter of {community.name}",
         fields=tuple(fields),
-        choices=(
-            Choice("Join", f"join {community.slug}", style="primary"),
-            Choice("Members", f"members in {community.slug}"),
-        ),
+        choices=_charter_choices(community, roles),
     )
+
+
+def _charter_choices(community: Community, roles: set[Role]) -> tuple[Choice, ...]:
+    choices = []
+    if Role.MEMBER not in roles:
+        choices.append(Choice("Join", f"join {community.slug}", style="primary"))
+    if allows(roles, Capability.SEARCH):
+        choices.append(Choice("Members", f"members in {community.slug}"))
+    if allows(roles, Capability.EDIT_CHARTER):
+        choices.append(Choice("Edit charter", f"charter edit in {community.slug}"))
+    return tuple(choices)
 
 
 def charter_form(community: Community | None) -> Form:
@@ -174,27 +187,35 @@ async def leader_names(ctx: Context, community: Community) -> list[str]:
 
 
 @command(
-    "communities", usage="communities", summary="List the communities you can join", group=GROUP
+    "communities",
+    usage="communities [page N]",
+    summary="List the communities you can join",
+    group=GROUP,
 )
 async def list_all(ctx: Context, args: str) -> Reply:
+    _rest, number = take_page(args)
     found = await communities.list_communities(ctx.session)
     if not found:
         return Reply(
             "There are no communities yet. Start one with `community new`.",
             choices=(Choice("New community", "community new"),),
         )
+    page, shown = slice_page(found, number, COMMUNITIES_PER_PAGE)
     mine = {c.id for c in await communities.communities_of(ctx.session, ctx.member_id)}
     lines = []
-    for community, count in found:
+    joinable: list[Choice] = []
+    for community, count in shown:  # type: ignore[misc]
         marker = " (you are a member)" if community.id in mine else ""
         purpose = f" — {community.purpose[:120]}" if community.purpose else ""
         lines.append(f"*{community.name}* `{community.slug}`, {count} members{marker}{purpose}")
-    choices = tuple(
-        Choice(f"Join {community.slug}", f"join {community.slug}")
-        for community, _count in found
-        if community.id not in mine
-    )[:5]
-    return Reply("\n".join(lines), title="Communities", choices=choices)
+        if community.id not in mine:
+            joinable.append(Choice(f"Join {community.slug}", f"join {community.slug}"))
+    return Reply(
+        "\n".join(lines),
+        title="Communities",
+        choices=(*joinable, *page.more("communities")),
+        context=page.footer() if page.pages > 1 else None,
+    )
 
 
 @command(
@@ -268,6 +289,7 @@ async def show_charter(ctx: Context, args: str) -> Reply:
         community,
         await leader_names(ctx, community),
         await communities.count_members(ctx.session, community.id),
+        await ctx.roles(community),
     )
 
 

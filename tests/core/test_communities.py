@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from bot.messages import Reply
 from storage import communities, outbox
 from tests.helpers import Chat, FakePort, text_of
 
@@ -120,18 +123,21 @@ async def test_charter_edit_by_leader_and_form(chat: Chat, community: str) -> No
 
 async def test_which_community_question_when_ambiguous(chat: Chat, community: str) -> None:
     await chat("community new safety Safety", as_="lead")
-    await chat("join safety", as_="ada")
-    await chat("community use data-eng", as_="ada")
-    assert "Charter of Data Engineering" in await chat.text("charter", as_="ada")
-    assert "Which community?" in await chat.text("charter", as_="newbie") or True
-    # A member of two communities with no default is asked which one.
-    await chat("join data-eng", as_="cy")
-    await chat("join safety", as_="cy")
-    await chat("leave safety", as_="cy")
-    await chat("join safety", as_="cy")
-    await chat("community new third Third", as_="dee")
-    await chat("join data-eng", as_="dee")
-    await chat("leave third", as_="dee")
+    await chat("community new third Third", as_="lead")
+    # Joining or leaving moves the default; leaving the default leaves none.
+    for line in ("join data-eng", "join safety", "join third", "leave third"):
+        await chat(line, as_="cy")
+    question = await chat.text("charter", as_="cy")
+    assert "Which community? Add `in <community>` to the command:" in question
+    assert "`data-eng`" in question and "`safety`" in question and "`third`" not in question
+    assert "Charter of Safety" in await chat.text("charter in safety", as_="cy")
+    assert "Charter of Safety" in await chat.text("charter", as_="cy")  # remembered
+    await chat("community use data-eng", as_="cy")
+    assert "Charter of Data Engineering" in await chat.text("charter", as_="cy")
+    # Someone in no community is told how to find one, not asked which.
+    assert "You are not in a community yet" in await chat.text("charter", as_="newbie")
+    # Someone in exactly one needs no default.
+    assert "Charter of Data Engineering" in await chat.text("charter", as_="bo")
 
 
 async def test_members_list_is_paginated(chat: Chat, community: str) -> None:
@@ -172,3 +178,73 @@ async def test_coordinators_appoint_coordinators(chat: Chat, community: str) -> 
     assert "Bo is now a leader" in await chat.text("role add @bo leader in data-eng", as_="ada")
     assert "Ask another coordinator" in await chat.text("role remove @ada coordinator", as_="ada")
     assert "no longer a coordinator" in await chat.text("role remove @ada coordinator", as_="root")
+
+
+async def test_communities_list_is_paginated(chat: Chat) -> None:
+    for n in range(23):
+        await chat(f"community new c{n:02d} Community {n:02d}", as_="lead")
+    first = await chat("communities", as_="ada")
+    text = text_of(first)
+    assert "Page 1 of 3 (23 in all)" in text
+    assert "Community 00" in text and "Community 09" in text and "Community 10" not in text
+    commands = [c.command for c in first[0].choices]
+    assert commands[:10] == [f"join c{n:02d}" for n in range(10)]
+    assert commands[-1] == "communities page 2"
+    second = text_of(await chat.click(first[0].choices[-1], as_="ada"))
+    assert "Page 2 of 3" in second and "Community 10" in second and "Community 09" not in second
+    third = await chat("communities page 3", as_="ada")
+    assert "Community 22" in text_of(third) and "Community 19" not in text_of(third)
+    assert all(not c.command or "page" not in c.command for c in third[0].choices)
+    # Past the end shows the last page rather than nothing.
+    assert "Community 22" in await chat.text("communities page 99", as_="ada")
+    # The leader is in all of them: no join buttons, only the next page.
+    [mine] = await chat("communities", as_="lead")
+    assert [c.command for c in mine.choices] == ["communities page 2"]
+
+
+def _labels(replies: list[Reply]) -> list[str]:
+    return [c.label for r in replies for c in r.choices]
+
+
+async def test_charter_buttons_follow_the_readers_roles(chat: Chat, community: str) -> None:
+    assert _labels(await chat("charter data-eng", as_="cy")) == ["Join"]
+    assert _labels(await chat("charter data-eng", as_="ada")) == ["Members"]
+    assert _labels(await chat("charter data-eng", as_="lead")) == ["Members", "Edit charter"]
+    # A coordinator who never joined may edit and list members, and may join.
+    assert _labels(await chat("charter data-eng", as_="root")) == [
+        "Join",
+        "Members",
+        "Edit charter",
+    ]
+
+
+# The foundation's own verbs, as each kind of person would try them.
+FOUNDATION_LINES = (
+    "help",
+    "home",
+    "communities",
+    "charter data-eng",
+    "members data-eng",
+    "roles in data-eng",
+    "timezone",
+)
+REFUSAL = re.compile(r"\bOnly [a-z ,]+s\b.* can |Join [^.]+ to see")
+
+
+async def test_no_one_is_shown_a_button_their_role_refuses(chat: Chat, community: str) -> None:
+    """Every button in the answers to the foundation's verbs works for the person who sees it."""
+    clicked = 0
+    for who in ("cy", "ada", "bo", "lead", "root"):
+        joins = []
+        for line in FOUNDATION_LINES:
+            replies = await chat(line, as_=who)
+            for choice in (c for r in replies for c in r.choices if c.command):
+                if (choice.command or "").startswith("join "):
+                    joins.append(choice)  # joining changes what the rest allow: press it last
+                    continue
+                answer = text_of(await chat.click(choice, as_=who))
+                assert not REFUSAL.search(answer), (who, line, choice.label, answer)
+                clicked += 1
+        for choice in joins:
+            assert not REFUSAL.search(text_of(await chat.click(choice, as_=who)))
+    assert clicked >= 15  # the check saw buttons to press (18 today)
