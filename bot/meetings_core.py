@@ -59,14 +59,61 @@ async def plan_meeting(
     )
 
 
-async def replan_meeting(session: AsyncSession, meeting: Meeting, now: datetime) -> None:
-    """After an edit of the schedule: future occurrences follow the new rule."""
+# A moved session's RSVPs go to the new session closest to it, if one is this close.
+MAX_SHIFT = timedelta(days=4)
+# (the session moved away, its state before the move, the session replacing it or None)
+Moved = tuple[MeetingOccurrence, str, MeetingOccurrence | None]
+
+
+async def replan_meeting(session: AsyncSession, meeting: Meeting, now: datetime) -> list[Moved]:
+    """After an edit of the schedule: future occurrences follow the new rule.
+
+    Returns each future session the change moved away, with the new session that replaces it
+    (None when nothing new is near it). A skipped session's replacement is skipped too; the
+    caller carries RSVPs over and tells people.
+    """
+    rebase(meeting, now)
     until = now + HORIZON
     slots = slots_between(start_local(meeting), meeting.rrule, meeting_zone(meeting), now, until)
     length = timedelta(minutes=meeting.duration_minutes)
-    await meetings.replan_future(
+    moved, fresh = await meetings.replan_future(
         session, meeting, now, [(s.starts_at, s.starts_at + length) for s in slots], until
     )
+    pairs = pair_moved(moved, fresh)
+    for _old, was, new in pairs:
+        if was == "skipped" and new is not None:
+            await meetings.set_state(session, new, "skipped")
+    return pairs
+
+
+def rebase(meeting: Meeting, now: datetime) -> None:
+    """Start a changed series at its next session under the new rule.
+
+    Sessions already held keep their own rows, and the .ics file lists those before the
+    series' start one by one, so the calendar does not rewrite the past with the new time.
+    The rule has no COUNT or UNTIL, so starting from one of its own sessions keeps every
+    future session (and an "every 2 weeks" phase) unchanged.
+    """
+    if not meeting.rrule:
+        return
+    upcoming = next_slots(start_local(meeting), meeting.rrule, meeting_zone(meeting), now, 1)
+    if upcoming and upcoming[0].local > start_local(meeting):
+        meeting.start_local = upcoming[0].local.isoformat(timespec="minutes")
+
+
+def pair_moved(
+    moved: list[tuple[MeetingOccurrence, str]], fresh: list[MeetingOccurrence]
+) -> list[Moved]:
+    """Each moved session with the nearest unclaimed new session within MAX_SHIFT, in order."""
+    free = list(fresh)
+    pairs: list[Moved] = []
+    for old, was in moved:
+        near = [o for o in free if abs(o.starts_at - old.starts_at) <= MAX_SHIFT]
+        best = min(near, key=lambda o: abs(o.starts_at - old.starts_at), default=None)
+        if best is not None:
+            free.remove(best)
+        pairs.append((old, was, best))
+    return pairs
 
 
 def preview(meeting: Meeting, now: datetime, viewer: ZoneInfo, count: int = 3) -> list[str]:

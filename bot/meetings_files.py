@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar, Event, vRecur
@@ -25,34 +25,57 @@ STATUS_WORDS = {"going": "going", "maybe": "maybe", "no": "not going"}
 
 
 async def ics_bytes(session: AsyncSession, meeting: Meeting, community: Community) -> bytes:
-    """A VCALENDAR with the series: DTSTART with TZID, RRULE, EXDATE for skipped sessions."""
+    """A VCALENDAR with the series: DTSTART with TZID, RRULE, EXDATE for skipped sessions.
+
+    After a schedule change the series starts at its next session (`meetings_core.rebase`);
+    sessions held before that keep their own time as separate events, so a calendar never
+    shows the past at the new time.
+    """
     assert meeting.id is not None
     zone = meeting_zone(meeting)
     calendar = Calendar()
     calendar.add("prodid", "-//copbot//meetings//EN")
     calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"meeting-{meeting.id}@copbot")
-    event.add("summary", meeting.title)
-    event.add("dtstamp", meeting.created_at)
-    event.add("dtstart", start_local(meeting).replace(tzinfo=zone))
+    first = start_local(meeting).replace(tzinfo=zone)
+    description = f"{community.name}. {meeting.agenda}".strip()
+    if meeting.rrule:
+        earlier = await meetings.occurrences_of(
+            session, meeting.id, until=first.astimezone(UTC), states=("scheduled",)
+        )
+        for occurrence in earlier:
+            past = _event(meeting, f"meeting-{meeting.id}-session-{occurrence.id}@copbot")
+            past.add("dtstart", occurrence.starts_at.astimezone(zone))
+            past.add("duration", occurrence.ends_at - occurrence.starts_at)
+            past.add("description", description)
+            calendar.add_component(past)
+    event = _event(meeting, f"meeting-{meeting.id}@copbot")
+    event.add("dtstart", first)
     event.add("duration", timedelta(minutes=meeting.duration_minutes))
     if meeting.rrule:
         event.add("rrule", vRecur.from_ical(meeting.rrule))
-    skipped = await meetings.occurrences_of(session, meeting.id, states=("skipped", "cancelled"))
-    if skipped and meeting.rrule:
-        event.add("exdate", [o.starts_at.astimezone(zone) for o in skipped])
-    if meeting.location:
-        event.add("location", meeting.location)
-        if meeting.location.startswith(("http://", "https://")):
-            event.add("url", meeting.location)
-    description = f"{community.name}. {meeting.agenda}".strip()
+        skipped = await meetings.occurrences_of(
+            session, meeting.id, after=first.astimezone(UTC), states=("skipped", "cancelled")
+        )
+        if skipped:
+            event.add("exdate", [o.starts_at.astimezone(zone) for o in skipped])
     event.add("description", description)
     if meeting.cancelled_at:
         event.add("status", "CANCELLED")
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def _event(meeting: Meeting, uid: str) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("summary", meeting.title)
+    event.add("dtstamp", meeting.created_at)
+    if meeting.location:
+        event.add("location", meeting.location)
+        if meeting.location.startswith(("http://", "https://")):
+            event.add("url", meeting.location)
+    return event
 
 
 def _cell(value: str) -> str:

@@ -37,10 +37,32 @@ FOLLOW_UP_WITHIN = timedelta(days=1)
 LOOKAHEAD = timedelta(days=15)
 
 
+MAX_OFFSET = 20160  # 14 days, in minutes; LOOKAHEAD covers it
+MAX_OFFSETS = 4
+
+
 def offsets_of(community: Community) -> list[int]:
     raw = community.reminder_offsets or list(DEFAULT_OFFSETS)
-    found = sorted({int(o) for o in raw if isinstance(o, int | float) and 0 < int(o) <= 20160})
-    return found or list(DEFAULT_OFFSETS)
+    found = {int(o) for o in raw if isinstance(o, int | float) and 0 < int(o) <= MAX_OFFSET}
+    return sorted(found, reverse=True) or list(DEFAULT_OFFSETS)
+
+
+def offset_words(minutes: int) -> str:
+    """`1 day 6 hours`, `24 hours`, `1 hour 30 minutes`: how long before a session."""
+    if minutes % 1440 == 0 and minutes != 1440:
+        days = minutes // 1440
+        return f"{days} day{'s' * (days != 1)}"
+    hours, rest = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' * (hours != 1)}"] if hours else []
+    if rest or not parts:
+        parts.append(f"{rest} minute{'s' * (rest != 1)}")
+    return " ".join(parts)
+
+
+def offsets_text(offsets: list[int]) -> str:
+    """`24 hours and 15 minutes`, longest first."""
+    words = [offset_words(o) for o in sorted(offsets, reverse=True)]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 @due_job("meetings.1-plan")

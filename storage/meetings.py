@@ -107,29 +107,66 @@ async def replan_future(
     now: datetime,
     starts: Sequence[tuple[datetime, datetime]],
     until: datetime,
-) -> None:
-    """After a schedule change: future occurrences not in `starts` become "moved"."""
+) -> tuple[list[tuple[MeetingOccurrence, str]], list[MeetingOccurrence]]:
+    """After a schedule change: future scheduled or skipped occurrences not in `starts`
+    become "moved".
+
+    Returns (each occurrence just moved away with its state before, the scheduled occurrences
+    that did not exist before the change), in start order, so the caller can carry RSVPs and
+    skips over.
+    """
     assert meeting.id is not None
     keep = {s for s, _ in starts}
     result = await session.exec(
         select(MeetingOccurrence).where(
             MeetingOccurrence.meeting_id == meeting.id,
             col(MeetingOccurrence.starts_at) > now,
-            MeetingOccurrence.state == SCHEDULED,
+            col(MeetingOccurrence.state).in_([SCHEDULED, "skipped"]),
         )
     )
     ends = dict(starts)
+    moved: list[tuple[MeetingOccurrence, str]] = []
+    kept: set[int] = set()
     for occurrence in result.all():
         if occurrence.starts_at not in keep:
+            moved.append((occurrence, occurrence.state))
             occurrence.state = "moved"
         else:
             occurrence.ends_at = ends[occurrence.starts_at]
+            kept.add(occurrence.id or 0)
         session.add(occurrence)
     await session.flush()
     meeting.planned_until = None
     session.add(meeting)
     await session.flush()
     await plan(session, meeting, starts, until)
+    # populate_existing: plan() may have brought "moved" rows back with a bulk UPDATE.
+    after = await session.exec(
+        select(MeetingOccurrence)
+        .where(
+            MeetingOccurrence.meeting_id == meeting.id,
+            col(MeetingOccurrence.starts_at) > now,
+            MeetingOccurrence.state == SCHEDULED,
+        )
+        .order_by(col(MeetingOccurrence.starts_at))
+        .execution_options(populate_existing=True)
+    )
+    fresh = [o for o in after.all() if o.id not in kept]
+    moved.sort(key=lambda pair: pair[0].starts_at)
+    return moved, fresh
+
+
+async def carry_rsvps(
+    session: AsyncSession, from_id: int, to_id: int, now: datetime
+) -> list[MeetingRsvp]:
+    """Copy a moved occurrence's RSVPs onto its replacement (overwriting older answers there).
+
+    Returns the RSVPs that were carried over.
+    """
+    answers = await rsvps_for(session, [from_id])
+    for answer in answers:
+        await set_rsvp(session, to_id, answer.member_id, answer.status, now)
+    return answers
 
 
 async def cancel_meeting(session: AsyncSession, meeting: Meeting, now: datetime) -> int:

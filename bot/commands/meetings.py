@@ -10,8 +10,8 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from bot import activity, downloads, meetings_files, meetings_jobs  # noqa: F401  (register too)
-from bot.context import Context
+from bot import activity, downloads, meetings_files, meetings_jobs
+from bot.context import Context, zone
 from bot.errors import UserError
 from bot.meeting_parse import (
     SCHEDULE_EXAMPLES,
@@ -276,7 +276,9 @@ async def _create(
             Choice("Add agenda", f"meeting edit {meeting.id}"),
             Choice("Undo", f"meeting cancel {meeting.id} confirm", style="danger"),
         ),
-        context="Reminders go out 24 hours and 15 minutes before each session.",
+        context=f"Reminders go out "
+        f"{meetings_jobs.offsets_text(meetings_jobs.offsets_of(community))} before each session "
+        "(`meeting reminders` to change).",
     )
 
 
@@ -479,10 +481,11 @@ async def edit(ctx: Context, args: str) -> Reply:
         person = await find_person(ctx, value)
         meeting.facilitator_id = person.id
     ctx.session.add(meeting)
+    told = ""
     if replan:
         _check_still_ahead(ctx, meeting)
-        await replan_meeting(ctx.session, meeting, ctx.now)
-    return _saved(ctx, meeting)
+        told = await _carry_over(ctx, meeting, community)
+    return _saved(ctx, meeting, told)
 
 
 def _apply_schedule(meeting: Meeting, schedule: Schedule) -> None:
@@ -503,12 +506,67 @@ def _check_still_ahead(ctx: Context, meeting: Meeting) -> None:
         )
 
 
-def _saved(ctx: Context, meeting: Meeting) -> Reply:
+def _saved(ctx: Context, meeting: Meeting, told: str = "") -> Reply:
     next_ones = "\n".join(f"• {line}" for line in preview(meeting, ctx.now, ctx.tz))
     return Reply(
         f"Saved *{meeting.title}*: {schedule_text(meeting)}.\nNext sessions in your time:\n"
-        f"{next_ones or '(none)'}",
+        f"{next_ones or '(none)'}" + (f"\n{told}" if told else ""),
         choices=(Choice("Show", f"meeting show {meeting.id}"),),
+    )
+
+
+async def _carry_over(ctx: Context, meeting: Meeting, community: Community) -> str:
+    """Replan after a schedule change; RSVPs follow each moved session to its replacement and
+    everyone who said going or maybe hears about the change. Returns a line for the organiser."""
+    assert meeting.id is not None and community.id is not None
+    told: set[int] = set()
+    for old, was, new in await replan_meeting(ctx.session, meeting, ctx.now):
+        assert old.id is not None
+        if was != "scheduled":
+            continue  # a skipped session stays skipped at its new time; nobody expects it
+        if new is not None and new.id is not None:
+            answers = await meetings.carry_rsvps(ctx.session, old.id, new.id, ctx.now)
+            if old.agenda and not new.agenda:
+                new.agenda = old.agenda
+                ctx.session.add(new)
+        else:
+            answers = await meetings.rsvps_for(ctx.session, [old.id])
+        coming = [a for a in answers if a.status in {"going", "maybe"}]
+        found = await people.members_by_ids(ctx.session, [a.member_id for a in coming])
+        for answer in coming:
+            member = found.get(answer.member_id)
+            if member is None or answer.member_id == ctx.member_id:
+                continue
+            viewer = zone(member.timezone, community.timezone)
+            was = when(old.starts_at, viewer)
+            if new is not None and new.id is not None:
+                reply = Reply(
+                    f"*{meeting.title}* ({community.name}) moved: {was} is now "
+                    f"{when(new.starts_at, viewer)}. Your answer "
+                    f"({STATUS_LABELS[answer.status].lower()}) still stands; change it below.",
+                    title=f"Moved: {meeting.title}",
+                    choices=rsvp_choices(new.id, answer.status),
+                )
+            else:
+                reply = Reply(
+                    f"*{meeting.title}* ({community.name}) on {was} no longer takes place: "
+                    f"the schedule is now {schedule_text(meeting)}.",
+                    title=f"Changed: {meeting.title}",
+                    choices=(Choice("Next sessions", f"meeting show {meeting.id}"),),
+                )
+            if await ctx.notify_member(
+                answer.member_id,
+                reply,
+                key=f"meeting-moved:{old.id}:{answer.member_id}",
+                community_id=community.id,
+            ):
+                told.add(answer.member_id)
+    if not told:
+        return ""
+    n = len(told)
+    return (
+        f"I told {n} {'person' if n == 1 else 'people'} who had answered going or maybe; "
+        "their answers moved with the sessions."
     )
 
 
@@ -531,10 +589,11 @@ async def edit_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     meeting.location = values.get("location", "")[:500]
     meeting.agenda = values.get("agenda", "")[:2000]
     ctx.session.add(meeting)
+    told = ""
     if replan:
         _check_still_ahead(ctx, meeting)
-        await replan_meeting(ctx.session, meeting, ctx.now)
-    return _saved(ctx, meeting)
+        told = await _carry_over(ctx, meeting, community)
+    return _saved(ctx, meeting, told)
 
 
 @command(
@@ -721,6 +780,64 @@ async def remind_me(ctx: Context, args: str) -> Reply:
     return Reply(
         f"No more reminders of *{meeting.title}* unless you RSVP.",
         choices=(Choice("Remind me again", f"meeting remind me {meeting.id}"),),
+    )
+
+
+_OFFSET = re.compile(r"^(?:(\d{1,3})d)?(?:(\d{1,3})h)?(?:(\d{1,5})(?:m|min|mins))?$")
+
+
+def parse_offsets(text: str) -> list[int]:
+    """`48h 1h 10m` → [2880, 60, 10]; a UserError with an example otherwise."""
+    found: set[int] = set()
+    for token in text.lower().replace(",", " ").split():
+        match = _OFFSET.match(token)
+        if not token or match is None or not any(match.groups()):
+            raise UserError(
+                f"I didn't understand `{token[:20]}`. Give how long before each session, like "
+                "`48h 1h 10m` (d = days, h = hours, m = minutes), or `default`."
+            )
+        days, hours, minutes = (int(g or 0) for g in match.groups())
+        total = days * 1440 + hours * 60 + minutes
+        if not 0 < total <= meetings_jobs.MAX_OFFSET:
+            raise UserError("Reminders go out at most 14 days and at least 1 minute before.")
+        found.add(total)
+    if len(found) > meetings_jobs.MAX_OFFSETS:
+        raise UserError(f"At most {meetings_jobs.MAX_OFFSETS} reminders per session.")
+    return sorted(found, reverse=True)
+
+
+@command(
+    "meeting reminders",
+    usage="meeting reminders [<offsets>|default] [in <community>]",
+    summary="When reminders go out before each session (leaders and facilitators change it)",
+    group=GROUP,
+    details="Reminders of an hour or more carry the agenda; shorter ones carry the link and a "
+    "check-in button. They go to the community's channel and to members who said going or "
+    "maybe or asked with `meeting remind me`.",
+    examples=("meeting reminders 48h 1h 10m", "meeting reminders default"),
+)
+async def reminder_offsets(ctx: Context, args: str) -> Reply:
+    community = await ctx.community()
+    text = args.strip()
+    if not text:
+        return Reply(
+            f"Reminders for {community.name} go out "
+            f"{meetings_jobs.offsets_text(meetings_jobs.offsets_of(community))} before each "
+            "session. Leaders and facilitators change this with e.g. `meeting reminders 48h 1h "
+            "10m`."
+        )
+    await ctx.require(Capability.SCHEDULE_MEETINGS, community)
+    if text.lower() in {"default", "reset"}:
+        offsets = list(meetings_jobs.DEFAULT_OFFSETS)
+    else:
+        offsets = parse_offsets(text)
+    # A new list, not an in-place change: the JSON column only notices a new value.
+    community.reminder_offsets = offsets
+    ctx.session.add(community)
+    return Reply(
+        f"Reminders for {community.name} now go out {meetings_jobs.offsets_text(offsets)} "
+        "before each session (from the next reminder on).",
+        choices=(Choice("Back to 24 hours and 15 minutes", "meeting reminders default"),),
     )
 
 
