@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import activity as kinds
 from bot.context import JobContext, zone
 from bot.messages import Choice, Reply
 from bot.permissions import Role
@@ -127,6 +128,11 @@ async def close_survey(jctx: JobContext, survey: Survey) -> bool:
     if not await surveys.claim_state(jctx.session, survey.id, "open", "closed", closed_at=jctx.now):
         return False
     survey.state = "closed"
+    if survey.anonymous:
+        for member_id in await surveys.invitee_ids(jctx.session, survey.id, answered=True):
+            await jctx.record_activity(
+                survey.community_id, member_id, kinds.SURVEY_RESPONSE, ref=f"survey:{survey.id}"
+            )
     invited, answered = await surveys.invite_counts(jctx.session, survey.id)
     rate = 100.0 * answered / invited if invited else 0.0
     if invited and rate < LOW_RESPONSE_RATE:

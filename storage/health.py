@@ -150,3 +150,18 @@ async def answered_quarters(session: AsyncSession, community_id: int) -> list[st
         .distinct()
     )
     return sorted(set(result.all()), reverse=True)
+
+
+async def claim_escalation_for(session: AsyncSession, community_id: int, quarter: str) -> bool:
+    """Mark a round as past escalation (demo data, rounds answered in time)."""
+    result = await session.exec(
+        update(HealthRound)
+        .where(
+            col(HealthRound.community_id) == community_id,
+            col(HealthRound.quarter) == quarter,
+            col(HealthRound.escalated).is_(False),
+        )
+        .values(escalated=True)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from bot import activity, health_jobs  # noqa: F401  (health_jobs registers the due jobs)
+from bot import activity, health_demo, health_jobs  # noqa: F401  (register too)
 from bot.context import Context
 from bot.errors import UserError
 from bot.health_core import (

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import activity, downloads, surveys_jobs
+from bot import activity, downloads, surveys_demo, surveys_jobs  # noqa: F401  (register too)
 from bot.context import Context, JobContext
 from bot.errors import UserError
 from bot.messages import Attachment, Choice, Form, FormField, Image, Reply
@@ -272,7 +272,10 @@ async def _save(ctx: Context, survey: Survey, values: dict[int, str | None]) -> 
         values,
         member_id=None if survey.anonymous else ctx.member_id,
     )
-    if await surveys.mark_answered(ctx.session, survey.id, ctx.member_id):
+    first = await surveys.mark_answered(ctx.session, survey.id, ctx.member_id)
+    # An anonymous answer's activity is logged when the survey closes (bot.surveys_jobs), so
+    # the activity log's time stamps cannot be matched with changes in the live results.
+    if first and not survey.anonymous:
         await ctx.record_activity(
             survey.community_id, ctx.member_id, activity.SURVEY_RESPONSE, ref=f"survey:{survey.id}"
         )

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlmodel import select
 
+from bot.app import Core, create_app
 from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.ports import PortRegistry
 from storage import surveys
+from storage.db import Database
 from storage.tables import Member, NudgeSignal
 from storage.tables.surveys import Survey
 from tests.helpers import Chat, FakePort, text_of
@@ -194,3 +202,54 @@ async def test_validation_and_permissions(chat: Chat, community: str) -> None:
     assert "was not sent to you" in await chat.text("survey answer 1 4", as_="ada")
     listing = await chat.text("surveys", as_="lead")
     assert "Quick check" in listing
+
+
+async def test_two_replicas_open_and_remind_once(
+    chat: Chat,
+    community: str,
+    clock: FrozenClock,
+    port: FakePort,
+    settings: Settings,
+    database: Database,
+) -> None:
+    values = ONE_QUESTION | {"opens": "2026-03-03 09:00", "closes": "2026-03-06"}
+    await chat.submit("survey.new:data-eng", values, as_="lead")
+    ports = PortRegistry()
+    ports.register(port)
+    other = Core(settings, clock=clock, ports=ports, db=database, worker="other")
+    for moment in (datetime(2026, 3, 3, 9, 0, tzinfo=UTC), datetime(2026, 3, 6, 0, 0, tzinfo=UTC)):
+        clock.set(moment)
+        # Concurrent ticks may collide on SQLite's write lock; the next heartbeat retries.
+        for _ in range(3):
+            await asyncio.gather(chat.tick(), other.heartbeat.tick())
+    for who in ("lead", "ada", "bo"):
+        texts = port.texts(who)
+        assert sum("The last session was useful" in t for t in texts) == 2, who  # invite+reminder
+        assert sum("Reminder: Quick check" in t for t in texts) == 1
+
+
+async def test_csv_download_over_http(
+    aiohttp_client: Any,
+    chat: Chat,
+    community: str,
+    settings: Settings,
+    database: Database,
+    clock: FrozenClock,
+) -> None:
+    await everyone(chat, community)
+    await chat.submit("survey.new:data-eng", ONE_QUESTION, as_="lead")
+    for handle, score in (("ada", 5), ("bo", 4), ("cy", 4), ("di", 2), ("eve", "na")):
+        await chat(f"survey answer 1 {score}", as_=handle)
+    shown = await chat("survey results 1", as_="lead")
+    url = next(c.url for c in shown[0].choices if c.url)
+    assert url is not None
+    app = create_app(settings, clock=clock, db=database, run_scheduler=False, migrate=False)
+    client = await aiohttp_client(app)
+    response = await client.get(url.removeprefix(settings.base_url))
+    assert response.status == 200
+    rows = list(csv.reader(io.StringIO(await response.text())))
+    assert rows[0] == ["respondents", "5", "invited", "6"]
+    agree = next(r for r in rows if r[2] == "Agree")
+    assert agree[3] == "2" and agree[5] == "3.75" and agree[6] == "75.0"
+    tampered = url.removeprefix(settings.base_url).replace("/survey-csv/1?", "/survey-csv/2?")
+    assert (await client.get(tampered)).status in {403, 404}
