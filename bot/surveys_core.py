@@ -164,7 +164,8 @@ def parse_question_lines(text: str) -> list[Question]:
         options: tuple[str, ...] = ()
         if kind == "choice":
             parts = [p.strip() for p in rest.split("|")]
-            rest, options = parts[0], tuple(dict.fromkeys(p[:80] for p in parts[1:] if p))
+            # 75 characters: the longest option label Slack's menus accept.
+            rest, options = parts[0], tuple(dict.fromkeys(p[:75] for p in parts[1:] if p))
             if len(options) < 2:
                 raise UserError(
                     f"Line {number}: a choice question needs at least two options, "

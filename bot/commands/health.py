@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from bot import activity, health_demo, health_jobs  # noqa: F401  (register too)
@@ -76,7 +77,7 @@ def check_form(check: HealthCheck, community: Community) -> Form:
     return Form(f"health.check:{check.id}", f"Health check {pretty(check.quarter)}", tuple(fields))
 
 
-async def _round(ctx: Context, community: Community) -> tuple[str, Any]:
+async def _round(ctx: Context, community: Community) -> tuple[str, datetime]:
     return current_round(
         ctx.now,
         community.health_check_day,

@@ -299,10 +299,13 @@ async def answer(ctx: Context, args: str) -> Reply:
         value = questions[0].parse(rest)
         await _save(ctx, survey, {0: value})
         label = questions[0].labels().get(value, value)
+        # Replaces the invitation in place and keeps its buttons, so a change is one click too.
         return Reply(
-            f"Thanks! Your answer ({label}) is saved"
+            f"*{questions[0].text}*\nThanks! Your answer ({label}) is saved"
             + (" anonymously" if survey.anonymous else "")
-            + ". Answer again to change it until the survey closes.",
+            + ". Tap another answer to change it until the survey closes.",
+            title=survey.title,
+            choices=questions[0].one_click(survey.id),
             replace=True,
         )
     mine = await surveys.answers_of(ctx.session, survey.id, token)

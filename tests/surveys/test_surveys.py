@@ -85,7 +85,9 @@ async def test_one_click_double_click_and_change(
     assert labels[0] == "1 Strongly disagree" and labels[-1] == "N/A"
     four = next(c for c in invite.choices if c.command == "survey answer 1 4")
     await chat.click(four, as_="bo")
-    await chat.click(four, as_="bo")  # a double click or a retried delivery
+    clicked = await chat.click(four, as_="bo")  # a double click or a retried delivery
+    assert clicked[0].replace and "Your answer (Agree) is saved anonymously" in clicked[0].text
+    assert len(clicked[0].choices) == 6  # the buttons stay, so changing is one click too
     rows = await answer_rows(chat.core)
     assert [(r.question, r.value) for r in rows] == [(0, "4")]
     await chat("survey answer 1 2", as_="bo")
