@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +40,30 @@ CHAT_HELP = (
     "Anything else goes to copbot: try `help`, `communities` or `join data-eng`."
 )
 _DURATION = re.compile(r"^(\d+)\s*([mhd])$")
+LOG_FILE = "copbot-chat.log"
+
+
+class _OneLine(logging.Formatter):
+    """A log line without its traceback: in a terminal chat a traceback reads as a crash."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        detailed = record.exc_info is not None or record.stack_info is not None
+        plain = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        plain.stack_info = None
+        line = super().format(plain)
+        return f"{line} (details in {LOG_FILE})" if detailed else line
+
+
+def _tracebacks_to_file(directory: Path) -> None:
+    """Keep the terminal readable: one line per problem there, full details in a log file."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if type(handler) is logging.StreamHandler:
+            handler.setFormatter(_OneLine("%(levelname)s %(name)s: %(message)s"))
+    details = logging.FileHandler(directory / LOG_FILE, delay=True, encoding="utf-8")
+    details.setLevel(logging.WARNING)
+    details.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(details)
 
 
 class ConsolePort:
@@ -225,6 +250,11 @@ class ConsoleChat:
             return field.initial
         if field.options and answer.isdigit() and 0 < int(answer) <= len(field.options):
             return field.options[int(answer) - 1][1]
+        if field.kind == "multichoice" and field.options:
+            # "1, 3" picks the first and third options; anything else goes as typed.
+            picks = [p.strip() for p in answer.split(",")]
+            if all(p.isdigit() and 0 < int(p) <= len(field.options) for p in picks):
+                return ",".join(field.options[int(p) - 1][1] for p in picks)
         return answer
 
 
@@ -240,6 +270,7 @@ def _files_of(reply: Reply) -> list[tuple[str, bytes]]:
 async def run_chat(
     core: Core, clock: OffsetClock, stdin: TextIO, stdout: TextIO, user: str
 ) -> None:
+    _tracebacks_to_file(Path.cwd())
     core.services.ports.register(ConsolePort(stdout))
     await core.services.db.upgrade()
     await ConsoleChat(core, clock, stdin, stdout, user).run()

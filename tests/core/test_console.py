@@ -49,6 +49,8 @@ def run_chat(tmp_path: Path, script: str, *args: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+    # A failing background job (say, a table the migrations forgot) shows up here too.
+    assert "ERROR" not in result.stderr, result.stderr
     return result.stdout
 
 
@@ -78,3 +80,52 @@ def test_chat_without_demo_on_an_empty_database_and_eof(tmp_path: Path) -> None:
     out = run_chat(tmp_path, "communities\n\n/whoami\n")
     assert "There are no communities yet" in out
     assert "You are me, in a DM." in out
+
+
+def test_chat_terminal_shows_problems_in_one_line_and_details_in_a_file(tmp_path: Path) -> None:
+    """A failing background job must not print a traceback into the chat."""
+    import io
+    import logging
+
+    from adapters.console import LOG_FILE, _tracebacks_to_file
+
+    root = logging.getLogger()
+    terminal = io.StringIO()
+    handler = logging.StreamHandler(terminal)
+    saved = list(root.handlers)
+    root.handlers = [handler]
+    try:
+        _tracebacks_to_file(tmp_path)
+        try:
+            raise RuntimeError("no such table: survey")
+        except RuntimeError:
+            logging.getLogger("bot.heartbeat").exception("due job surveys.open failed")
+    finally:
+        for added in root.handlers:
+            if added is not handler:
+                added.close()
+        root.handlers = saved
+    assert terminal.getvalue() == (
+        f"ERROR bot.heartbeat: due job surveys.open failed (details in {LOG_FILE})\n"
+    )
+    details = (tmp_path / LOG_FILE).read_text()
+    assert "Traceback" in details and "no such table: survey" in details
+
+
+async def test_form_questions_accept_option_numbers() -> None:
+    import io
+
+    from adapters.console import ConsoleChat
+    from bot.clock import OffsetClock
+    from bot.messages import FormField
+
+    options = (("Red", "red"), ("Green", "green"), ("Blue", "blue"))
+    stdin = io.StringIO("2\n1, 3\nyellow\n\n")
+    out = io.StringIO()
+    chat = ConsoleChat(None, OffsetClock(), stdin, out, "me")  # type: ignore[arg-type]
+    assert await chat.ask(FormField("one", "One", "choice", options=options)) == "green"
+    many = FormField("many", "Many", "multichoice", options=options)
+    assert await chat.ask(many) == "red,blue"
+    assert await chat.ask(many) == "yellow"  # as typed: the core says what is wrong
+    assert await chat.ask(FormField("t", "T", initial="kept")) == "kept"
+    assert "Many [1=Red, 2=Green, 3=Blue]:" in out.getvalue()
