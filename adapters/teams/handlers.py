@@ -128,7 +128,7 @@ class TeamsAdapter:
             activity = Activity().deserialize(body) if isinstance(body, dict) else None
         except Exception:  # undecodable JSON or a shape msrest cannot read
             activity = None
-        if activity is None or not activity.type:
+        if activity is None or not activity.type or not _addressable(activity):
             return web.json_response({"error": "bad request"}, status=400)
         try:
             authenticated = await self.auth.authenticate_request(
@@ -144,6 +144,9 @@ class TeamsAdapter:
         token = _BODY.set(body)
         try:
             invoke = await self.cloud.process_activity(authenticated, activity, self.on_turn)
+        except Exception:  # the turn catches its own errors: this is the SDK failing around it
+            _LOGGER.exception("botbuilder could not process a %s activity", activity.type)
+            return web.json_response({"error": "internal error"}, status=500)
         finally:
             _BODY.reset(token)
         if invoke is not None:
@@ -286,7 +289,8 @@ class TeamsAdapter:
         private: list[Reply] = []
         for reply in replies:
             shown = replace(reply, form=None) if reply.errors and form is not None else reply
-            if origin.is_direct or reply.visibility == Visibility.CHANNEL:
+            # A form's errors go back where the person is looking at the form.
+            if origin.is_direct or reply.visibility == Visibility.CHANNEL or reply.errors:
                 here.append(shown)
             else:
                 private.append(shown)
@@ -425,6 +429,17 @@ class TeamsAdapter:
 
 def _bot_id(activity: Activity) -> str | None:
     return activity.recipient.id if activity.recipient is not None else None
+
+
+def _addressable(activity: Activity) -> bool:
+    """An activity the SDK can answer: it names its conversation, sender and service URL."""
+    return bool(
+        activity.service_url
+        and activity.conversation is not None
+        and activity.conversation.id
+        and activity.from_property is not None
+        and activity.from_property.id
+    )
 
 
 def _as_text(value: Any) -> str:

@@ -22,6 +22,7 @@ from tests.teams.fake_connector import BOT_ID, TENANT
 commands.load_all()
 APOLOGY = "something went wrong"
 APP_ID = "11111111-2222-3333-4444-555555555555"
+JSON = "application/json"
 
 
 async def _community_exists(teams: TeamsDriver, slug: str) -> bool:
@@ -108,6 +109,10 @@ async def test_bad_requests_are_4xx_not_500(teams: TeamsDriver) -> None:
         (b"[]", "application/json", 400),
         (json.dumps({"text": "no type"}).encode(), "application/json", 400),
         (b"type=message", "application/x-www-form-urlencoded", 415),
+        (json.dumps({"type": "message", "text": "help"}).encode(), "application/json", 400),
+        (json.dumps({**teams.message("help", "29:a"), "serviceUrl": ""}).encode(), JSON, 400),
+        (json.dumps({**teams.message("help", "29:a"), "from": None}).encode(), JSON, 400),
+        (json.dumps({**teams.message("help", "29:a"), "conversation": 7}).encode(), JSON, 400),
     ]
     for body, content_type, status in cases:
         response = await client.post(
@@ -497,3 +502,32 @@ async def test_profile_email_links_one_person(teams: TeamsDriver) -> None:
         member = await people.get_member(session, identity.member_id)
     assert member is not None and member.display_name == "Ada Lovelace"
     assert identity.email == "ada@example.com"
+
+
+async def test_form_error_in_a_channel_comes_back_in_the_thread(teams: TeamsDriver) -> None:
+    activity = teams.mention("community new", "29:lead")
+    await teams.post(activity)
+    # The form itself is private: it arrives in the person's 1:1 chat ...
+    [form_message] = teams.fake.of("send")
+    [submit] = forms(form_message.body)
+    # ... but a card posted in a channel thread is answered in that thread.
+    before = len(teams.fake.calls)
+    values = {"slug": "Bad Slug", "name": "Ops", "purpose": "p", "kind": "practitioner"}
+    await teams.post(
+        teams.click(
+            {**submit, **values, "timezone": "UTC"},
+            "29:lead",
+            reply_to=activity["id"],
+            conversation=activity["conversation"],
+        )
+    )
+    [resent] = [c for c in teams.fake.calls[before:] if c.kind == "reply"]
+    assert resent.conversation_id == activity["conversation"]["id"]
+    assert "[form: New community]" in activity_to_text(resent.body)
+
+
+def test_emulator_mode_serves_loopback_clients_only() -> None:
+    from adapters.teams.handlers import _is_loopback
+
+    assert _is_loopback("127.0.0.1") and _is_loopback("::1")
+    assert not _is_loopback("10.0.0.5") and not _is_loopback(None) and not _is_loopback("x")

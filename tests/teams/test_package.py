@@ -1,0 +1,94 @@
+"""`copbot teams-package`: a zip with a manifest Teams accepts and both icons."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from adapters.teams.package import build_manifest, write_package
+from bot.config import Settings
+from bot.registry import REGISTRY
+
+APP_ID = "11111111-2222-3333-4444-555555555555"
+
+
+def _settings(**env: str) -> Settings:
+    return Settings(DATABASE_URL="sqlite+aiosqlite:///unused.db", **env)
+
+
+def test_package_holds_the_manifest_and_icons(tmp_path: Path) -> None:
+    settings = _settings(MICROSOFT_APP_ID=APP_ID, COPBOT_PUBLIC_URL="https://cop.example.org/")
+    path = write_package(tmp_path / "out" / "copbot.zip", settings=settings)
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(archive.read("manifest.json"))
+        color = Image.open(io.BytesIO(archive.read("color.png")))
+        outline = Image.open(io.BytesIO(archive.read("outline.png")))
+    assert color.size == (192, 192) and color.format == "PNG"
+    assert outline.size == (32, 32) and outline.mode == "RGBA"
+    assert outline.getpixel((0, 0))[3] == 0  # transparent background
+    assert manifest["manifestVersion"] == "1.19"
+    assert manifest["$schema"].endswith("/v1.19/MicrosoftTeams.schema.json")
+    assert manifest["id"] == APP_ID
+    assert manifest["validDomains"] == ["cop.example.org"]
+    assert manifest["developer"]["websiteUrl"] == "https://cop.example.org"
+    assert len(manifest["name"]["short"]) <= 30
+    assert len(manifest["description"]["short"]) <= 80
+    [bot] = manifest["bots"]
+    assert bot["botId"] == APP_ID
+    assert bot["scopes"] == ["personal", "team", "groupChat"]
+    personal, team = bot["commandLists"]
+    assert personal["scopes"] == ["personal"]
+    assert team["scopes"] == ["team", "groupChat"]
+    for listed in (personal, team):
+        assert 0 < len(listed["commands"]) <= 10
+        for entry in listed["commands"]:
+            assert entry["title"] in REGISTRY.commands
+            assert len(entry["title"]) <= 32 and 0 < len(entry["description"]) <= 128
+    titles = {c["title"] for c in personal["commands"]}
+    assert {"help", "communities", "join"} <= titles
+
+
+def test_domain_option_wins_over_the_public_url() -> None:
+    settings = _settings(MICROSOFT_APP_ID=APP_ID, COPBOT_PUBLIC_URL="https://a.example.com")
+    manifest = build_manifest(settings, domain="bot.example.net")
+    assert manifest["validDomains"] == ["bot.example.net"]
+
+
+@pytest.mark.parametrize("app_id", ["", "not-a-guid"])
+def test_a_missing_app_id_is_explained(app_id: str) -> None:
+    with pytest.raises(ValueError, match="MICROSOFT_APP_ID"):
+        build_manifest(_settings(MICROSOFT_APP_ID=app_id))
+
+
+def test_cli_writes_the_package(tmp_path: Path) -> None:
+    env = {"MICROSOFT_APP_ID": APP_ID, "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "teams-package", "--out", "pkg.zip", "--domain", "x.io"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Upload an app" in done.stdout
+    with zipfile.ZipFile(tmp_path / "pkg.zip") as archive:
+        assert json.loads(archive.read("manifest.json"))["validDomains"] == ["x.io"]
+    missing = subprocess.run(
+        [sys.executable, "-m", "bot", "teams-package"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 2
+    assert "MICROSOFT_APP_ID" in missing.stderr and "Traceback" not in missing.stderr
