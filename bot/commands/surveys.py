@@ -483,6 +483,43 @@ async def close(ctx: Context, args: str) -> Reply:
     )
 
 
+@command(
+    "survey",
+    usage="survey <survey id>",
+    summary="One survey: its questions, when it closes, whether you answered",
+    group=GROUP,
+)
+async def show(ctx: Context, args: str) -> Reply | list[Reply]:
+    if not args.strip():
+        return await list_surveys(ctx, "")
+    survey, community = await load(ctx, args, "survey <survey id>")
+    assert survey.id is not None
+    leader = await ctx.can(Capability.LAUNCH_SURVEY, community)
+    invite = await surveys.invite_of(ctx.session, survey.id, ctx.member_id)
+    if invite is None and not leader:
+        raise UserError(f"*{survey.title}* was not sent to you.")
+    questions = questions_of(survey.questions)
+    closes = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)
+    state = {"scheduled": "not open yet", "open": f"open until {closes}", "closed": "closed"}
+    lines = [f"{n}. {q.text}" for n, q in enumerate(questions, start=1)]
+    choices: list[Choice] = []
+    if invite is not None and survey.state == "open":
+        label = "Change my answers" if invite.answered else "Answer"
+        choices.append(Choice(label, f"survey answer {survey.id}", style="primary"))
+    if leader or survey.state == "closed":
+        choices.append(Choice("Results", f"survey results {survey.id}"))
+    you = ""
+    if invite is not None:
+        you = " You have answered." if invite.answered else " You have not answered yet."
+    return Reply(
+        f"*{survey.title}* ({community.name}): {state[survey.state]}, "
+        f"{'anonymous' if survey.anonymous else 'named'}.{you}",
+        title=f"Survey {survey.id}",
+        fields=(("Questions", "\n".join(lines)),),
+        choices=tuple(choices),
+    )
+
+
 # -- listing -----------------------------------------------------------------------------------
 
 

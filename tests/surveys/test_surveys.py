@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.ports import PortRegistry
 from storage import surveys
 from storage.db import Database
-from storage.tables import Member, NudgeSignal
+from storage.tables import ActivityEvent, Member, NudgeSignal
 from storage.tables.surveys import Survey
 from tests.helpers import Chat, FakePort, text_of
 from tests.surveys.conftest import answer_rows, invite_rows
@@ -30,6 +30,12 @@ ONE_QUESTION = {
     "opens": "now",
     "closes": "7d",
 }
+
+
+async def survey_activity(chat: Chat) -> int:
+    async with chat.core.services.db.session() as session:
+        rows = (await session.exec(select(ActivityEvent))).all()
+        return sum(1 for r in rows if r.kind == "survey_response")
 
 
 async def everyone(chat: Chat, community: str) -> None:
@@ -137,8 +143,10 @@ async def test_threshold_member_visibility_and_close(
     assert shown[0].image is not None and shown[0].image.png.startswith(b"\x89PNG")
     assert any(c.url and "/files/survey-csv/1?" in c.url for c in shown[0].choices)
 
+    assert await survey_activity(chat) == 0  # anonymous: not logged while timing could link
     clock.advance(timedelta(days=7, minutes=1))
     await chat.tick()
+    assert await survey_activity(chat) == 5
     assert "Quick check* has closed: 5 of 6 answered" in "\n".join(port.texts("lead"))
     member_view = await chat.text("survey results 1", as_="ada")
     assert "mean 3.8" in member_view and "Download CSV" not in member_view
@@ -204,6 +212,10 @@ async def test_validation_and_permissions(chat: Chat, community: str) -> None:
     assert "was not sent to you" in await chat.text("survey answer 1 4", as_="ada")
     listing = await chat.text("surveys", as_="lead")
     assert "Quick check" in listing
+    shown = await chat.text("survey 1", as_="lead")
+    assert "open until" in shown and "You have not answered yet" in shown
+    assert "1. The last session was useful" in shown
+    assert "was not sent to you" in await chat.text("survey 1", as_="ada")
 
 
 async def test_two_replicas_open_and_remind_once(
