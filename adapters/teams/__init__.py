@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.app import Core
+    from bot.config import Settings
 
 NOT_CONNECTED = (
     "Teams: not connected (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD; without them, "
@@ -28,6 +29,9 @@ def mount(app: web.Application, core: Core) -> str:
     settings = core.services.settings
     if not settings.microsoft_app_id and not settings.host_is_loopback:
         return NOT_CONNECTED
+    problem = config_problem(settings)
+    if problem:
+        return f"Teams: not connected ({problem})"
     from adapters.teams.handlers import TEAMS, TeamsAdapter
 
     adapter = TeamsAdapter(core, settings)
@@ -42,3 +46,28 @@ def mount(app: web.Application, core: Core) -> str:
             "set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to connect to Teams)"
         )
     return f"Teams: listening on {url} (app id {settings.microsoft_app_id})"
+
+
+def config_problem(settings: Settings) -> str | None:
+    """What is missing for the configured MICROSOFT_APP_TYPE (botbuilder would raise)."""
+    if not settings.microsoft_app_id:
+        return None
+    kind = (settings.microsoft_app_type or "MultiTenant").lower()
+    needs = {
+        "multitenant": ("MICROSOFT_APP_PASSWORD",),
+        "singletenant": ("MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID"),
+        "userassignedmsi": ("MICROSOFT_APP_TENANT_ID",),
+    }.get(kind)
+    if needs is None:
+        return (
+            f"MICROSOFT_APP_TYPE={settings.microsoft_app_type} is not one of SingleTenant, "
+            "MultiTenant or UserAssignedMSI"
+        )
+    values = {
+        "MICROSOFT_APP_PASSWORD": settings.microsoft_app_password,
+        "MICROSOFT_APP_TENANT_ID": settings.microsoft_app_tenant_id,
+    }
+    missing = [name for name in needs if not values[name]]
+    if missing:
+        return f"MICROSOFT_APP_TYPE={settings.microsoft_app_type} needs {' and '.join(missing)}"
+    return None

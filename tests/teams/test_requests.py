@@ -137,6 +137,20 @@ async def test_mount_reports_how_teams_is_connected() -> None:
     assert status(HOST="0.0.0.0").startswith("Teams: not connected")
     connected = status(HOST="0.0.0.0", MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="s")
     assert connected.startswith("Teams: listening on http://0.0.0.0:3978/api/messages")
+    single = status(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_TYPE="SingleTenant")
+    assert single == (
+        "Teams: not connected (MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_PASSWORD "
+        "and MICROSOFT_APP_TENANT_ID)"
+    )
+    assert "not one of" in status(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_TYPE="Weird")
+    assert status(MICROSOFT_APP_ID=APP_ID).startswith("Teams: not connected")  # no password
+    ok = status(
+        MICROSOFT_APP_ID=APP_ID,
+        MICROSOFT_APP_PASSWORD="s",
+        MICROSOFT_APP_TYPE="SingleTenant",
+        MICROSOFT_APP_TENANT_ID="t",
+    )
+    assert ok.startswith("Teams: listening on")
 
 
 async def test_not_mounted_when_emulator_mode_would_be_public(
