@@ -43,6 +43,15 @@ async def open_round(
     )
 
 
+async def round_exists(session: AsyncSession, community_id: int, quarter: str) -> bool:
+    result = await session.exec(
+        select(HealthRound.id).where(
+            HealthRound.community_id == community_id, HealthRound.quarter == quarter
+        )
+    )
+    return result.first() is not None
+
+
 async def add_check(
     session: AsyncSession, community_id: int, quarter: str, leader_id: int, now: datetime
 ) -> bool:
