@@ -176,6 +176,9 @@ async def build(db: Database, members: int, lesson_count: int, seed: int = 42) -
         for lesson_id in range(1, lesson_count + 1):
             topics = topic_draw.distinct(rng, rng.choice((1, 2, 3)))
             published = rng.random() < 0.9
+            # Most lessons are for everyone; some for their community, a few restricted.
+            draw = rng.random()
+            sensitivity = "org" if draw < 0.85 else "community" if draw < 0.97 else "restricted"
             lessons.append(
                 {"id": lesson_id, "community_id": rng.randrange(1, 21),
                  "author_id": rng.randrange(1, members + 1),
@@ -188,7 +191,9 @@ async def build(db: Database, members: int, lesson_count: int, seed: int = 42) -
                  "validated_by": rng.randrange(1, members + 1) if published else None,
                  "validated_at": NOW if published else None, "source": None,
                  "created_at": NOW - timedelta(minutes=lesson_id), "updated_at": NOW,
-                 "deleted_at": None}
+                 "deleted_at": None, "abstract": sentence(rng, 20),
+                 "sensitivity": sensitivity,
+                 "event_date": (NOW - timedelta(days=lesson_id % 700)).date()}
             )  # fmt: skip
             topics_rows.extend({"lesson_id": lesson_id, "topic": t} for t in topics)
         reuse = {

@@ -38,7 +38,8 @@ ENDORSEMENTS = [
     ("kenji", "noah", "near-miss"),
 ]
 # community, author, kind, title, statement, topics, (context, planned, actual, why, sustain,
-# improve), validator (None = draft), days ago, people it helped
+# improve), validator (None = draft), days ago, people it helped, optional sensitivity. The
+# event date is taken as 6 days before capture and the summary from context and outcome.
 LESSONS: list[dict[str, Any]] = [
     {
         "community": "data-eng",
@@ -163,6 +164,7 @@ LESSONS: list[dict[str, Any]] = [
         "sustain": "Green/red tags at every access point.",
         "improve": "Tag check added to the shift handover checklist.",
         "validator": "tove",
+        "sensitivity": "community",  # a site incident: for the community only
         "days": 110,
         "helped": ["noah", "kenji", "lucia"],
     },
@@ -295,6 +297,9 @@ async def seed_experts_and_lessons(jctx: JobContext, made: dict[str, Any]) -> No
             now=when,
             **{k: spec[k] for k in ("kind", "title", "statement", "context", "planned")},
             **{k: spec[k] for k in ("actual", "why", "sustain", "improve")},
+            event_date=(when - timedelta(days=6)).date(),
+            abstract=f"{spec['context']} {spec['actual']}"[:300],
+            sensitivity=spec.get("sensitivity", "org"),
         )
         if spec["validator"]:
             await lessons.publish(

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.experts import ensure_topics, refresh_stats
+from storage.search import Reader, readable_clause
 from storage.sql import insert_ignore
 from storage.tables.lessons import Lesson, LessonReuse, LessonTopic
 
@@ -25,6 +26,9 @@ TEXT_FIELDS = (
     "improve",
     "statement",
     "source",
+    "abstract",
+    "sensitivity",
+    "event_date",
 )
 
 
@@ -201,9 +205,15 @@ async def reuse_counts(session: AsyncSession, lesson_id: int) -> dict[str, int]:
 
 
 async def top_lessons_for_topic(
-    session: AsyncSession, topic: str, *, community_ids: Sequence[int] | None = None, limit: int = 3
+    session: AsyncSession,
+    topic: str,
+    *,
+    reader: Reader | None,
+    community_ids: Sequence[int] | None = None,
+    limit: int = 3,
 ) -> list[tuple[Lesson, int]]:
-    """Published lessons on a topic with their reuse count, most reused then newest first."""
+    """Published lessons on a topic that `reader` may see, with their reuse count, most reused
+    then newest first."""
     query = (
         select(Lesson, LessonTopic.reuse_count)
         .join(LessonTopic, col(LessonTopic.lesson_id) == Lesson.id)
@@ -211,6 +221,7 @@ async def top_lessons_for_topic(
             LessonTopic.topic == topic,
             Lesson.status == "published",
             col(Lesson.deleted_at).is_(None),
+            text(readable_clause(reader, alias="lesson")),
         )
     )
     if community_ids:

@@ -25,6 +25,7 @@ FTS_COLUMNS = (
     "title",
     "statement",
     "topic_list",
+    "abstract",
     "context",
     "planned",
     "actual",
@@ -33,7 +34,7 @@ FTS_COLUMNS = (
     "improve",
 )
 # bm25 weights in FTS_COLUMNS order: a hit in the title counts most, then lesson and topics.
-_BM25 = "bm25(lesson_fts, 10.0, 6.0, 6.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0)"
+_BM25 = "bm25(lesson_fts, 10.0, 6.0, 6.0, 4.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0)"
 _PG_CONFIG = "'english'::regconfig"
 
 
@@ -44,8 +45,8 @@ def _pg_part(columns: tuple[str, ...]) -> str:
 
 PG_DOCUMENT = (
     f"(setweight({_pg_part(('title',))}, 'A') || "
-    f"setweight({_pg_part(('statement', 'topic_list'))}, 'B') || "
-    f"setweight({_pg_part(FTS_COLUMNS[3:])}, 'C'))"
+    f"setweight({_pg_part(('statement', 'topic_list', 'abstract'))}, 'B') || "
+    f"setweight({_pg_part(FTS_COLUMNS[4:])}, 'C'))"
 )
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
@@ -138,16 +139,54 @@ class SearchResult:
     any_term: bool = False  # True when no lesson had every word and any word was used
 
 
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Who is reading, for lesson sensitivity: their communities and where they validate."""
+
+    member_id: int
+    communities: tuple[int, ...] = ()  # active member of
+    manages: tuple[int, ...] = ()  # leads there: reads every lesson there
+    everything: bool = False  # a coordinator (CoE) reads every published lesson
+
+
+def _ids(values: tuple[int, ...]) -> str:
+    # Integers only (from our own queries), so they can be written into the SQL safely.
+    return ", ".join(str(int(v)) for v in values) or "NULL"
+
+
+def readable_clause(reader: Reader | None, alias: str = "l") -> str:
+    """SQL condition: lessons `reader` may see (published or their draft, by sensitivity).
+
+    org: anyone; community: its members; restricted: the author, the community's leaders and
+    SMEs of one of the lesson's topics there. Drafts: the author only (validators use
+    `lessons pending`). No reader: published org lessons only.
+    """
+    a = alias
+    if reader is None:
+        return f"({a}.status = 'published' AND {a}.sensitivity = 'org')"
+    me = int(reader.member_id)
+    if reader.everything:
+        return f"({a}.author_id = {me} OR {a}.status = 'published')"
+    sme = (
+        f"EXISTS (SELECT 1 FROM sme_designation s JOIN lesson_topic st ON st.topic = s.topic "
+        f"WHERE st.lesson_id = {a}.id AND s.community_id = {a}.community_id "
+        f"AND s.member_id = {me})"
+    )
+    return (
+        f"({a}.author_id = {me} OR ({a}.status = 'published' AND ("
+        f"{a}.sensitivity = 'org' "
+        f"OR {a}.community_id IN ({_ids(reader.manages)}) "
+        f"OR ({a}.sensitivity = 'community' AND {a}.community_id IN ({_ids(reader.communities)}))"
+        f" OR ({a}.sensitivity = 'restricted' AND {sme}))))"
+    )
+
+
 def _filters(
-    community_id: int | None, topic: str | None, viewer_id: int | None
+    community_id: int | None, topic: str | None, reader: Reader | None
 ) -> tuple[str, dict[str, Any]]:
-    clauses = ["l.deleted_at IS NULL"]
+    clauses = ["l.deleted_at IS NULL", "l.status IN ('published', 'draft')"]
     params: dict[str, Any] = {}
-    if viewer_id is None:
-        clauses.append("l.status = 'published'")
-    else:
-        clauses.append("(l.status = 'published' OR (l.status = 'draft' AND l.author_id = :viewer))")
-        params["viewer"] = viewer_id
+    clauses.append(readable_clause(reader))
     if community_id is not None:
         clauses.append("l.community_id = :community")
         params["community"] = community_id
@@ -165,17 +204,20 @@ async def search_lessons(
     *,
     community_id: int | None = None,
     topic: str | None = None,
-    viewer_id: int | None = None,
+    reader: Reader | int | None = None,
     limit: int = 10,
     offset: int = 0,
 ) -> SearchResult:
     """Lessons matching `query` (any text; it is tokenised here), most relevant first.
 
     Every word must match; when no lesson has them all, lessons with any of them are returned
-    (`any_term`). An empty query lists the newest lessons. Published lessons only, plus the
-    viewer's own drafts when `viewer_id` is given.
+    (`any_term`). An empty query lists the newest lessons. Published lessons the reader may
+    see (`readable_clause`), plus their own drafts; a bare member id reads like a member of
+    no community.
     """
-    where, params = _filters(community_id, topic, viewer_id)
+    if isinstance(reader, int):
+        reader = Reader(reader)
+    where, params = _filters(community_id, topic, reader)
     params.update(limit=max(1, min(limit, 100)), offset=max(0, offset))
     terms = search_terms(query)
     if not terms:

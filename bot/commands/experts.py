@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot import activity
 from bot.context import Context, zone
 from bot.errors import NotAllowed, UserError
+from bot.lesson_access import reader_of
 from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.paging import slice_page, take_page
 from bot.people import find_person, split_person
@@ -562,7 +563,9 @@ async def expert(ctx: Context, args: str) -> Reply | list[Reply]:
     typed = normalise(rest)
     ranked = await _available_ranking(ctx, topic)
     note = f" (you typed {typed})" if typed != topic else ""
-    top = await lessons.top_lessons_for_topic(ctx.session, topic, limit=3)
+    top = await lessons.top_lessons_for_topic(
+        ctx.session, topic, reader=await reader_of(ctx), limit=3
+    )
     lesson_choices = tuple(
         Choice(f"Lesson: {lesson.title[:60]}", f"lesson show {lesson.id}") for lesson, _n in top
     )

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from bot import activity, lessons_demo  # noqa: F401  (registers demo data)
 from bot.commands.experts import topic_for
 from bot.context import Context
 from bot.errors import NotAllowed, UserError
+from bot.lesson_access import (
+    SENSITIVITIES,
+    SENSITIVITY_ALIASES,
+    can_read,
+    can_validate,
+    manages,
+    reader_of,
+)
 from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.paging import Page, take_page
 from bot.permissions import Capability, Role, allows
@@ -35,6 +44,7 @@ KIND_ALIASES = {
     "idea": "insight",
 }
 TITLE_MAX = 150
+ABSTRACT_MAX = 300
 STATEMENT_MAX = 2000
 TEXT_MAX = 4000
 MAX_TOPICS = 8
@@ -79,41 +89,48 @@ def lesson_id(args: str) -> tuple[int, str]:
     return int(found[1]), found[2].strip()
 
 
-async def can_validate(ctx: Context, lesson: Lesson) -> bool:
-    """Leaders and coordinators of the lesson's community, or an SME of one of its topics."""
-    community = await communities.get_community(ctx.session, lesson.community_id)
-    if community is None:
-        return False
-    roles = await ctx.roles(community) - {Role.SME}
-    if allows(roles, Capability.VALIDATE_LESSON):
-        return True
-    return await experts.is_sme(
-        ctx.session, lesson.community_id, ctx.member_id, lesson.topic_list.split()
-    )
-
-
 async def can_manage(ctx: Context, lesson: Lesson) -> bool:
     """The author, or a leader/coordinator of the community (edit, delete, restore)."""
-    if lesson.author_id == ctx.member_id:
-        return True
-    community = await communities.get_community(ctx.session, lesson.community_id)
-    return community is not None and allows(
-        await ctx.roles(community) - {Role.SME}, Capability.VALIDATE_LESSON
-    )
+    return lesson.author_id == ctx.member_id or await manages(ctx, lesson.community_id)
 
 
 async def visible_lesson(ctx: Context, lesson_number: int) -> Lesson:
-    """A lesson the asker may read: published, or a draft they wrote or may validate."""
+    """A lesson the asker may read: by its sensitivity, or a draft they wrote or may validate."""
     lesson = await lessons.get_lesson(ctx.session, lesson_number)
-    if lesson is not None and (
-        lesson.status == "published"
-        or lesson.author_id == ctx.member_id
-        or await can_validate(ctx, lesson)
-    ):
+    if lesson is not None and await can_read(ctx, lesson):
         return lesson
+    # The same answer as for a lesson that does not exist: a restricted title stays unknown.
     raise UserError(
         f"I can't find lesson {lesson_number}. Search with `lessons <words>`.",
     )
+
+
+def parse_event_date(ctx: Context, value: str) -> date:
+    """`YYYY-MM-DD`, not in the future (in the asker's timezone)."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(
+            "Give the date it happened as YYYY-MM-DD.",
+            fields={"event_date": "A date like 2026-02-17."},
+        ) from None
+    today = ctx.now.astimezone(ctx.tz).date()
+    if day > today or day.year < 1950:
+        raise UserError(
+            "The date it happened can't be in the future.",
+            fields={"event_date": f"On or before {today.isoformat()}."},
+        )
+    return day
+
+
+def parse_sensitivity(value: str) -> str:
+    found = SENSITIVITY_ALIASES.get(value.strip().lower() or "org")
+    if found is None:
+        raise UserError(
+            "Who may read it: org, community or restricted.",
+            fields={"sensitivity": "Choose org, community or restricted."},
+        )
+    return found
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -130,6 +147,10 @@ async def lesson_reply(
     author = names.get(lesson.author_id)
     counts = await lessons.reuse_counts(ctx.session, lesson.id)
     fields: list[tuple[str, str]] = [("Type", KINDS.get(lesson.kind, lesson.kind))]
+    if lesson.event_date:
+        fields.append(("Happened on", f"{lesson.event_date:%d %b %Y}"))
+    if lesson.abstract:
+        fields.append(("Summary", lesson.abstract))
     if lesson.topic_list:
         fields.append(("Topics", ", ".join(lesson.topic_list.split())))
     for name, label, _placeholder in TEXT_FIELDS:
@@ -142,6 +163,10 @@ async def lesson_reply(
     else:
         status = "Draft, waiting for validation by a leader or SME"
     fields.append(("Status", status))
+    fields.append(("Who can read it", SENSITIVITIES.get(lesson.sensitivity, lesson.sensitivity)))
+    missing = missing_fields(lesson)
+    if missing and visibility is Visibility.PRIVATE and await can_manage(ctx, lesson):
+        fields.append(("To complete it, add", ", ".join(missing)))
     helped, applied = counts.get("helped", 0), counts.get("applied", 0)
     fields.append(("Reuse", f"{helped} found this helpful · {applied} applied it"))
     choices: list[Choice] = []
@@ -150,7 +175,7 @@ async def lesson_reply(
             Choice("This helped", f"lesson helped {lesson.id}", style="primary"),
             Choice("I applied this", f"lesson applied {lesson.id}"),
         ]
-        if visibility is Visibility.PRIVATE:
+        if visibility is Visibility.PRIVATE and lesson.sensitivity != "restricted":
             choices.append(Choice("Share in channel", f"lesson share {lesson.id}"))
     elif visibility is Visibility.PRIVATE and await can_validate(ctx, lesson):
         choices.append(Choice("Publish", f"lesson publish {lesson.id}", style="primary"))
@@ -167,6 +192,23 @@ async def lesson_reply(
         + (f" · from {lesson.source}" if lesson.source else ""),
         visibility=visibility,
     )
+
+
+# DOMAIN.md 5.1 required fields a quick lesson may lack (title, type, lesson and community
+# always exist); "lessons captured" completeness counts lessons with all of them.
+REQUIRED_LATER = (
+    ("event_date", "the date it happened"),
+    ("abstract", "a summary"),
+    ("context", "context"),
+    ("planned", "what was supposed to happen"),
+    ("actual", "what happened"),
+    ("why", "why it differed"),
+    ("topic_list", "topics"),
+)
+
+
+def missing_fields(lesson: Lesson) -> list[str]:
+    return [label for name, label in REQUIRED_LATER if not getattr(lesson, name)]
 
 
 def lesson_form(
@@ -191,6 +233,22 @@ def lesson_form(
             required=True,
             options=tuple((label, value) for value, label in KINDS.items()),
             initial=values.get("kind") or "insight",
+        ),
+        FormField(
+            "event_date",
+            "When did it happen?",
+            "date",
+            required=True,
+            initial=initial("event_date"),
+            hint="the day (or first day) of the event the lesson comes from",
+        ),
+        FormField(
+            "abstract",
+            "Summary",
+            "multiline",
+            max_length=ABSTRACT_MAX,
+            initial=initial("abstract"),
+            placeholder="One paragraph: what happened and what we learned",
         ),
         FormField(
             "statement",
@@ -220,6 +278,16 @@ def lesson_form(
                 placeholder=placeholder,
             )
         )
+    fields.append(
+        FormField(
+            "sensitivity",
+            "Who can read it",
+            "choice",
+            required=True,
+            options=tuple((label, value) for value, label in SENSITIVITIES.items()),
+            initial=values.get("sensitivity") or "org",
+        )
+    )
     return Form(form_id, title, tuple(fields), submit)
 
 
@@ -232,13 +300,39 @@ def form_values(lesson: Lesson) -> dict[str, str | None]:
         kind=lesson.kind,
         statement=lesson.statement,
         topics=", ".join(lesson.topic_list.split()),
+        event_date=lesson.event_date.isoformat() if lesson.event_date else None,
+        abstract=lesson.abstract,
+        sensitivity=lesson.sensitivity,
     )
     return values
 
 
-async def clean(ctx: Context, values: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """Validated lesson fields and canonical topics, or a UserError naming each bad field."""
+async def clean(
+    ctx: Context, values: Mapping[str, str], *, full_form: bool = True
+) -> tuple[dict[str, Any], list[str]]:
+    """Validated lesson fields and canonical topics, or a UserError naming each bad field.
+
+    The form requires the date it happened; the one-line quick lesson has none.
+    """
     errors: dict[str, str] = {}
+    event_date: date | None = None
+    raw_date = (values.get("event_date") or "").strip()
+    if raw_date or full_form:
+        if not raw_date:
+            errors["event_date"] = "When did it happen? A date like 2026-02-17."
+        else:
+            try:
+                event_date = parse_event_date(ctx, raw_date)
+            except UserError as exc:
+                errors.update(exc.fields)
+    abstract = " ".join((values.get("abstract") or "").split())
+    if len(abstract) > ABSTRACT_MAX:
+        errors["abstract"] = f"At most {ABSTRACT_MAX} characters (now {len(abstract)})."
+    sensitivity = "org"
+    try:
+        sensitivity = parse_sensitivity(values.get("sensitivity") or "org")
+    except UserError as exc:
+        errors.update(exc.fields)
     title = " ".join((values.get("title") or "").split())
     statement = (values.get("statement") or "").strip()
     if not title:
@@ -267,7 +361,14 @@ async def clean(ctx: Context, values: Mapping[str, str]) -> tuple[dict[str, Any]
     cleaned: dict[str, Any] = {
         name: (values.get(name) or "").strip() for name, _l, _p in TEXT_FIELDS
     }
-    cleaned.update(title=title, statement=statement, kind=kind)
+    cleaned.update(
+        title=title,
+        statement=statement,
+        kind=kind,
+        abstract=abstract,
+        sensitivity=sensitivity,
+        event_date=event_date,
+    )
     return cleaned, topics
 
 
@@ -306,6 +407,7 @@ async def lesson_new(ctx: Context, args: str) -> Reply:
         ctx,
         community,
         {"title": title, "statement": statement, "topics": ", ".join(tags)},
+        full_form=False,
     )
 
 
@@ -342,9 +444,11 @@ async def lesson_new_submitted(ctx: Context, values: Mapping[str, str]) -> Reply
     return await _create(ctx, community, values)
 
 
-async def _create(ctx: Context, community: Community, values: Mapping[str, str]) -> Reply:
+async def _create(
+    ctx: Context, community: Community, values: Mapping[str, str], *, full_form: bool = True
+) -> Reply:
     assert community.id is not None
-    cleaned, topics = await clean(ctx, values)
+    cleaned, topics = await clean(ctx, values, full_form=full_form)
     lesson = await lessons.create_lesson(
         ctx.session,
         community_id=community.id,
@@ -546,6 +650,11 @@ async def lesson_share(ctx: Context, args: str) -> Reply:
     lesson = await visible_lesson(ctx, number)
     if lesson.status != "published":
         raise UserError("Only published lessons can be shared. Ask a leader to publish it first.")
+    if lesson.sensitivity == "restricted":
+        raise UserError(
+            "This lesson is restricted to leaders and SMEs of its topics, so it is not posted in "
+            f"a channel. Send its number instead: `lesson show {lesson.id}`."
+        )
     community = await communities.get_community(ctx.session, lesson.community_id)
     if community is None:
         raise UserError("That lesson's community is gone.")
@@ -658,7 +767,7 @@ async def lessons_search(ctx: Context, args: str) -> Reply:
         text,
         community_id=community.id if community else None,
         topic=topic,
-        viewer_id=ctx.member_id,
+        reader=await reader_of(ctx),
         limit=PER_PAGE,
         offset=(page_number - 1) * PER_PAGE,
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Index, Text, UniqueConstraint, event
+from sqlalchemy import Date, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -18,7 +18,15 @@ class Lesson(SQLModel, table=True):
         Index("ix_lesson_author", "author_id"),
         Index("ix_lesson_status_created", "status", "created_at"),
         # Covers the visibility filters of a search, so matches never read the wide rows.
-        Index("ix_lesson_filter", "id", "status", "deleted_at", "community_id", "author_id"),
+        Index(
+            "ix_lesson_filter",
+            "id",
+            "status",
+            "deleted_at",
+            "community_id",
+            "author_id",
+            "sensitivity",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -26,6 +34,12 @@ class Lesson(SQLModel, table=True):
     author_id: int = Field(foreign_key="member.id")
     title: str = Field(max_length=150)
     kind: str = Field(default="insight", max_length=16)  # success | problem | insight
+    # When it happened (NASA "Date Lesson Occurred"); None for a quick one-line lesson.
+    event_date: date | None = Field(default=None, sa_type=Date)
+    abstract: str = Field(default="", max_length=300)  # one-paragraph summary
+    # Who may read it (NASA access classification): org (anyone) | community (its members)
+    # | restricted (its author, the community's leaders and SMEs of its topics).
+    sensitivity: str = Field(default="org", max_length=16)
     context: str = Field(default="", sa_type=Text)
     planned: str = Field(default="", sa_type=Text)
     actual: str = Field(default="", sa_type=Text)

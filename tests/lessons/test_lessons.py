@@ -10,6 +10,8 @@ from tests.helpers import Chat, FakePort, text_of
 GOOD = {
     "title": "Backfills need their own queue",
     "kind": "problem",
+    "event_date": "2026-02-17",
+    "abstract": "A year-long backfill starved the daily loads for a weekend.",
     "statement": "When backfilling a year of data, run it in a separate pool because it "
     "starves the daily jobs.",
     "topics": "Airflow, data pipelines",
@@ -37,14 +39,22 @@ async def test_lesson_opens_a_form_with_required_fields(chat: Chat, community: s
     reply = (await chat("lesson", as_="ada"))[0]
     assert reply.form is not None
     required = {f.name for f in reply.form.fields if f.required}
-    assert required == {"title", "kind", "statement"}
+    assert required == {"title", "kind", "event_date", "statement", "sensitivity"}
+    kinds = {f.name: f.kind for f in reply.form.fields}
+    assert kinds["event_date"] == "date" and kinds["sensitivity"] == "choice"
     assert {f.name for f in reply.form.fields} >= {"planned", "actual", "why", "sustain"}
 
 
 async def test_form_validation_names_each_field(chat: Chat, community: str) -> None:
-    replies = await submit(chat, title="", statement="  ")
+    replies = await submit(chat, title="", statement="  ", event_date="")
     errors = dict(replies[0].errors)
-    assert set(errors) == {"title", "statement"}
+    assert set(errors) == {"title", "statement", "event_date"}
+    replies = await submit(chat, event_date="2026-03-03", abstract="y" * 301)
+    errors = dict(replies[0].errors)
+    assert errors["event_date"] == "On or before 2026-03-02." and "At most 300" in errors["abstract"]
+    replies = await submit(chat, event_date="17/02/2026", sensitivity="secret")
+    errors = dict(replies[0].errors)
+    assert "2026-02-17" in errors["event_date"] and "restricted" in errors["sensitivity"]
     replies = await submit(chat, title="x" * 151, kind="weird")
     errors = dict(replies[0].errors)
     assert "At most 150" in errors["title"] and "kind" in errors
@@ -126,7 +136,12 @@ async def test_save_as_lesson_draft_prefills_the_form(chat: Chat, community: str
     assert initial["title"]
     submitted = await chat.submit(
         reply.form.form_id,
-        {"title": "VPN", "statement": "Check the VPN first", "context": initial["context"] or ""},
+        {
+            "title": "VPN",
+            "statement": "Check the VPN first",
+            "context": initial["context"] or "",
+            "event_date": "2026-02-27",
+        },
         as_="bo",
     )
     assert "Saved lesson" in text_of(submitted)

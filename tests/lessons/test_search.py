@@ -131,10 +131,10 @@ async def test_filters_and_drafts(database: Database) -> None:
         assert [lesson.id for lesson in in_safety.lessons] == [made["safety"]]
         on_topic = await search_lessons(session, "kubernetes", topic="finops")
         assert [lesson.id for lesson in on_topic.lessons] == [made["mention"]]
-        own = await search_lessons(session, "secrets", viewer_id=made["author"])
+        own = await search_lessons(session, "secrets", reader=made["author"])
         assert [lesson.id for lesson in own.lessons] == [made["draft"]]
         assert (await search_lessons(session, "secrets")).total == 0
-        assert (await search_lessons(session, "secrets", viewer_id=999)).total == 0
+        assert (await search_lessons(session, "secrets", reader=999)).total == 0
 
 
 async def test_paging(database: Database) -> None:
