@@ -248,3 +248,18 @@ async def test_no_one_is_shown_a_button_their_role_refuses(chat: Chat, community
         for choice in joins:
             assert not REFUSAL.search(text_of(await chat.click(choice, as_=who)))
     assert clicked >= 15  # the check saw buttons to press (18 today)
+
+
+async def test_home_tells_leaders_what_needs_their_attention(chat: Chat, community: str) -> None:
+    home = await chat.text("home", as_="lead")
+    assert "Needs your attention" in home
+    assert "the charter has no purpose or ground rules yet" in home
+    assert "no channel gets its reminders yet" in home
+    # Members see their communities, not the leaders' to-do list.
+    member_home = await chat.text("home", as_="ada")
+    assert "Data Engineering" in member_home and "Needs your attention" not in member_home
+    await chat("charter edit purpose Reliable pipelines", as_="lead")
+    assert "has no ground rules yet" in await chat.text("home", as_="lead")
+    await chat("charter edit rules Be kind", as_="lead")
+    await chat("community link data-eng", as_="lead", channel="C1")
+    assert "Needs your attention" not in await chat.text("home", as_="lead")

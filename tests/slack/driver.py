@@ -169,6 +169,11 @@ class SlackDriver:
             if element["type"] == "static_select":
                 chosen = {"value": value} if value else None
                 entry = {"type": "static_select", "selected_option": chosen}
+            elif element["type"] == "multi_static_select":
+                picked = [{"value": v} for v in (value or "").split(",") if v]
+                entry = {"type": "multi_static_select", "selected_options": picked}
+            elif element["type"] == "datepicker":
+                entry = {"type": "datepicker", "selected_date": value or None}
             else:
                 entry = {"type": element["type"], "value": value}
             state[block["block_id"]] = {element["action_id"]: entry}

@@ -460,6 +460,9 @@ async def test_save_as_lesson_shortcut_opens_the_prefilled_form(slack: SlackDriv
     # Submitting it saves the lesson and answers where the shortcut was used.
     values = {k: v or "" for k, v in initial.items()}
     values.update(title="Pin <!channel> versions", statement="Pin them.", kind="insight")
+    for block in view["blocks"]:  # a date picker (when it happened) takes a date
+        if block["element"]["type"] == "datepicker" and not block["optional"]:
+            values[block["block_id"]] = "2026-02-17"
     response = await slack.submit(view, "UADA", values)
     assert response.status == 200
     body = await response.text()
