@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from adapters.slack.blocks import blocks_to_text
 from bot import commands
 from bot.messages import Choice, Platform
 from bot.registry import REGISTRY
@@ -353,6 +354,19 @@ async def test_app_home_is_published(slack: SlackDriver) -> None:
     text = json.dumps(published["view"])
     assert "Your communities" in text
     assert "Data Engineering" in text
+
+
+async def test_app_home_shows_leaders_what_needs_attention_and_members_not(
+    slack: SlackDriver,
+) -> None:
+    await slack.command("community new data-eng Data Engineering", "ULEAD")
+    await slack.command("join data-eng", "UADA")
+    for user in ("ULEAD", "UADA"):
+        await slack.event({"type": "app_home_opened", "user": user, "tab": "home"})
+    lead, ada = (blocks_to_text(p["view"]["blocks"]) for p in slack.fake.called("views.publish"))
+    assert "Needs your attention" in lead and "[Edit charter of data-eng]" in lead
+    assert "Data Engineering" in ada and "Needs your attention" not in ada
+    assert "Edit charter" not in ada
 
 
 async def test_home_button_answers_in_dm_and_refreshes_home(slack: SlackDriver) -> None:
