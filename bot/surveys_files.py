@@ -15,23 +15,22 @@ from bot.surveys_stats import QuestionStats
 
 def chart_png(title: str, stats: list[QuestionStats]) -> bytes | None:
     """Horizontal bars per scored question; None when there is nothing to draw."""
-    drawable = [s for s in stats if s.distribution and s.n]
+    drawable = [(n, s) for n, s in enumerate(stats, start=1) if s.distribution and s.n]
     if not drawable:
         return None
-    height = sum(1.0 + 0.28 * len(s.distribution) for s in drawable)
-    fig = Figure(figsize=(8, max(2.5, height)))
+    height = sum(1.0 + 0.28 * len(s.distribution) for _, s in drawable)
+    fig = Figure(figsize=(8, max(2.5, height)), layout="constrained")  # room for suptitle
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(drawable), 1, squeeze=False)
-    for axis, item in zip(axes[:, 0], drawable, strict=True):
+    for axis, (number, item) in zip(axes[:, 0], drawable, strict=True):
         labels = [label for label, _ in item.distribution]
         counts = [count for _, count in item.distribution]
         axis.barh(labels, counts, color="#3b7dd8")
         axis.invert_yaxis()
-        axis.set_title(_wrap(item.question.text), fontsize=9, loc="left")
+        axis.set_title(_wrap(f"{number}. {item.question.text}"), fontsize=9, loc="left")
         axis.tick_params(labelsize=8)
         axis.xaxis.get_major_locator().set_params(integer=True)
     fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90)
     return buffer.getvalue()
