@@ -160,17 +160,22 @@ class ConsoleChat:
 
     async def send(self, request: Command | Action | FormSubmission) -> None:
         replies = await self.core.router.handle(request)
-        self.choices = ()
-        for reply in replies:
-            self.say(render(reply))
-            self.save_files(reply)
-            if reply.choices:
-                self.choices = reply.choices
+        self.show(replies)
         await self.core.settle()
         await self.core.heartbeat.deliver()
         for reply in replies:
             if reply.form is not None:
                 await self.fill(reply.form)
+
+    def show(self, replies: list[Reply]) -> None:
+        """Print an answer. Buttons are numbered across all its replies, so a number typed
+        next picks exactly one of them."""
+        choices: list[Choice] = []
+        for reply in replies:
+            self.say(render(reply, first_number=len(choices) + 1))
+            self.save_files(reply)
+            choices.extend(reply.choices)
+        self.choices = tuple(choices)
 
     def save_files(self, reply: Reply) -> None:
         """Files and charts cannot show in a terminal: save them and say where."""
@@ -222,8 +227,7 @@ class ConsoleChat:
                 FormSubmission(self.person(), self.conversation(), form.form_id, dict(values))
             )
             errors = dict(next((r.errors for r in replies if r.errors), ()))
-            for reply in replies:
-                self.say(render(reply))
+            self.show(replies)
             await self.core.settle()
             await self.core.heartbeat.deliver()
             pending = [f for f in form.fields if f.name in errors]

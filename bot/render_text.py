@@ -5,7 +5,9 @@ from __future__ import annotations
 from bot.messages import Reply
 
 
-def render(reply: Reply, *, numbered_choices: bool = True) -> str:
+def render(reply: Reply, *, numbered_choices: bool = True, first_number: int = 1) -> str:
+    """The reply as lines of text. Choices are numbered from `first_number`, so several replies
+    shown together can number their buttons without repeating a number."""
     lines: list[str] = []
     if reply.title:
         lines.append(f"== {reply.title} ==")
@@ -23,7 +25,7 @@ def render(reply: Reply, *, numbered_choices: bool = True) -> str:
         lines.append(f"[picture: {reply.image.alt}]")
     if reply.form is not None:
         lines.append(f"[form: {reply.form.title}, {len(reply.form.fields)} fields]")
-    for number, choice in enumerate(reply.choices, start=1):
+    for number, choice in enumerate(reply.choices, start=first_number):
         prefix = f"[{number}] " if numbered_choices else "- "
         if choice.url:
             lines.append(f"{prefix}{choice.label}: {choice.url}")

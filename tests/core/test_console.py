@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.app import Core
+
 SCRIPT = """\
 help
 communities
@@ -129,3 +131,29 @@ async def test_form_questions_accept_option_numbers() -> None:
     assert await chat.ask(many) == "yellow"  # as typed: the core says what is wrong
     assert await chat.ask(FormField("t", "T", initial="kept")) == "kept"
     assert "Many [1=Red, 2=Green, 3=Blue]:" in out.getvalue()
+
+
+async def test_buttons_are_numbered_across_all_replies_of_an_answer(core: Core) -> None:
+    import io
+
+    from adapters.console import ConsoleChat
+    from bot.clock import OffsetClock
+    from bot.messages import Choice, Reply
+    from bot.registry import REGISTRY, CommandSpec
+
+    async def two(ctx: object, args: str) -> list[Reply]:
+        return [
+            Reply("first", choices=(Choice("Help on join", "help join"),)),
+            Reply("second", choices=(Choice("Communities", "communities"),)),
+        ]
+
+    REGISTRY.commands["test-two"] = CommandSpec("test-two", two, "x", "x", "Test", hidden=True)
+    try:
+        out = io.StringIO()
+        chat = ConsoleChat(core, OffsetClock(), io.StringIO("test-two\n2\n"), out, "me")
+        await chat.run()
+    finally:
+        REGISTRY.commands.pop("test-two")
+    shown = out.getvalue()
+    assert "[1] Help on join" in shown and "[2] Communities" in shown
+    assert "There are no communities yet" in shown  # "2" pressed the second reply's button
