@@ -34,6 +34,7 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from msrest.exceptions import HttpOperationError
 
+from adapters.teams import actions
 from adapters.teams.cards import (
     CHOICE_INPUT,
     COMMAND_KEY,
@@ -150,6 +151,8 @@ class TeamsAdapter:
         finally:
             _BODY.reset(token)
         if invoke is not None:
+            if invoke.body is None:
+                return web.Response(status=invoke.status)
             return web.json_response(invoke.body, status=invoke.status)
         return web.Response(status=201)
 
@@ -169,9 +172,7 @@ class TeamsAdapter:
             ):
                 await self._installed(context)
             elif activity.type == ActivityTypes.invoke:
-                await context.send_activity(
-                    Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
-                )
+                await self._invoke(context)
         except Exception:
             _LOGGER.exception("Teams turn failed (%s)", activity.type)
         await self.core.settle()
@@ -215,6 +216,24 @@ class TeamsAdapter:
             request = Command(origin.user, origin.conversation, text, activity.id)
         replies = await self.core.router.handle(request)
         await self.answer(context, origin, replies, form=form, values=values)
+
+    async def _invoke(self, context: TurnContext) -> None:
+        """Message actions answer in the invoke response (a dialog, or nothing to close it)."""
+        body = _BODY.get({})
+        value = body.get("value") if isinstance(body.get("value"), dict) else {}
+        answer: dict[str, Any] = {}
+        if value.get("commandId") == actions.SAVE_AS_LESSON:
+            origin = await self._origin(context)
+            if context.activity.name == actions.FETCH:
+                answer = await actions.fetch_task(self, origin, value)
+            elif context.activity.name == actions.SUBMIT:
+                answer = await actions.submit_action(self, context, origin, value)
+        await context.send_activity(
+            Activity(
+                type=ActivityTypes.invoke_response,
+                value=InvokeResponse(status=200, body=answer),
+            )
+        )
 
     async def _installed(self, context: TurnContext) -> None:
         activity = context.activity
@@ -276,8 +295,12 @@ class TeamsAdapter:
         *,
         form: Form | None = None,
         values: Mapping[str, str] | None = None,
+        in_turn: bool = True,
     ) -> None:
-        """Show replies where they belong: in place, in the conversation, or in the 1:1 chat."""
+        """Show replies where they belong: in place, in the conversation, or in the 1:1 chat.
+
+        `in_turn=False` (an invoke, which is no message to reply to) posts new messages instead.
+        """
         replies = list(replies)
         clicked = context.activity.reply_to_id
         if clicked and not any(r.errors for r in replies):
@@ -294,7 +317,16 @@ class TeamsAdapter:
                 here.append(shown)
             else:
                 private.append(shown)
-        if here:
+        if here and not in_turn:
+            try:
+                await self._retrying(
+                    lambda: self.port.post(
+                        origin.reference, here, thread_id=origin.conversation.thread_id
+                    )
+                )
+            except Exception as exc:
+                _LOGGER.warning("answering on Teams failed: %s", exc)
+        elif here:
             await self._send_in_turn(context, message_payloads(here, form=form, values=values))
         if private:
             await self._to_direct(context, origin, private, form=form, values=values)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from adapters.teams.actions import manifest_extension
 from bot import commands
 from bot.config import Settings
 from bot.registry import REGISTRY
@@ -115,6 +116,7 @@ def build_manifest(settings: Settings, *, domain: str | None = None) -> dict[str
                 ],
             }
         ],
+        "composeExtensions": [manifest_extension(app_id)],
         "validDomains": [host] if host else [],
     }
     return manifest
