@@ -33,12 +33,11 @@ async def timezone(ctx: Context, args: str) -> Reply:
 
 
 def _link_code(ctx: Context, member_id: int, window: int) -> str:
-    secret = (
-        ctx.settings.slack_signing_secret
-        or ctx.settings.microsoft_app_password
-        or ctx.settings.database_url
-    ).encode()
-    digest = hmac.new(secret, f"{member_id}:{window}".encode(), hashlib.sha256).hexdigest()
+    # The deployment's secret (COPBOT_SECRET_KEY first): a code must not be computable from
+    # public facts, or anyone could claim to be someone else. "link:" keeps it apart from the
+    # download-link signatures made with the same key.
+    message = f"link:{member_id}:{window}".encode()
+    digest = hmac.new(ctx.settings.signing_key, message, hashlib.sha256).hexdigest()
     return f"{member_id}-{digest[:8]}"
 
 

@@ -6,7 +6,9 @@ from datetime import timedelta
 
 from bot.app import Core
 from bot.clock import FrozenClock
+from bot.config import Settings
 from bot.messages import Command, ConversationRef, Platform, User
+from storage.db import Database
 from tests.helpers import Chat, text_of
 
 
@@ -47,3 +49,18 @@ async def test_timezone_is_validated_and_saved(chat: Chat) -> None:
     assert "not a timezone I know" in await chat.text("timezone Europe/Atlantis", as_="ada")
     assert "now America/New_York" in await chat.text("timezone America/New_York", as_="ada")
     assert "Your timezone is America/New_York" in await chat.text("timezone", as_="ada")
+
+
+async def test_link_codes_depend_on_the_deployments_secret(
+    core: Core, chat: Chat, settings: Settings, database: Database, clock: FrozenClock
+) -> None:
+    """A code is an HMAC under COPBOT_SECRET_KEY: another deployment's key cannot forge one."""
+    code = (await chat.text("link", as_="ada")).split("`")[1]
+    elsewhere = Core(
+        settings.model_copy(update={"secret_key": "another key"}), clock=clock, db=database
+    )
+    forged = Chat(elsewhere, Platform.SLACK)
+    assert "wrong or expired" in await forged.text(f"link {code}", as_="U_EVE")
+    assert "now the same person as Ada" in await Chat(core, Platform.SLACK).text(
+        f"link {code}", as_="U_ADA"
+    )
