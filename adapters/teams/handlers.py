@@ -66,12 +66,12 @@ from bot.messages import (
     User,
     Visibility,
 )
-from bot.ports import RetryLater, Undeliverable
 from storage import conversations
 
 _LOGGER = logging.getLogger(__name__)
 ALGORITHMS = frozenset({"RS256", "RS384", "RS512"})
 PROFILE_TTL = timedelta(hours=6)
+MAX_PROFILES = 10_000
 IN_TURN_ATTEMPTS = 3
 MAX_IN_TURN_WAIT = 2.0
 # What botbuilder raises for a token it refuses (it never answers 401 for most of them itself).
@@ -237,8 +237,19 @@ class TeamsAdapter:
 
     async def _installed(self, context: TurnContext) -> None:
         activity = context.activity
-        origin = await self._origin(context, remember=True)
         bot_id = _bot_id(activity)
+        removed = any(m and m.id == bot_id for m in (activity.members_removed or [])) or (
+            activity.type == ActivityTypes.installation_update
+            and str(activity.action or "").startswith("remove")
+        )
+        if removed:
+            # Uninstalled: nothing can reach this conversation until the app is added again.
+            async with self.core.services.db.session() as session:
+                await conversations.mark_undeliverable(
+                    session, Platform.TEAMS, base_conversation_id(activity.conversation.id)
+                )
+            return
+        origin = await self._origin(context, remember=True)
         added = [m for m in (activity.members_added or []) if m and m.id]
         bot_added = any(m.id == bot_id for m in added) or (
             activity.type == ActivityTypes.installation_update
@@ -382,8 +393,6 @@ class TeamsAdapter:
                 if status_of(exc) not in RETRY_STATUSES or attempt == IN_TURN_ATTEMPTS:
                     raise
                 await asyncio.sleep(min(retry_after(exc), MAX_IN_TURN_WAIT))
-            except (RetryLater, Undeliverable):
-                raise
         return None
 
     # -- who and where ---------------------------------------------------------------------------
@@ -431,6 +440,8 @@ class TeamsAdapter:
         now = self.core.services.clock.now()
         cached = self._profiles.get(user_id)
         if cached is None or cached[0] <= now:
+            if len(self._profiles) >= MAX_PROFILES:
+                self._profiles.clear()  # a crude bound; profiles are cheap to fetch again
             profile = await self._profile(context, user_id)
             self._profiles[user_id] = (now + PROFILE_TTL, profile)
         else:

@@ -183,3 +183,27 @@ async def test_update_of_an_unknown_conversation_is_undeliverable(teams: TeamsDr
         await teams.adapter.port.update(
             SentMessage(ConversationRef(Platform.TEAMS, "a:gone"), "m1"), Reply("x")
         )
+
+
+async def test_uninstalled_bot_stops_sending_until_added_again(teams: TeamsDriver) -> None:
+    await teams.say("help", "29:ada")
+    conversation = {
+        "id": personal_conversation("29:ada"),
+        "conversationType": "personal",
+        "tenantId": TENANT,
+    }
+    removal = teams.activity(
+        "29:ada", kind="installationUpdate", conversation=conversation, action="remove"
+    )
+    assert (await teams.post(removal)).status == 201
+    calls = len(teams.fake.calls)
+    target = UserRef(Platform.TEAMS, "29:ada", TENANT)
+    with pytest.raises(Undeliverable):
+        await teams.adapter.port.send(target, Reply("still there?"))
+    assert len(teams.fake.calls) == calls
+    added = teams.activity(
+        "29:ada", kind="installationUpdate", conversation=conversation, action="add"
+    )
+    await teams.post(added)
+    await teams.adapter.port.send(target, Reply("welcome back"))
+    assert "welcome back" in activity_to_text(teams.fake.of("send")[-1].body)
