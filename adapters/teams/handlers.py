@@ -132,9 +132,7 @@ class TeamsAdapter:
         if activity is None or not activity.type or not _addressable(activity):
             return web.json_response({"error": "bad request"}, status=400)
         try:
-            authenticated = await self.auth.authenticate_request(
-                activity, header if self.app_id else None
-            )
+            authenticated = await self._authenticate(activity, header)
         except _REFUSED as exc:
             _LOGGER.info("refused a Teams activity: %s: %s", type(exc).__name__, exc)
             return web.json_response({"error": "unauthorized"}, status=401)
@@ -155,6 +153,17 @@ class TeamsAdapter:
                 return web.Response(status=invoke.status)
             return web.json_response(invoke.body, status=invoke.status)
         return web.Response(status=201)
+
+    async def _authenticate(self, activity: Activity, header: str | None) -> Any:
+        """botbuilder's validation; with an app id it runs in a worker thread, because the SDK
+        fetches the Bot Framework signing keys with blocking `requests` calls."""
+        if not self.app_id:
+            return await self.auth.authenticate_request(activity, None)
+
+        def validate() -> Any:
+            return asyncio.run(self.auth.authenticate_request(activity, header))
+
+        return await asyncio.to_thread(validate)
 
     async def close(self, _app: web.Application) -> None:
         await self.core.settle()
