@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,16 @@ from storage.sql import dialect_name, insert_ignore
 from storage.tables import OutboxMessage
 
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+KEY_LENGTH = 200  # the column's size
+
+
+def stored_key(key: str) -> str:
+    """The key as stored: a long key keeps its start and gets a digest of the whole instead of
+    being cut, so two long keys that differ only at the end never collide."""
+    if len(key) <= KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return f"{key[: KEY_LENGTH - 41]}#{digest}"
 
 
 async def enqueue(
@@ -32,7 +43,7 @@ async def enqueue(
         session,
         _TABLE,
         {
-            "key": key[:200],
+            "key": stored_key(key),
             "platform": platform,
             "target": target,
             "reply": reply,
@@ -149,7 +160,7 @@ async def cancel_pending(session: AsyncSession, key_prefix: str) -> int:
 
 
 async def get_by_key(session: AsyncSession, key: str) -> OutboxMessage | None:
-    result = await session.exec(select(OutboxMessage).where(OutboxMessage.key == key))
+    result = await session.exec(select(OutboxMessage).where(OutboxMessage.key == stored_key(key)))
     return result.first()
 
 

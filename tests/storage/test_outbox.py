@@ -173,3 +173,18 @@ async def test_member_without_identity_is_not_queued(
     database: Database, clock: FrozenClock
 ) -> None:
     assert not await queue(database, clock, 424242, "k1")
+
+
+async def test_long_keys_differing_at_the_end_do_not_collide(
+    core: Core, database: Database, clock: FrozenClock, port: FakePort
+) -> None:
+    ada = await make_member(database, clock, "ada")
+    base = "digest:" + "x" * 300
+    assert await queue(database, clock, ada, base + ":1", text="one")
+    assert await queue(database, clock, ada, base + ":2", text="two")
+    assert not await queue(database, clock, ada, base + ":2", text="again")
+    assert await core.heartbeat.deliver() == 2
+    assert port.texts("ada") == ["one", "two"]
+    async with database.session() as session:
+        row = await outbox.get_by_key(session, base + ":2")
+        assert row is not None and row.status == "sent" and len(row.key) == outbox.KEY_LENGTH
