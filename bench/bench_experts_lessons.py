@@ -213,7 +213,7 @@ async def build(db: Database, members: int, lesson_count: int, seed: int = 42) -
             [{"lesson_id": lesson, "member_id": m, "kind": "helped", "at": NOW}
              for lesson, m in reuse],
         )  # fmt: skip
-        await experts.rebuild_stats(session)
+        await experts.rebuild_stats(session, NOW)
         await experts.analyse(session)
     counts: dict[str, int] = defaultdict(int)
     for row in expertise:

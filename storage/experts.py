@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, text
+from sqlalchemy import TextClause, bindparam, delete, func, insert, or_, text
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +23,7 @@ from storage.tables.experts import (
     SmeDesignation,
     Topic,
 )
+from storage.types import UTCDateTime
 
 # Ranking weights (DOMAIN.md 5.2): 3*designated + 2*evidence(normalised) + log endorsements + level
 EVIDENCE_FULL = 5.0  # this much evidence counts as "full" (1.0) evidence
@@ -75,22 +76,24 @@ async def add_expertise(
             found.level = level
         found.updated_at = now
         session.add(found)
-        await refresh_stats(session, [(member_id, topic)])
+        await refresh_stats(session, [(member_id, topic)], now)
         return False
     session.add(
         Expertise(member_id=member_id, topic=topic, level=level, source=source, updated_at=now)
     )
-    await refresh_stats(session, [(member_id, topic)])
+    await refresh_stats(session, [(member_id, topic)], now)
     return True
 
 
-async def remove_expertise(session: AsyncSession, member_id: int, topic: str) -> bool:
+async def remove_expertise(
+    session: AsyncSession, member_id: int, topic: str, now: datetime
+) -> bool:
     result = await session.exec(
         delete(Expertise).where(
             col(Expertise.member_id) == member_id, col(Expertise.topic) == topic
         )
     )
-    await refresh_stats(session, [(member_id, topic)])
+    await refresh_stats(session, [(member_id, topic)], now)
     return bool(result.rowcount)
 
 
@@ -129,11 +132,13 @@ async def designate(
         ["community_id", "topic", "member_id"],
     )
     if new:
-        await refresh_stats(session, [(member_id, topic)])
+        await refresh_stats(session, [(member_id, topic)], now)
     return new
 
 
-async def undesignate(session: AsyncSession, community_id: int, member_id: int, topic: str) -> bool:
+async def undesignate(
+    session: AsyncSession, community_id: int, member_id: int, topic: str, now: datetime
+) -> bool:
     result = await session.exec(
         delete(SmeDesignation).where(
             col(SmeDesignation.community_id) == community_id,
@@ -141,7 +146,7 @@ async def undesignate(session: AsyncSession, community_id: int, member_id: int, 
             col(SmeDesignation.topic) == topic,
         )
     )
-    await refresh_stats(session, [(member_id, topic)])
+    await refresh_stats(session, [(member_id, topic)], now)
     return bool(result.rowcount)
 
 
@@ -202,7 +207,7 @@ async def endorse(
         ["endorser_id", "member_id", "topic"],
     )
     if new:
-        await refresh_stats(session, [(member_id, topic)])
+        await refresh_stats(session, [(member_id, topic)], now)
     return new
 
 
@@ -325,10 +330,21 @@ def _log_endorsements(column: str) -> str:
     return f"(CASE {column} WHEN 0 THEN 0.0 {cases} ELSE {math.log1p(ENDORSEMENT_CAP):.6f} END)"
 
 
+# Evidence decay (DOMAIN.md 5.2 "evidence decays over 12 months"): lessons written or
+# validated and "this helped" votes count fully for 6 months, half until 12, then not at all.
+FULL_WEIGHT_FOR = timedelta(days=183)
+COUNTS_FOR = timedelta(days=365)
+
+
 def expert_score(
-    designated: int, authored: int, validated: int, helped: int, endorsements: int, level: int
+    designated: int,
+    authored: float,
+    validated: float,
+    helped: float,
+    endorsements: int,
+    level: int,
 ) -> float:
-    """The same score in Python (tests and explanations)."""
+    """The same score in Python (tests and explanations); evidence already weighted by age."""
     evidence = min(1.0, (authored + validated + 0.5 * helped) / EVIDENCE_FULL)
     return (
         3 * min(designated, 1)
@@ -338,8 +354,17 @@ def expert_score(
     )
 
 
+def evidence_weight(at: datetime, now: datetime) -> float:
+    """How much one piece of evidence from `at` counts at `now`."""
+    age = now - at
+    return 1.0 if age < FULL_WEIGHT_FOR else 0.5 if age < COUNTS_FOR else 0.0
+
+
 def _stats_sql(scoped: bool) -> str:
-    """INSERT … SELECT of expert_stat rows: every pair, or only (:m, :t) when `scoped`."""
+    """INSERT … SELECT of expert_stat rows: every pair, or only (:m, :t) when `scoped`.
+
+    :recent is now - 6 months and :cutoff now - 12 months (see FULL_WEIGHT_FOR).
+    """
     lessons = (
         "FROM lesson_topic lt JOIN lesson l ON l.id = lt.lesson_id "
         "WHERE l.status = 'published' AND l.deleted_at IS NULL"
@@ -348,52 +373,76 @@ def _stats_sql(scoped: bool) -> str:
     f_validator = " AND l.validated_by = :m AND lt.topic = :t" if scoped else ""
     f_plain = " AND member_id = :m AND topic = :t" if scoped else ""
     capped = f"CASE WHEN e.n > {ENDORSEMENT_CAP} THEN {ENDORSEMENT_CAP} ELSE coalesce(e.n, 0) END"
-    evidence = "(coalesce(a.n, 0) + coalesce(v.n, 0) + 0.5 * coalesce(h.n, 0))"
+    published = "coalesce(l.validated_at, l.created_at)"
+    with_votes = lessons.replace("WHERE", "JOIN lesson_reuse r ON r.lesson_id = l.id WHERE")
+    weight = "(CASE WHEN at >= :recent THEN 1.0 WHEN at >= :cutoff THEN 0.5 ELSE 0.0 END)"
+    evidence = "coalesce(v.evidence, 0)"
     return f"""
 INSERT INTO expert_stat
-    (member_id, topic, designated, authored, validated, helped, endorsements, level, score)
+    (member_id, topic, designated, authored, validated, helped, endorsements, level, score,
+     next_halving, next_expiry)
 WITH
+items AS (
+    SELECT l.author_id AS member_id, lt.topic, 'a' AS kind, {published} AS at
+    {lessons}{f_author}
+    UNION ALL SELECT l.validated_by, lt.topic, 'v', {published}
+    {lessons} AND l.validated_by IS NOT NULL{f_validator}
+    UNION ALL SELECT l.author_id, lt.topic, 'h', r.at {with_votes}{f_author}
+),
 pairs AS (
     SELECT member_id, topic FROM expertise WHERE 1 = 1{f_plain}
     UNION SELECT member_id, topic FROM sme_designation WHERE 1 = 1{f_plain}
     UNION SELECT member_id, topic FROM endorsement WHERE 1 = 1{f_plain}
-    UNION SELECT l.author_id, lt.topic {lessons}{f_author}
-    UNION SELECT l.validated_by, lt.topic {lessons} AND l.validated_by IS NOT NULL{f_validator}
+    UNION SELECT member_id, topic FROM items WHERE at >= :cutoff
 ),
 designated AS (SELECT member_id, topic, count(*) AS n FROM sme_designation WHERE 1 = 1{f_plain}
                GROUP BY member_id, topic),
-authored AS (SELECT l.author_id AS member_id, lt.topic, count(*) AS n {lessons}{f_author}
-             GROUP BY l.author_id, lt.topic),
-validated AS (SELECT l.validated_by AS member_id, lt.topic, count(*) AS n {lessons}
-              AND l.validated_by IS NOT NULL{f_validator} GROUP BY l.validated_by, lt.topic),
-helped AS (SELECT l.author_id AS member_id, lt.topic, count(*) AS n {
-        lessons.replace("WHERE", "JOIN lesson_reuse r ON r.lesson_id = l.id WHERE")
-    }{f_author}
-           GROUP BY l.author_id, lt.topic),
+evidence AS (
+    SELECT member_id, topic,
+        sum(CASE WHEN kind = 'a' AND at >= :cutoff THEN 1 ELSE 0 END) AS authored,
+        sum(CASE WHEN kind = 'v' AND at >= :cutoff THEN 1 ELSE 0 END) AS validated,
+        sum(CASE WHEN kind = 'h' AND at >= :cutoff THEN 1 ELSE 0 END) AS helped,
+        sum((CASE WHEN kind = 'h' THEN 0.5 ELSE 1.0 END) * {weight}) AS evidence,
+        min(CASE WHEN at >= :recent THEN at END) AS next_halving,
+        min(CASE WHEN at >= :cutoff AND at < :recent THEN at END) AS next_expiry
+    FROM items GROUP BY member_id, topic
+),
 endorsed AS (SELECT member_id, topic, count(*) AS n FROM endorsement WHERE 1 = 1{f_plain}
              GROUP BY member_id, topic)
-SELECT p.member_id, p.topic, coalesce(d.n, 0), coalesce(a.n, 0), coalesce(v.n, 0),
-       coalesce(h.n, 0), coalesce(e.n, 0), coalesce(x.level, 0),
+SELECT p.member_id, p.topic, coalesce(d.n, 0), coalesce(v.authored, 0),
+       coalesce(v.validated, 0), coalesce(v.helped, 0), coalesce(e.n, 0), coalesce(x.level, 0),
        3 * (CASE WHEN d.n > 0 THEN 1 ELSE 0 END)
        + 2 * (CASE WHEN {evidence} >= {EVIDENCE_FULL} THEN 1.0
                    ELSE {evidence} / {EVIDENCE_FULL} END)
        + {_log_endorsements(capped)}
-       + coalesce(x.level, 0)
+       + coalesce(x.level, 0),
+       v.next_halving, v.next_expiry
 FROM pairs p
 LEFT JOIN designated d ON d.member_id = p.member_id AND d.topic = p.topic
-LEFT JOIN authored a ON a.member_id = p.member_id AND a.topic = p.topic
-LEFT JOIN validated v ON v.member_id = p.member_id AND v.topic = p.topic
-LEFT JOIN helped h ON h.member_id = p.member_id AND h.topic = p.topic
+LEFT JOIN evidence v ON v.member_id = p.member_id AND v.topic = p.topic
 LEFT JOIN endorsed e ON e.member_id = p.member_id AND e.topic = p.topic
 LEFT JOIN expertise x ON x.member_id = p.member_id AND x.topic = p.topic
 """
 
 
-_REFRESH_ONE = text(_stats_sql(scoped=True))
-_REBUILD_ALL = text(_stats_sql(scoped=False))
+def _typed(sql: str) -> TextClause:
+    """Bind the decay bounds as UTC columns are stored (SQLite keeps naive UTC text)."""
+    return text(sql).bindparams(
+        bindparam("recent", type_=UTCDateTime), bindparam("cutoff", type_=UTCDateTime)
+    )
 
 
-async def refresh_stats(session: AsyncSession, pairs: Iterable[tuple[int, str]]) -> None:
+_REFRESH_ONE = _typed(_stats_sql(scoped=True))
+_REBUILD_ALL = _typed(_stats_sql(scoped=False))
+
+
+def _bounds(now: datetime) -> dict[str, datetime]:
+    return {"recent": now - FULL_WEIGHT_FOR, "cutoff": now - COUNTS_FOR}
+
+
+async def refresh_stats(
+    session: AsyncSession, pairs: Iterable[tuple[int, str]], now: datetime
+) -> None:
     """Recompute the ranking evidence of these (member, topic) pairs from the source tables."""
     await session.flush()
     for member_id, topic in set(pairs):
@@ -402,13 +451,34 @@ async def refresh_stats(session: AsyncSession, pairs: Iterable[tuple[int, str]])
                 col(ExpertStat.member_id) == member_id, col(ExpertStat.topic) == topic
             )
         )
-        await session.exec(_REFRESH_ONE, params={"m": member_id, "t": topic})  # type: ignore[call-overload]
+        await session.exec(_REFRESH_ONE, params={"m": member_id, "t": topic, **_bounds(now)})  # type: ignore[call-overload]
 
 
-async def rebuild_stats(session: AsyncSession) -> None:
+async def rebuild_stats(session: AsyncSession, now: datetime) -> None:
     """Recompute every ranking row (after bulk loads or imports)."""
     await session.exec(delete(ExpertStat))
-    await session.exec(_REBUILD_ALL)  # type: ignore[call-overload]
+    await session.exec(_REBUILD_ALL, params=_bounds(now))  # type: ignore[call-overload]
+
+
+async def decay_due(session: AsyncSession, now: datetime, *, limit: int = 500) -> int:
+    """Recompute rows whose evidence has aged past 6 or 12 months since they were computed.
+
+    Returns how many; a heartbeat job calls this until nothing is left.
+    """
+    bounds = _bounds(now)
+    result = await session.exec(
+        select(ExpertStat.member_id, ExpertStat.topic)
+        .where(
+            or_(
+                col(ExpertStat.next_halving) < bounds["recent"],
+                col(ExpertStat.next_expiry) < bounds["cutoff"],
+            )
+        )
+        .limit(limit)
+    )
+    pairs = [(int(m), str(t)) for m, t in result.all()]
+    await refresh_stats(session, pairs, now)
+    return len(pairs)
 
 
 # How far down the score order `rank_experts` looks for people who share a community with the

@@ -32,10 +32,12 @@ TEXT_FIELDS = (
 )
 
 
-async def _refresh_ranking(session: AsyncSession, lesson: Lesson, topics: Sequence[str]) -> None:
+async def _refresh_ranking(
+    session: AsyncSession, lesson: Lesson, topics: Sequence[str], now: datetime
+) -> None:
     """Authors and validators rank as experts on a lesson's topics: keep their evidence exact."""
     people = [m for m in (lesson.author_id, lesson.validated_by) if m is not None]
-    await refresh_stats(session, [(m, t) for m in people for t in topics])
+    await refresh_stats(session, [(m, t) for m in people for t in topics], now)
 
 
 async def create_lesson(
@@ -74,7 +76,7 @@ async def update_lesson(
     await session.flush()
     await _set_topics(session, lesson, topics, now)
     if lesson.status == "published":
-        await _refresh_ranking(session, lesson, [*before, *topics])
+        await _refresh_ranking(session, lesson, [*before, *topics], now)
     return lesson
 
 
@@ -121,14 +123,14 @@ async def publish(session: AsyncSession, lesson: Lesson, *, by: int, now: dateti
     lesson.updated_at = now
     session.add(lesson)
     await session.flush()
-    await _refresh_ranking(session, lesson, lesson.topic_list.split())
+    await _refresh_ranking(session, lesson, lesson.topic_list.split(), now)
 
 
 async def soft_delete(session: AsyncSession, lesson: Lesson, now: datetime) -> None:
     lesson.deleted_at = now
     session.add(lesson)
     await session.flush()
-    await _refresh_ranking(session, lesson, lesson.topic_list.split())
+    await _refresh_ranking(session, lesson, lesson.topic_list.split(), now)
 
 
 async def restore(session: AsyncSession, lesson: Lesson, now: datetime) -> None:
@@ -136,7 +138,7 @@ async def restore(session: AsyncSession, lesson: Lesson, now: datetime) -> None:
     lesson.updated_at = now
     session.add(lesson)
     await session.flush()
-    await _refresh_ranking(session, lesson, lesson.topic_list.split())
+    await _refresh_ranking(session, lesson, lesson.topic_list.split(), now)
 
 
 async def pending(
@@ -191,7 +193,8 @@ async def log_reuse(
         )
     lesson = await session.get(Lesson, lesson_id)
     if new and lesson is not None and lesson.status == "published":
-        await refresh_stats(session, [(lesson.author_id, t) for t in lesson.topic_list.split()])
+        pairs = [(lesson.author_id, t) for t in lesson.topic_list.split()]
+        await refresh_stats(session, pairs, now)
     return new
 
 

@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from bot import activity
-from bot.context import Context, zone
+from bot.context import Context, JobContext, zone
 from bot.errors import NotAllowed, UserError
 from bot.lesson_access import reader_of
 from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.paging import slice_page, take_page
 from bot.people import find_person, split_person
 from bot.permissions import Capability, Role
-from bot.registry import command, form
+from bot.registry import command, due_job, form
 from bot.topics import canonical, normalise, resolve, split_topics
 from storage import communities, experts, lessons, people
 from storage.tables import Community, Member
@@ -169,7 +169,7 @@ async def remove_expertise(ctx: Context, args: str) -> Reply:
         raise UserError("Which topic? E.g. `expertise remove terraform`.")
     mine = [e.topic for e in await experts.expertise_of(ctx.session, ctx.member_id)]
     topic = canonical(args, mine) or normalise(args)
-    if not await experts.remove_expertise(ctx.session, ctx.member_id, topic):
+    if not await experts.remove_expertise(ctx.session, ctx.member_id, topic, ctx.now):
         listed = ", ".join(mine) or "none yet"
         return Reply(f"`{topic}` is not on your profile. Your topics: {listed}.")
     return Reply(
@@ -407,7 +407,7 @@ async def sme_remove(ctx: Context, args: str) -> Reply:
         d.topic for d in await experts.designations_of(ctx.session, person.id, community.id)
     ]
     topic = canonical(rest, designated) or normalise(rest)
-    if not await experts.undesignate(ctx.session, community.id, person.id, topic):
+    if not await experts.undesignate(ctx.session, community.id, person.id, topic, ctx.now):
         return Reply(f"{person.display_name} is not an SME for {topic} in {community.name}.")
     if not await experts.designations_of(ctx.session, person.id, community.id):
         await communities.revoke_role(ctx.session, community.id, person.id, Role.SME)
@@ -609,7 +609,8 @@ async def expert(ctx: Context, args: str) -> Reply | list[Reply]:
         "\n".join(lines),
         title=f"People who know {topic}{note}",
         choices=(*choices, *lesson_choices[:1], *page.more(f"expert {topic}")),
-        context=page.footer() + " · people in your communities first",
+        context=page.footer()
+        + " · people in your communities first · lessons and votes count for 12 months",
     )
 
 
@@ -811,3 +812,9 @@ async def gaps(ctx: Context, args: str) -> Reply:
         context="Name one with `sme add @person <topic>`; `expert <topic>` shows candidates.",
         choices=tuple(Choice(f"Candidates for {t}", f"expert {t}") for t, _n in found[:3]),
     )
+
+
+@due_job("experts.decay")
+async def decay_evidence(jctx: JobContext) -> None:
+    """Evidence loses weight at 6 and 12 months (DOMAIN.md 5.2): recompute the rows it left."""
+    await experts.decay_due(jctx.session, jctx.now)

@@ -100,12 +100,18 @@ class ExpertRouting(SQLModel, table=True):
 class ExpertStat(SQLModel, table=True):
     """Per member and topic: the evidence behind the expert ranking and its score.
 
+    `authored`, `validated` and `helped` count the last 12 months only.
+
     Kept up to date by storage.experts whenever expertise, designations, endorsements,
     lessons or reuse votes change, so `expert <topic>` reads one index range.
     """
 
     __tablename__ = "expert_stat"
-    __table_args__ = (Index("ix_expert_stat_rank", "topic", "score", "member_id"),)
+    __table_args__ = (
+        Index("ix_expert_stat_rank", "topic", "score", "member_id"),
+        Index("ix_expert_stat_halving", "next_halving"),
+        Index("ix_expert_stat_expiry", "next_expiry"),
+    )
 
     member_id: int = Field(foreign_key="member.id", primary_key=True)
     topic: str = Field(max_length=64, primary_key=True)
@@ -116,3 +122,8 @@ class ExpertStat(SQLModel, table=True):
     endorsements: int = 0
     level: int = 0
     score: float = 0.0
+    # Evidence decays (DOMAIN.md 5.2): full weight for 6 months, half until 12, then none.
+    # The oldest evidence still at full / at half weight: once it is 6 / 12 months old the
+    # score changes, and the heartbeat recomputes the row (storage.experts.decay_due).
+    next_halving: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_expiry: datetime | None = Field(default=None, sa_type=UTCDateTime)
