@@ -12,6 +12,7 @@ from bot.clock import FrozenClock
 from storage import experts
 from storage.db import Database
 from storage.tables.experts import ExpertStat
+from tests.experts.test_experts import member_id
 from tests.helpers import Chat
 
 
@@ -46,7 +47,7 @@ async def test_lesson_evidence_fades_and_the_ranking_follows(
         await chat(f"lesson publish {number}", as_="lead")
     await chat("expertise add airflow level 1", as_="bo")
     await chat("endorse @bo airflow", as_="cy")
-    ada_id = 2  # lead, ada, bo: the community fixture's order
+    ada_id = await member_id(database, "ada")
     fresh = await stat(database, ada_id, "airflow")
     assert fresh is not None and fresh.authored == 5
     assert fresh.score == pytest.approx(experts.expert_score(0, 5, 0, 0, 0, 0))  # 2.0
@@ -86,12 +87,13 @@ async def test_votes_decay_with_their_own_date(
     clock.advance(timedelta(days=300))  # the lesson is at half weight now
     await chat.tick()
     await chat(f"lesson helped {number}", as_="bo")  # a fresh vote
-    row = await stat(database, 2, "dbt")
+    ada_id = await member_id(database, "ada")
+    row = await stat(database, ada_id, "dbt")
     assert row is not None and row.helped == 1
     # 0.5 (lesson, 6-12 months) + 0.5 * 1.0 (fresh vote) = 1.0 of 5
     assert row.score == pytest.approx(2 * 1.0 / 5)
     clock.advance(timedelta(days=70))  # the lesson expires; the vote is 70 days old
     await chat.tick()
-    row = await stat(database, 2, "dbt")
+    row = await stat(database, ada_id, "dbt")
     assert row is not None and row.authored == 0 and row.helped == 1
     assert row.score == pytest.approx(2 * 0.5 / 5)

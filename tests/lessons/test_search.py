@@ -179,10 +179,18 @@ async def test_hostile_text_never_breaks_search(database: Database, query: str) 
 
 @pytest.mark.parametrize("query", HOSTILE[:14] + HOSTILE[15:])
 async def test_hostile_text_through_the_bot(chat: Chat, community: str, query: str) -> None:
+    replies = await chat(
+        "lesson Kubernetes upgrades | Upgrade Kubernetes one node pool at a time #k8s", as_="lead"
+    )
+    number = int(replies[0].text.split("Saved lesson ")[1].split(" ")[0])
+    await chat(f"lesson publish {number}", as_="lead")
     replies = await chat(f"lessons {query}", as_="ada")
     text = "\n".join(r.text for r in replies)
     assert replies and "something went wrong" not in text
-    assert "lesson" in text.lower() or "words to search" in text
+    if "kubernetes" in query.lower() and not query.startswith("-"):
+        assert "*Kubernetes upgrades*" in text, query  # results, not just no error
+    else:
+        assert "lesson" in text.lower() or "words to search" in text
 
 
 async def test_search_command_pages_with_next_buttons(chat: Chat, community: str) -> None:

@@ -241,3 +241,23 @@ async def test_session_rating_shows_only_with_three_answers(
     await chat("meeting rate 1 3", as_="lead")
     assert "Last session: rated 4.0 of 5 by 3 people" in await chat.text("meeting show 1")
     assert "Join Data Engineering first" in await chat.text("meeting rate 1 1", as_="stranger")
+
+
+async def test_reminders_across_the_european_dst_change(
+    chat: Chat, berlin: str, clock: FrozenClock, port: FakePort
+) -> None:
+    # Thursdays 15:00 Berlin: 14:00 UTC on 26 March, 13:00 UTC on 2 April (after 29 March).
+    await chat('meeting new "Clinic" every week on thursday 15:00 60m', as_="lead")
+    await chat("meeting remind me 1", as_="ada")
+    await at(chat, clock, datetime(2026, 3, 25, 14, 0, tzinfo=UTC))
+    (march,) = [t for t in reminders(port, CHAN) if "26 Mar" in t]
+    assert "Thu 26 Mar 2026, 15:00 CET" in march and "starts in 24 hours" in march
+    await at(chat, clock, datetime(2026, 4, 1, 12, 59, tzinfo=UTC))
+    assert not [t for t in reminders(port, CHAN) if "2 Apr" in t]  # 24 h 1 min before
+    await at(chat, clock, datetime(2026, 4, 1, 13, 0, tzinfo=UTC))
+    (april,) = [t for t in reminders(port, CHAN) if "2 Apr" in t]
+    assert "Thu 2 Apr 2026, 15:00 CEST" in april and "starts in 24 hours" in april
+    # Ada in New York: 10:00 EDT in March (the US changed on 8 March), 09:00 EDT in April.
+    ada = reminders(port, "ada")
+    assert any("Thu 26 Mar 2026, 10:00 EDT" in t for t in ada)
+    assert any("Thu 2 Apr 2026, 09:00 EDT" in t for t in ada)
