@@ -267,3 +267,21 @@ async def test_expert_gaps_for_leaders(chat: Chat, community: str, database: Dat
         found = await communities.find_community(session, "data-eng")
         assert found is not None and found.id is not None
         assert await experts.topics_without_sme(session, found.id) == [("airflow", 2)]
+
+
+async def test_results_show_department_and_local_time_from_the_profile(
+    chat: Chat, community: str, database: Database
+) -> None:
+    from storage import people
+
+    await chat("expertise add kubernetes", as_="ada")
+    await chat("timezone Europe/Berlin", as_="ada")
+    async with database.session() as session:
+        ada = await people.get_member(session, await member_id(database, "ada"))
+        assert ada is not None
+        ada.department = "Data Platform"  # what the Slack/Teams profile sync fills in
+        session.add(ada)
+        await session.commit()
+    text = await chat.text("expert kubernetes", as_="bo")
+    # The clock starts at 09:00 UTC on 2 March: 10:00 in Berlin.
+    assert "*Ada* — Data Platform, Europe/Berlin, 10:00 there" in text
