@@ -144,7 +144,9 @@ class Router:
         ctx.named_community = community
         return (found["rest"] or "").strip()
 
-    async def _who(self, session: AsyncSession, user: User) -> tuple[Member, Identity]:
+    async def _who(
+        self, session: AsyncSession, user: User, *, again: bool = True
+    ) -> tuple[Member, Identity]:
         now = self.services.clock.now()
         admin = user.id in self.services.settings.admin_ids
         identity = await people.find_identity(session, user.platform, user.id)
@@ -152,7 +154,7 @@ class Router:
             # The same work email on another platform is the same person.
             known = await people.find_identity_by_email(session, user.email)
             if known is not None:
-                identity = await people.add_identity(
+                identity = await people.add_identity_unless_known(
                     session,
                     member_id=known.member_id,
                     platform=user.platform,
@@ -161,8 +163,12 @@ class Router:
                     tenant_id=user.tenant_id,
                     email=user.email,
                 )
+                if identity is None and again:
+                    # A concurrent first request made it: read theirs in a fresh transaction.
+                    await session.rollback()
+                    return await self._who(session, user, again=False)
         if identity is None:
-            member, identity = await people.create_member(
+            created = await people.create_member_unless_known(
                 session,
                 platform=user.platform,
                 user_id=user.id,
@@ -175,7 +181,12 @@ class Router:
                 title=user.title,
                 is_coordinator=admin,
             )
-            return member, identity
+            if created is None and again:
+                await session.rollback()
+                return await self._who(session, user, again=False)
+            if created is None:
+                raise RuntimeError(f"could not create or find {user.platform}:{user.id}")
+            return created
         member = await people.get_member(session, identity.member_id)
         assert member is not None
         identity.last_seen_at = now

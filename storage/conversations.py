@@ -24,14 +24,21 @@ async def upsert_conversation(
     raw_ref: dict[str, Any] | None,
     now: datetime,
 ) -> Conversation:
-    result = await session.exec(
-        select(Conversation).where(
-            Conversation.platform == platform, Conversation.conversation_id == conversation_id
-        )
-    )
-    conversation = result.first() or Conversation(
-        platform=platform, conversation_id=conversation_id, last_seen_at=now
-    )
+    conversation = await get_conversation(session, platform, conversation_id)
+    if conversation is None:
+        # Two first requests in one new conversation can race to insert it: the loser undoes
+        # its insert and updates the row the winner made.
+        try:
+            async with session.begin_nested():
+                conversation = Conversation(
+                    platform=platform, conversation_id=conversation_id, last_seen_at=now
+                )
+                session.add(conversation)
+                await session.flush()
+        except IntegrityError:
+            conversation = await get_conversation(session, platform, conversation_id)
+            if conversation is None:
+                raise
     conversation.tenant_id = tenant_id or conversation.tenant_id
     conversation.is_direct = is_direct
     if is_direct and platform_user_id:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -55,6 +57,31 @@ async def create_member(
         email=email,
     )
     return member, identity
+
+
+async def create_member_unless_known(
+    session: AsyncSession, **values: Any
+) -> tuple[Member, Identity] | None:
+    """`create_member`, or None when the same platform identity was created meanwhile.
+
+    A new person's first two requests can arrive at once (Slack's App Home event and their
+    first message): the second insert hits the unique identity and is undone here, so the
+    caller can start a fresh transaction and find the member the first one made.
+    """
+    try:
+        async with session.begin_nested():
+            return await create_member(session, **values)
+    except IntegrityError:
+        return None
+
+
+async def add_identity_unless_known(session: AsyncSession, **values: Any) -> Identity | None:
+    """`add_identity`, or None when that platform identity was created meanwhile."""
+    try:
+        async with session.begin_nested():
+            return await add_identity(session, **values)
+    except IntegrityError:
+        return None
 
 
 async def find_identity_by_email(session: AsyncSession, email: str) -> Identity | None:

@@ -64,3 +64,32 @@ async def test_link_codes_depend_on_the_deployments_secret(
     assert "now the same person as Ada" in await Chat(core, Platform.SLACK).text(
         f"link {code}", as_="U_ADA"
     )
+
+
+async def test_a_new_persons_simultaneous_first_requests_all_succeed(core: Core) -> None:
+    """Slack's App Home event and a first message can arrive together for someone new."""
+    import asyncio
+
+    from storage import people
+
+    user = User(Platform.SLACK, "UNEW", name="New", email="new@example.org")
+    requests = [
+        Command(user, ConversationRef(Platform.SLACK, "DUNEW", is_direct=True), "help")
+        for _ in range(4)
+    ]
+    answers = await asyncio.gather(*(core.router.handle(r) for r in requests))
+    for replies in answers:
+        assert "What I can do" in text_of(replies)
+    # The same email arriving from Teams at once, for a person Slack already knows.
+    teams = User(Platform.TEAMS, "29:new", name="New", email="new@example.org")
+    from_teams = [
+        Command(teams, ConversationRef(Platform.TEAMS, "a:new", is_direct=True), "help")
+        for _ in range(3)
+    ]
+    for replies in await asyncio.gather(*(core.router.handle(r) for r in from_teams)):
+        assert "What I can do" in text_of(replies)
+    async with core.services.db.session() as session:
+        slack_identity = await people.find_identity(session, Platform.SLACK, "UNEW")
+        teams_identity = await people.find_identity(session, Platform.TEAMS, "29:new")
+        assert slack_identity is not None and teams_identity is not None
+        assert slack_identity.member_id == teams_identity.member_id
