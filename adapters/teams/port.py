@@ -193,7 +193,8 @@ class TeamsPort:
                 raw=reference.serialize(),
             )
             return reference, conversation
-        reference = reference_from(target.raw) or await self._stored_reference(target)
+        # The stored row is refreshed by every inbound activity (service URLs can move).
+        reference = await self._stored_reference(target)
         if reference is None:
             raise Undeliverable(f"no Teams conversation reference for {target.conversation_id}")
         return reference, target
