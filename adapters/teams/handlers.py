@@ -401,7 +401,7 @@ class TeamsAdapter:
             except HttpOperationError as exc:
                 if status_of(exc) not in RETRY_STATUSES or attempt == IN_TURN_ATTEMPTS:
                     raise
-                await asyncio.sleep(min(retry_after(exc), MAX_IN_TURN_WAIT))
+                await asyncio.sleep(min(retry_after(exc) or attempt, MAX_IN_TURN_WAIT))
         return None
 
     # -- who and where ---------------------------------------------------------------------------

@@ -44,7 +44,8 @@ _LOGGER = logging.getLogger(__name__)
 CHANNEL = "msteams"
 RETRY_STATUSES = frozenset({412, 429, 502, 503, 504})
 GONE_STATUSES = frozenset({403, 404})
-DEFAULT_RETRY_SECONDS = 30.0
+BACKOFF_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 3600.0
 
 
 def status_of(exc: BaseException) -> int:
@@ -53,26 +54,37 @@ def status_of(exc: BaseException) -> int:
     return int(status or 0)
 
 
-def retry_after(exc: BaseException) -> float:
+def retry_after(exc: BaseException) -> float | None:
+    """The seconds Teams asked us to wait (Retry-After), if it said."""
     headers = getattr(getattr(exc, "response", None), "headers", None) or {}
     value = str(headers.get("Retry-After") or headers.get("retry-after") or "").strip()
     try:
         return max(1.0, float(value))
     except ValueError:
-        return DEFAULT_RETRY_SECONDS
+        return None
 
 
-def translate_error(exc: BaseException) -> BaseException:
-    """The port exception a connector failure stands for (or the error itself)."""
+def backoff_seconds(attempt: int) -> float:
+    """30 s, 1 min, 2 min … capped at an hour: for failures that say nothing about waiting."""
+    return min(MAX_BACKOFF_SECONDS, BACKOFF_SECONDS * 2 ** max(0, attempt - 1))
+
+
+def translate_error(exc: BaseException, attempt: int = 1) -> BaseException:
+    """The port exception a connector failure stands for (or the error itself).
+
+    `attempt` counts consecutive failures for the same conversation, so a flapping service
+    without Retry-After is tried again later and later.
+    """
     if isinstance(exc, aiohttp.ClientError | TimeoutError):
-        return RetryLater(DEFAULT_RETRY_SECONDS, f"Teams unreachable: {exc}")
+        return RetryLater(backoff_seconds(attempt), f"Teams unreachable: {exc}")
     if not isinstance(exc, HttpOperationError):
         return exc
     status = status_of(exc)
+    wait = retry_after(exc) or backoff_seconds(attempt)
     if status == 429:
-        return RetryLater(retry_after(exc), "Teams rate limit")
+        return RetryLater(wait, "Teams rate limit")
     if status in RETRY_STATUSES:
-        return RetryLater(retry_after(exc), f"Teams answered {status}")
+        return RetryLater(wait, f"Teams answered {status}")
     if status in GONE_STATUSES:
         return Undeliverable(f"Teams answered {status}: {exc}")
     return exc
@@ -100,6 +112,8 @@ class TeamsPort:
         self.app_id = app_id
         self.db = db
         self.clock = clock
+        # Consecutive transient failures per target (memory only: a restart starts over).
+        self._streaks: dict[str, int] = {}
 
     # -- ChatPort -------------------------------------------------------------------------------
 
@@ -109,6 +123,7 @@ class TeamsPort:
             ids = await self.post(reference, [reply], thread_id=conversation.thread_id)
         except Exception as exc:
             raise await self._failed(exc, conversation) from exc
+        self._streaks.pop(conversation.conversation_id, None)
         return SentMessage(conversation, ids[0] if ids else None)
 
     async def update(self, sent: SentMessage, reply: Reply) -> None:
@@ -183,7 +198,7 @@ class TeamsPort:
             try:
                 reference = await self.direct_reference(target.user_id, target.tenant_id)
             except Exception as exc:
-                raise translate_error(exc) from exc
+                raise translate_error(exc, self._streak(target.user_id)) from exc
             assert reference.conversation is not None
             conversation = ConversationRef(
                 Platform.TEAMS,
@@ -277,8 +292,12 @@ class TeamsPort:
 
         await self.adapter.continue_conversation(reference, logic, self.app_id)
 
+    def _streak(self, key: str) -> int:
+        self._streaks[key] = self._streaks.get(key, 0) + 1
+        return self._streaks[key]
+
     async def _failed(self, exc: BaseException, conversation: ConversationRef) -> BaseException:
-        translated = translate_error(exc)
+        translated = translate_error(exc, self._streak(conversation.conversation_id))
         if isinstance(translated, Undeliverable):
             async with self.db.session() as session:
                 await conversations.mark_undeliverable(

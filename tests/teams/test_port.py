@@ -207,3 +207,20 @@ async def test_uninstalled_bot_stops_sending_until_added_again(teams: TeamsDrive
     await teams.post(added)
     await teams.adapter.port.send(target, Reply("welcome back"))
     assert "welcome back" in activity_to_text(teams.fake.of("send")[-1].body)
+
+
+async def test_failures_without_retry_after_back_off(teams: TeamsDriver) -> None:
+    await teams.say("help", "29:ada")
+    target = UserRef(Platform.TEAMS, "29:ada", TENANT)
+    waits = []
+    for _ in range(3):
+        teams.fake.fail_next("send", 503)
+        with pytest.raises(RetryLater) as raised:
+            await teams.adapter.port.send(target, Reply("hi"))
+        waits.append(raised.value.seconds)
+    assert waits == [30, 60, 120]
+    await teams.adapter.port.send(target, Reply("delivered"))
+    teams.fake.fail_next("send", 503)
+    with pytest.raises(RetryLater) as raised:
+        await teams.adapter.port.send(target, Reply("hi"))
+    assert raised.value.seconds == 30  # a success starts over
