@@ -124,6 +124,8 @@ class TeamsPort:
         except Exception as exc:
             raise await self._failed(exc, conversation) from exc
         self._streaks.pop(conversation.conversation_id, None)
+        if isinstance(target, UserRef):
+            self._streaks.pop(target.user_id, None)
         return SentMessage(conversation, ids[0] if ids else None)
 
     async def update(self, sent: SentMessage, reply: Reply) -> None:
