@@ -319,3 +319,16 @@ def test_modals_never_exceed_slack_limits(fields: list[FormField], title: str, u
         for option in options:
             assert 1 <= len(option["text"]["text"]) <= 75
             assert 1 <= len(option["value"]) <= 150
+
+
+def test_slack_manifest_command_prints_the_manifest(capsys: object) -> None:
+    from bot.cli import main
+
+    assert main(["slack-manifest", "--url", "https://cop.example.org"]) == 0
+    printed = capsys.readouterr().out  # type: ignore[attr-defined]
+    data = json.loads(printed)
+    assert data["settings"]["event_subscriptions"]["request_url"] == (
+        "https://cop.example.org/slack/events"
+    )
+    assert main(["slack-manifest", "--socket"]) == 0
+    assert json.loads(capsys.readouterr().out)["settings"]["socket_mode_enabled"] is True  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +11,7 @@ from adapters.slack.answer import SORRY
 from bot import commands
 from bot.messages import Image, Reply, Visibility
 from bot.registry import REGISTRY, CommandSpec
-from tests.slack.driver import SlackDriver, button
+from tests.slack.driver import SlackDriver, button, signed_headers
 
 commands.load_all()
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -130,3 +131,41 @@ async def test_chart_in_a_dm_is_uploaded_to_that_dm(slack: SlackDriver) -> None:
     [post] = slack.fake.called("chat.postMessage")
     assert post["channel"] == "DUADA"
     assert _uploads(slack) == [("DUADA", len(PNG))]
+
+
+# -- Slack's 3-second rule -----------------------------------------------------------------------
+
+
+async def test_slash_command_is_acknowledged_before_slow_work_finishes(slack: SlackDriver) -> None:
+    """The HTTP answer never waits for the core: slow work answers later at the response_url."""
+    release = asyncio.Event()
+    started = asyncio.Event()
+
+    async def slow(ctx: object, args: str) -> Reply:
+        started.set()
+        await release.wait()
+        return Reply("Finally done")
+
+    REGISTRY.commands["test-slow"] = CommandSpec("test-slow", slow, "x", "x", "Test", hidden=True)
+    try:
+        url = slack.fake.response_url()
+        body = slack.command_body("test-slow", "UADA", response_url=url)
+        headers = {
+            **signed_headers(body, slack.now()),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        # Were the answer to wait for the work, this would time out instead of hanging.
+        response = await asyncio.wait_for(
+            slack.client.post("/slack/events", data=body.encode(), headers=headers), 10
+        )
+        # Acknowledged while the handler is still blocked.
+        assert response.status == 200
+        await asyncio.wait_for(started.wait(), 5)
+        assert slack.fake.answered(url) == []
+        release.set()
+        await slack.adapter.settle()
+    finally:
+        release.set()  # never leave the handler waiting, even when an assertion failed
+        REGISTRY.commands.pop("test-slow", None)
+    [answer] = slack.fake.answered(url)
+    assert answer["text"] == "Finally done"
