@@ -264,7 +264,7 @@ async def test_select_menu_for_many_choices_round_trips(slack: SlackDriver) -> N
     assert select["type"] == "static_select"
     assert len(select["options"]) == 8
     [answer] = await slack.click(button(message, "Go 3"), "UADA")
-    assert "I don't know `3`" in answer["text"] or "Help" in answer["text"]
+    assert "I don't know `3`" in answer["text"]  # the option's command, `help 3`, ran
 
 
 async def test_link_buttons_are_acknowledged(slack: SlackDriver) -> None:
@@ -533,3 +533,12 @@ async def test_interactive_payload_signature_checked(slack: SlackDriver) -> None
     response = await slack.post(body, headers=signed_headers(body, slack.now(), "wrong"))
     assert response.status == 401
     assert SECRET != "wrong"
+
+
+async def test_help_on_slack_shows_every_verb_uncut(slack: SlackDriver) -> None:
+    """Slack's limits must never cut a verb out of `help` (the list grows with capabilities)."""
+    text = await slack.say("help", "UADA")
+    assert "shortened" not in text and "more than fits" not in text
+    for spec in REGISTRY.commands.values():
+        if not spec.hidden:
+            assert spec.usage in text, spec.verb
