@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 13:56:58.222037
+Create Date: 2026-11-30 19:46:20.875171
 """
 
 from collections.abc import Sequence
@@ -64,6 +64,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
+        "topic",
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
         "community",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
@@ -88,6 +94,85 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("slug"),
     )
+    op.create_table(
+        "endorsement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("endorser_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["endorser_id"],
+            ["member.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("endorser_id", "member_id", "topic"),
+    )
+    with op.batch_alter_table("endorsement", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_endorsement_member_id"), ["member_id"], unique=False)
+        batch_op.create_index("ix_endorsement_topic_member", ["topic", "member_id"], unique=False)
+
+    op.create_table(
+        "expert_availability",
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("open_to_questions", sa.Boolean(), nullable=False),
+        sa.Column("mentor", sa.Boolean(), nullable=False),
+        sa.Column("do_not_route", sa.Boolean(), nullable=False),
+        sa.Column("weekly_cap", sa.Integer(), nullable=True),
+        sa.Column("visibility", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("member_id"),
+    )
+    op.create_table(
+        "expert_stat",
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("designated", sa.Integer(), nullable=False),
+        sa.Column("authored", sa.Integer(), nullable=False),
+        sa.Column("validated", sa.Integer(), nullable=False),
+        sa.Column("helped", sa.Integer(), nullable=False),
+        sa.Column("endorsements", sa.Integer(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("next_halving", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_expiry", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("member_id", "topic"),
+    )
+    with op.batch_alter_table("expert_stat", schema=None) as batch_op:
+        batch_op.create_index("ix_expert_stat_expiry", ["next_expiry"], unique=False)
+        batch_op.create_index("ix_expert_stat_halving", ["next_halving"], unique=False)
+        batch_op.create_index("ix_expert_stat_rank", ["topic", "score", "member_id"], unique=False)
+
+    op.create_table(
+        "expertise",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=True),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("member_id", "topic"),
+    )
+    with op.batch_alter_table("expertise", schema=None) as batch_op:
+        batch_op.create_index("ix_expertise_topic_member", ["topic", "member_id"], unique=False)
+
     op.create_table(
         "identity",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -150,6 +235,166 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_channellink_community_id"), ["community_id"], unique=False
         )
+
+    op.create_table(
+        "expert_routing",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("asker_id", sa.Integer(), nullable=False),
+        sa.Column("expert_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=True),
+        sa.Column("question", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("asked_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["asker_id"],
+            ["member.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["expert_id"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("expert_routing", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_expert_routing_asker_id"), ["asker_id"], unique=False)
+        batch_op.create_index(
+            "ix_expert_routing_expert_time", ["expert_id", "asked_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_expert_routing_topic"), ["topic"], unique=False)
+
+    op.create_table(
+        "healthcheck",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("quarter", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("leader_id", sa.Integer(), nullable=False),
+        sa.Column("prompted_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reminded", sa.Boolean(), nullable=False),
+        sa.Column("answers", sa.JSON(), nullable=True),
+        sa.Column("answered_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["leader_id"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("community_id", "quarter", "leader_id"),
+    )
+    with op.batch_alter_table("healthcheck", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_healthcheck_community_id"), ["community_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_healthcheck_leader_id"), ["leader_id"], unique=False)
+
+    op.create_table(
+        "healthround",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("quarter", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("starts_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("escalated", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("community_id", "quarter"),
+    )
+    with op.batch_alter_table("healthround", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_healthround_community_id"), ["community_id"], unique=False
+        )
+
+    op.create_table(
+        "lesson",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=150), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("event_date", sa.Date(), nullable=True),
+        sa.Column("abstract", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("sensitivity", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("context", sa.Text(), nullable=False),
+        sa.Column("planned", sa.Text(), nullable=False),
+        sa.Column("actual", sa.Text(), nullable=False),
+        sa.Column("why", sa.Text(), nullable=False),
+        sa.Column("sustain", sa.Text(), nullable=False),
+        sa.Column("improve", sa.Text(), nullable=False),
+        sa.Column("statement", sa.Text(), nullable=False),
+        sa.Column("topic_list", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("validated_by", sa.Integer(), nullable=True),
+        sa.Column("validated_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deleted_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["member.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["validated_by"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("lesson", schema=None) as batch_op:
+        batch_op.create_index("ix_lesson_author", ["author_id"], unique=False)
+        batch_op.create_index(
+            "ix_lesson_community_status", ["community_id", "status"], unique=False
+        )
+        batch_op.create_index(
+            "ix_lesson_filter",
+            ["id", "status", "deleted_at", "community_id", "author_id", "sensitivity"],
+            unique=False,
+        )
+        batch_op.create_index("ix_lesson_status_created", ["status", "created_at"], unique=False)
+
+    op.create_table(
+        "meeting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("start_local", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("rrule", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("location", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("agenda", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("facilitator_id", sa.Integer(), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("cancelled_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("planned_until", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["member.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["facilitator_id"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("meeting", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_meeting_community_id"), ["community_id"], unique=False)
 
     op.create_table(
         "memberrole",
@@ -271,11 +516,328 @@ def upgrade() -> None:
         batch_op.create_index("ix_outbox_due", ["status", "next_attempt_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_member_id"), ["member_id"], unique=False)
 
+    op.create_table(
+        "sme_designation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("designated_by", sa.Integer(), nullable=True),
+        sa.Column("designated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["designated_by"],
+            ["member.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("community_id", "topic", "member_id"),
+    )
+    with op.batch_alter_table("sme_designation", schema=None) as batch_op:
+        batch_op.create_index("ix_sme_member", ["member_id"], unique=False)
+        batch_op.create_index("ix_sme_topic_member", ["topic", "member_id"], unique=False)
+
+    op.create_table(
+        "survey",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("template", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("questions", sa.JSON(), nullable=True),
+        sa.Column("audience", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("anonymous", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("opens_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closes_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("reminded", sa.Boolean(), nullable=False),
+        sa.Column("closed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("survey", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_survey_community_id"), ["community_id"], unique=False)
+        batch_op.create_index("ix_survey_due", ["state", "opens_at"], unique=False)
+
+    op.create_table(
+        "lesson_reuse",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lesson_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["lesson_id"],
+            ["lesson.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("lesson_id", "member_id", "kind"),
+    )
+    with op.batch_alter_table("lesson_reuse", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_lesson_reuse_member_id"), ["member_id"], unique=False)
+
+    op.create_table(
+        "lesson_topic",
+        sa.Column("lesson_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("reuse_count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["lesson_id"],
+            ["lesson.id"],
+        ),
+        sa.PrimaryKeyConstraint("lesson_id", "topic"),
+    )
+    with op.batch_alter_table("lesson_topic", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_lesson_topic_reuse", ["topic", "reuse_count", "lesson_id"], unique=False
+        )
+        batch_op.create_index("ix_lesson_topic_topic", ["topic", "lesson_id"], unique=False)
+
+    op.create_table(
+        "meetingoccurrence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("agenda", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("reminded_offset", sa.Integer(), nullable=True),
+        sa.Column("agenda_nudged", sa.Boolean(), nullable=False),
+        sa.Column("followed_up", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["meeting.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("meeting_id", "starts_at"),
+    )
+    with op.batch_alter_table("meetingoccurrence", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meetingoccurrence_meeting_id"), ["meeting_id"], unique=False
+        )
+        batch_op.create_index("ix_meetingoccurrence_window", ["state", "starts_at"], unique=False)
+
+    op.create_table(
+        "meetingreminderoptin",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["meeting.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("meeting_id", "member_id"),
+    )
+    with op.batch_alter_table("meetingreminderoptin", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meetingreminderoptin_meeting_id"), ["meeting_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_meetingreminderoptin_member_id"), ["member_id"], unique=False
+        )
+
+    op.create_table(
+        "surveyanswer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("respondent", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("question", sa.Integer(), nullable=False),
+        sa.Column("value", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["survey_id"],
+            ["survey.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("survey_id", "respondent", "question"),
+    )
+    with op.batch_alter_table("surveyanswer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_surveyanswer_survey_id"), ["survey_id"], unique=False)
+
+    op.create_table(
+        "surveyinvite",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("answered", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["survey_id"],
+            ["survey.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("survey_id", "member_id"),
+    )
+    with op.batch_alter_table("surveyinvite", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_surveyinvite_member_id"), ["member_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_surveyinvite_survey_id"), ["survey_id"], unique=False)
+
+    op.create_table(
+        "meetingattendance",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("occurrence_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("recorded_by", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["occurrence_id"],
+            ["meetingoccurrence.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"],
+            ["member.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("occurrence_id", "member_id"),
+    )
+    with op.batch_alter_table("meetingattendance", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meetingattendance_member_id"), ["member_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_meetingattendance_occurrence_id"), ["occurrence_id"], unique=False
+        )
+
+    op.create_table(
+        "meetingpulse",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("occurrence_id", sa.Integer(), nullable=False),
+        sa.Column("token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("answered_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["occurrence_id"],
+            ["meetingoccurrence.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("occurrence_id", "token"),
+    )
+    with op.batch_alter_table("meetingpulse", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meetingpulse_occurrence_id"), ["occurrence_id"], unique=False
+        )
+
+    op.create_table(
+        "meetingrsvp",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("occurrence_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["member.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["occurrence_id"],
+            ["meetingoccurrence.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("occurrence_id", "member_id"),
+    )
+    with op.batch_alter_table("meetingrsvp", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_meetingrsvp_member_id"), ["member_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_meetingrsvp_occurrence_id"), ["occurrence_id"], unique=False
+        )
+
     # ### end Alembic commands ###
+    from storage.search import install_search
+
+    install_search(op.get_bind())
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS lesson_fts")  # FTS5 index, SQLite only
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("meetingrsvp", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meetingrsvp_occurrence_id"))
+        batch_op.drop_index(batch_op.f("ix_meetingrsvp_member_id"))
+
+    op.drop_table("meetingrsvp")
+    with op.batch_alter_table("meetingpulse", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meetingpulse_occurrence_id"))
+
+    op.drop_table("meetingpulse")
+    with op.batch_alter_table("meetingattendance", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meetingattendance_occurrence_id"))
+        batch_op.drop_index(batch_op.f("ix_meetingattendance_member_id"))
+
+    op.drop_table("meetingattendance")
+    with op.batch_alter_table("surveyinvite", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_surveyinvite_survey_id"))
+        batch_op.drop_index(batch_op.f("ix_surveyinvite_member_id"))
+
+    op.drop_table("surveyinvite")
+    with op.batch_alter_table("surveyanswer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_surveyanswer_survey_id"))
+
+    op.drop_table("surveyanswer")
+    with op.batch_alter_table("meetingreminderoptin", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meetingreminderoptin_member_id"))
+        batch_op.drop_index(batch_op.f("ix_meetingreminderoptin_meeting_id"))
+
+    op.drop_table("meetingreminderoptin")
+    with op.batch_alter_table("meetingoccurrence", schema=None) as batch_op:
+        batch_op.drop_index("ix_meetingoccurrence_window")
+        batch_op.drop_index(batch_op.f("ix_meetingoccurrence_meeting_id"))
+
+    op.drop_table("meetingoccurrence")
+    with op.batch_alter_table("lesson_topic", schema=None) as batch_op:
+        batch_op.drop_index("ix_lesson_topic_topic")
+        batch_op.drop_index("ix_lesson_topic_reuse")
+
+    op.drop_table("lesson_topic")
+    with op.batch_alter_table("lesson_reuse", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_lesson_reuse_member_id"))
+
+    op.drop_table("lesson_reuse")
+    with op.batch_alter_table("survey", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_due")
+        batch_op.drop_index(batch_op.f("ix_survey_community_id"))
+
+    op.drop_table("survey")
+    with op.batch_alter_table("sme_designation", schema=None) as batch_op:
+        batch_op.drop_index("ix_sme_topic_member")
+        batch_op.drop_index("ix_sme_member")
+
+    op.drop_table("sme_designation")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_member_id"))
         batch_op.drop_index("ix_outbox_due")
@@ -296,6 +858,32 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_memberrole_community_id"))
 
     op.drop_table("memberrole")
+    with op.batch_alter_table("meeting", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meeting_community_id"))
+
+    op.drop_table("meeting")
+    with op.batch_alter_table("lesson", schema=None) as batch_op:
+        batch_op.drop_index("ix_lesson_status_created")
+        batch_op.drop_index("ix_lesson_filter")
+        batch_op.drop_index("ix_lesson_community_status")
+        batch_op.drop_index("ix_lesson_author")
+
+    op.drop_table("lesson")
+    with op.batch_alter_table("healthround", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_healthround_community_id"))
+
+    op.drop_table("healthround")
+    with op.batch_alter_table("healthcheck", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_healthcheck_leader_id"))
+        batch_op.drop_index(batch_op.f("ix_healthcheck_community_id"))
+
+    op.drop_table("healthcheck")
+    with op.batch_alter_table("expert_routing", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_expert_routing_topic"))
+        batch_op.drop_index("ix_expert_routing_expert_time")
+        batch_op.drop_index(batch_op.f("ix_expert_routing_asker_id"))
+
+    op.drop_table("expert_routing")
     with op.batch_alter_table("channellink", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_channellink_community_id"))
 
@@ -309,7 +897,24 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_identity_member_id"))
 
     op.drop_table("identity")
+    with op.batch_alter_table("expertise", schema=None) as batch_op:
+        batch_op.drop_index("ix_expertise_topic_member")
+
+    op.drop_table("expertise")
+    with op.batch_alter_table("expert_stat", schema=None) as batch_op:
+        batch_op.drop_index("ix_expert_stat_rank")
+        batch_op.drop_index("ix_expert_stat_halving")
+        batch_op.drop_index("ix_expert_stat_expiry")
+
+    op.drop_table("expert_stat")
+    op.drop_table("expert_availability")
+    with op.batch_alter_table("endorsement", schema=None) as batch_op:
+        batch_op.drop_index("ix_endorsement_topic_member")
+        batch_op.drop_index(batch_op.f("ix_endorsement_member_id"))
+
+    op.drop_table("endorsement")
     op.drop_table("community")
+    op.drop_table("topic")
     op.drop_table("member")
     with op.batch_alter_table("inboundevent", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inboundevent_seen_at"))
