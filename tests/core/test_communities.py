@@ -263,3 +263,23 @@ async def test_home_tells_leaders_what_needs_their_attention(chat: Chat, communi
     await chat("charter edit rules Be kind", as_="lead")
     await chat("community link data-eng", as_="lead", channel="C1")
     assert "Needs your attention" not in await chat.text("home", as_="lead")
+
+
+async def test_every_assignable_role_can_be_given_shown_and_taken(
+    chat: Chat, community: str
+) -> None:
+    from bot.permissions import ASSIGNABLE_ROLES
+
+    for role in ASSIGNABLE_ROLES:
+        given = await chat.text(f"role add @bo {role.value}", as_="lead")
+        assert f"Bo is now a {role.value} of Data Engineering" in given
+    roles = await chat.text("roles in data-eng", as_="ada")
+    for heading in ("Leaders", "Facilitators", "SME", "Mentors", "Sponsors"):
+        assert f"{heading}: " in roles and "Bo" in roles.split(f"{heading}: ")[1].split("\n")[0]
+    assert "Bo (facilitator, leader, mentor, sme, sponsor)" in await chat.text(
+        "members data-eng", as_="ada"
+    )
+    for role in ASSIGNABLE_ROLES:
+        taken = await chat.text(f"role remove @bo {role.value}", as_="lead")
+        assert f"Bo is no longer a {role.value}" in taken
+    assert "Bo (" not in await chat.text("members data-eng", as_="ada")
