@@ -385,10 +385,13 @@ async def join(ctx: Context, args: str) -> Reply:
 
 
 def welcome_reply(community: Community, leaders: list[str]) -> Reply:
+    charter_parts = (("Scope", community.scope), ("Goals", community.goals))
     return Reply(
         f"Welcome to {community.name}! {community.purpose}".strip(),
         title=f"Welcome to {community.name}",
         fields=(
+            # The charter as written so far (the purpose is the text above).
+            *((label, value) for label, value in charter_parts if value and value.strip()),
             ("Ground rules", community.ground_rules or "Be kind, share generously, ask freely."),
             ("Leaders", ", ".join(leaders) or "(none yet)"),
             (

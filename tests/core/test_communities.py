@@ -49,11 +49,15 @@ async def test_join_sends_private_welcome_with_charter_and_first_commands(
     chat: Chat, community: str, port: FakePort
 ) -> None:
     await chat("charter edit rules Share what failed, not who", as_="lead")
+    await chat("charter edit purpose Reliable pipelines", as_="lead")
+    await chat("charter edit goals Halve repeat incidents", as_="lead")
     assert "Welcome to *Data Engineering*" in await chat.text("join data-eng", as_="cy")
     await chat.deliver()
     welcome = port.texts("cy")
     assert len(welcome) == 1
     assert "Share what failed, not who" in welcome[0]
+    assert "Reliable pipelines" in welcome[0] and "Goals: Halve repeat incidents" in welcome[0]
+    assert "Scope" not in welcome[0]  # not written yet: nothing to show
     for first_command in ("expert <topic>", "lessons <words>", "meetings"):
         assert first_command in welcome[0]
 
