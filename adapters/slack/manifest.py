@@ -18,6 +18,7 @@ BOT_SCOPES = (
     "app_mentions:read",
     "users:read",
     "users:read.email",
+    "users.profile:read",
     "files:write",
     "channels:read",
     "groups:read",

@@ -1,8 +1,14 @@
-"""Who a Slack user is: `users.info`, cached in memory for an hour per user."""
+"""Who a Slack user is: `users.info`, cached in memory for an hour per user.
+
+Slack has no standard department: workspaces that keep one have a custom profile field
+labelled "Department" (`team.profile.get` names it, `users.profile.get` holds its value). When
+the workspace has none, or the app lacks the `users.profile:read` scope, department stays empty.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -15,6 +21,8 @@ from bot.messages import Platform, User
 _LOGGER = logging.getLogger(__name__)
 TTL = timedelta(hours=1)
 MAX_CACHED = 10_000
+DEPARTMENT_LABELS = frozenset({"department", "dept", "division"})
+_FAILED = (SlackApiError, aiohttp.ClientError, TimeoutError)
 
 
 class Profiles:
@@ -22,6 +30,8 @@ class Profiles:
         self.client = client
         self.clock = clock
         self._cache: dict[str, tuple[datetime, User]] = {}
+        self._department_field: str | None = None
+        self._fields_known_until: datetime | None = None
 
     async def user(self, user_id: str, team_id: str | None, fallback_name: str | None) -> User:
         """The neutral `User` (id = the Slack user id, tenant = the team id)."""
@@ -31,15 +41,53 @@ class Profiles:
             return cached[1]
         try:
             response = await self.client.users_info(user=user_id)
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+        except _FAILED as exc:
             # Without a profile we still answer: the id is what identity resolution needs.
             _LOGGER.info("users.info for %s failed: %s", user_id, exc)
             return User(Platform.SLACK, user_id, name=fallback_name, tenant_id=team_id)
-        user = to_user(response.get("user") or {}, user_id, team_id, fallback_name)
+        data = response.get("user") or {}
+        user = to_user(data, user_id, team_id, fallback_name)
+        department = await self._department(user_id, data.get("profile") or {}, now)
+        if department:
+            user = replace(user, department=department)
         if len(self._cache) >= MAX_CACHED:
             self._cache.clear()
         self._cache[user_id] = (now + TTL, user)
         return user
+
+    async def _department(self, user_id: str, profile: dict, now: datetime) -> str | None:
+        field_id = await self._department_field_id(now)
+        if field_id is None:
+            return None
+        fields = profile.get("fields")
+        if not isinstance(fields, dict) or field_id not in fields:
+            try:
+                response = await self.client.users_profile_get(user=user_id)
+            except _FAILED as exc:
+                _LOGGER.info("users.profile.get for %s failed: %s", user_id, exc)
+                return None
+            fields = (response.get("profile") or {}).get("fields") or {}
+        value = (fields.get(field_id) or {}).get("value") if isinstance(fields, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            return None
+        return value.strip()[:120]
+
+    async def _department_field_id(self, now: datetime) -> str | None:
+        """The id of the workspace's "Department" profile field, looked up once an hour."""
+        if self._fields_known_until is not None and self._fields_known_until > now:
+            return self._department_field
+        self._fields_known_until = now + TTL
+        self._department_field = None
+        try:
+            response = await self.client.team_profile_get()
+        except _FAILED as exc:
+            _LOGGER.info("team.profile.get failed: %s", exc)
+            return None
+        for field in (response.get("profile") or {}).get("fields") or []:
+            if str(field.get("label", "")).strip().lower() in DEPARTMENT_LABELS:
+                self._department_field = field.get("id")
+                break
+        return self._department_field
 
 
 def to_user(data: dict, user_id: str, team_id: str | None, fallback_name: str | None) -> User:

@@ -30,6 +30,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Custom profile field values by user (users.profile.get), e.g. {"UADA": {"Xf2": {...}}}.
+    profile_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = field(
         default_factory=dict
     )
@@ -114,6 +116,13 @@ class FakeSlack:
         if method == "users.info":
             user_id = str(data.get("user"))
             return {**ok, "user": self.profiles.get(user_id) or default_profile(user_id)}
+        if method == "team.profile.get":
+            fields = [{"id": "Xf1", "label": "Pronouns"}, {"id": "Xf2", "label": "Department"}]
+            return {**ok, "profile": {"fields": fields}}
+        if method == "users.profile.get":
+            user_id = str(data.get("user"))
+            profile = (self.profiles.get(user_id) or default_profile(user_id))["profile"]
+            return {**ok, "profile": {**profile, "fields": self.profile_fields.get(user_id, {})}}
         if method == "conversations.open":
             return {**ok, "channel": {"id": f"D{data.get('users')}"}}
         if method == "chat.postMessage":

@@ -232,6 +232,7 @@ def test_manifest() -> None:
     assert data["features"]["shortcuts"][0]["callback_id"] == "save_as_lesson"
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     assert "commands" in data["oauth_config"]["scopes"]["bot"]
+    assert "users.profile:read" in data["oauth_config"]["scopes"]["bot"]  # department
     assert data["settings"]["socket_mode_enabled"] is False
     socket = json.loads(manifest_yaml(public_url=None, socket_mode=True))
     assert socket["settings"]["socket_mode_enabled"] is True

@@ -173,6 +173,32 @@ async def test_profile_fills_the_member(slack: SlackDriver) -> None:
     assert member.title == "Engineer"
 
 
+async def test_department_comes_from_the_workspaces_department_field(
+    slack: SlackDriver,
+) -> None:
+    slack.fake.profile_fields["UADA"] = {"Xf1": {"value": "she/her"}, "Xf2": {"value": "Data"}}
+    await slack.command("help", "UADA")
+    await slack.command("help", "UADA")
+    await slack.command("help", "UBO")  # no department filled in
+    assert len(slack.fake.called("team.profile.get")) == 1  # the field is looked up once
+    assert slack.fake.called("users.profile.get") == [{"user": "UADA"}, {"user": "UBO"}]
+    async with slack.adapter.core.services.db.session() as session:
+        ada = await people.find_member_by_platform_id(session, Platform.SLACK, "UADA")
+        bo = await people.find_member_by_platform_id(session, Platform.SLACK, "UBO")
+    assert ada is not None and ada.department == "Data"
+    assert bo is not None and bo.department is None
+
+
+async def test_without_the_profile_scope_people_still_get_answers(slack: SlackDriver) -> None:
+    slack.fake.fail_next("team.profile.get", 200, error="missing_scope")
+    [answer] = await slack.command("help", "UADA")
+    assert "What I can do" in answer["text"]
+    assert slack.fake.called("users.profile.get") == []
+    async with slack.adapter.core.services.db.session() as session:
+        ada = await people.find_member_by_platform_id(session, Platform.SLACK, "UADA")
+    assert ada is not None and ada.department is None and ada.title == "Engineer"
+
+
 async def test_driver_reads_like_a_person(slack: SlackDriver) -> None:
     await slack.say("community new data-eng Data Engineering", "ULEAD")
     listing = await slack.say("communities", "UADA")
