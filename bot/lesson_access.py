@@ -8,7 +8,7 @@ those who may validate them. `reader_of` gives the same rules to the search SQL.
 from __future__ import annotations
 
 from bot.context import Context
-from bot.permissions import Capability, Role, allows
+from bot.permissions import Capability, Role, allows, roles_allowed
 from storage import communities, experts
 from storage.search import Reader
 from storage.tables.lessons import Lesson
@@ -61,19 +61,11 @@ async def can_read(ctx: Context, lesson: Lesson) -> bool:
     return await can_validate(ctx, lesson)
 
 
-async def reader_of(ctx: Context) -> Reader:
-    """The asker as a search reader: their communities and those where they read everything."""
-    mine = await communities.communities_of(ctx.session, ctx.member_id)
-    ids = tuple(c.id for c in mine if c.id is not None)
-    led = []
-    for community in mine:
-        if community.id is not None and allows(
-            await ctx.roles(community) - {Role.SME}, Capability.VALIDATE_LESSON
-        ):
-            led.append(community.id)
-    return Reader(
-        ctx.member_id,
-        communities=ids,
-        manages=tuple(led),
-        everything=bool(ctx.member.is_coordinator),
+def reader_of(ctx: Context) -> Reader:
+    """The asker as a search reader: the SQL finds their communities and where they lead."""
+    managers = tuple(
+        role.value
+        for role in roles_allowed(Capability.VALIDATE_LESSON)
+        if role not in {Role.SME, Role.COORDINATOR}  # SMEs: by topic; coordinators: below
     )
+    return Reader(ctx.member_id, manager_roles=managers, everything=bool(ctx.member.is_coordinator))

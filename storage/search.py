@@ -141,17 +141,15 @@ class SearchResult:
 
 @dataclass(frozen=True, slots=True)
 class Reader:
-    """Who is reading, for lesson sensitivity: their communities and where they validate."""
+    """Who is reading, for lesson sensitivity (the rules live in bot.lesson_access)."""
 
     member_id: int
-    communities: tuple[int, ...] = ()  # active member of
-    manages: tuple[int, ...] = ()  # leads there: reads every lesson there
+    # Community roles that read every lesson of their community (leaders).
+    manager_roles: tuple[str, ...] = ()
     everything: bool = False  # a coordinator (CoE) reads every published lesson
 
 
-def _ids(values: tuple[int, ...]) -> str:
-    # Integers only (from our own queries), so they can be written into the SQL safely.
-    return ", ".join(str(int(v)) for v in values) or "NULL"
+_ROLE = re.compile(r"^[a-z_-]{1,24}$")
 
 
 def readable_clause(reader: Reader | None, alias: str = "l") -> str:
@@ -159,7 +157,9 @@ def readable_clause(reader: Reader | None, alias: str = "l") -> str:
 
     org: anyone; community: its members; restricted: the author, the community's leaders and
     SMEs of one of the lesson's topics there. Drafts: the author only (validators use
-    `lessons pending`). No reader: published org lessons only.
+    `lessons pending`). No reader: published org lessons only. Only integers and role names
+    checked against a pattern are written into the SQL; the membership and role look-ups are
+    uncorrelated subqueries, so a search costs no extra round trip.
     """
     a = alias
     if reader is None:
@@ -167,6 +167,15 @@ def readable_clause(reader: Reader | None, alias: str = "l") -> str:
     me = int(reader.member_id)
     if reader.everything:
         return f"({a}.author_id = {me} OR {a}.status = 'published')"
+    mine = (
+        f"{a}.community_id IN (SELECT m.community_id FROM membership m "
+        f"WHERE m.member_id = {me} AND m.left_at IS NULL)"
+    )
+    roles = ", ".join(f"'{r}'" for r in reader.manager_roles if _ROLE.match(r)) or "NULL"
+    led = (
+        f"{a}.community_id IN (SELECT r.community_id FROM memberrole r "
+        f"WHERE r.member_id = {me} AND r.role IN ({roles}))"
+    )
     sme = (
         f"EXISTS (SELECT 1 FROM sme_designation s JOIN lesson_topic st ON st.topic = s.topic "
         f"WHERE st.lesson_id = {a}.id AND s.community_id = {a}.community_id "
@@ -175,9 +184,8 @@ def readable_clause(reader: Reader | None, alias: str = "l") -> str:
     return (
         f"({a}.author_id = {me} OR ({a}.status = 'published' AND ("
         f"{a}.sensitivity = 'org' "
-        f"OR {a}.community_id IN ({_ids(reader.manages)}) "
-        f"OR ({a}.sensitivity = 'community' AND {a}.community_id IN ({_ids(reader.communities)}))"
-        f" OR ({a}.sensitivity = 'restricted' AND {sme}))))"
+        f"OR ({a}.sensitivity = 'community' AND ({mine} OR {led})) "
+        f"OR ({a}.sensitivity = 'restricted' AND ({led} OR {sme})))))"
     )
 
 
@@ -212,8 +220,8 @@ async def search_lessons(
 
     Every word must match; when no lesson has them all, lessons with any of them are returned
     (`any_term`). An empty query lists the newest lessons. Published lessons the reader may
-    see (`readable_clause`), plus their own drafts; a bare member id reads like a member of
-    no community.
+    see (`readable_clause`), plus their own drafts; a bare member id reads like a member
+    with no leader role.
     """
     if isinstance(reader, int):
         reader = Reader(reader)

@@ -563,9 +563,7 @@ async def expert(ctx: Context, args: str) -> Reply | list[Reply]:
     typed = normalise(rest)
     ranked = await _available_ranking(ctx, topic)
     note = f" (you typed {typed})" if typed != topic else ""
-    top = await lessons.top_lessons_for_topic(
-        ctx.session, topic, reader=await reader_of(ctx), limit=3
-    )
+    top = await lessons.top_lessons_for_topic(ctx.session, topic, reader=reader_of(ctx), limit=3)
     lesson_choices = tuple(
         Choice(f"Lesson: {lesson.title[:60]}", f"lesson show {lesson.id}") for lesson, _n in top
     )

@@ -767,7 +767,7 @@ async def lessons_search(ctx: Context, args: str) -> Reply:
         text,
         community_id=community.id if community else None,
         topic=topic,
-        reader=await reader_of(ctx),
+        reader=reader_of(ctx),
         limit=PER_PAGE,
         offset=(page_number - 1) * PER_PAGE,
     )
