@@ -259,7 +259,7 @@ async def follow_up(jctx: JobContext) -> None:
                 "it is fresh? What worked, what didn't, what will you do differently?",
                 title="Capture a lesson?",
                 choices=(
-                    Choice("Capture a lesson", f"lesson in {community.slug}", style="primary"),
+                    Choice("Capture a lesson", f"lesson after {occurrence.id}", style="primary"),
                     Choice("Mark attendance", f"attendance {occurrence.id}"),
                 ),
                 context=f"Mark who came with: attendance {occurrence.id} @name @name",

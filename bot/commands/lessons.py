@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import activity, lessons_demo  # noqa: F401  (registers demo data)
 from bot.commands.experts import topic_for
-from bot.context import Context
+from bot.context import Context, zone
 from bot.errors import NotAllowed, UserError
 from bot.lesson_access import (
     SENSITIVITIES,
@@ -24,7 +24,7 @@ from bot.paging import Page, take_page
 from bot.permissions import Capability, Role, allows
 from bot.registry import command, form, home_section
 from bot.topics import split_topics
-from storage import communities, experts, lessons, people
+from storage import communities, experts, lessons, meetings, people
 from storage.search import search_lessons, search_terms
 from storage.tables import Community
 from storage.tables.lessons import Lesson
@@ -432,6 +432,39 @@ async def lesson_draft(ctx: Context, args: str) -> Reply:
                 "title": first_line[:80] or None,
                 "context": text[:TEXT_MAX] or None,
                 "topics": ", ".join(tags) or None,
+            },
+        ),
+    )
+
+
+@command(
+    "lesson after",
+    usage="lesson after <session id>",
+    summary="Capture a lesson from a meeting session (the post-meeting prompt)",
+    group=GROUP,
+    hidden=True,
+)
+async def lesson_after(ctx: Context, args: str) -> Reply:
+    """The form, prefilled with the session's date and title (AAR-lite after a meeting)."""
+    number, _rest = lesson_id(args)
+    found = await meetings.get_occurrence(ctx.session, number)
+    community = (
+        await communities.get_community(ctx.session, found[1].community_id) if found else None
+    )
+    if found is None or community is None:
+        raise UserError(f"There is no session `{number}`. Type `lesson` to capture one.")
+    occurrence, meeting = found
+    await ctx.require(Capability.SUBMIT_LESSON, community)
+    day = occurrence.starts_at.astimezone(zone(meeting.timezone)).date()
+    return Reply(
+        f"What did {meeting.title} on {day:%d %b %Y} teach us? Three minutes is enough.",
+        form=lesson_form(
+            f"lesson.new:{community.slug}",
+            "Capture a lesson",
+            {
+                "title": f"{meeting.title}, {day:%d %b %Y}"[:TITLE_MAX],
+                "event_date": day.isoformat(),
+                "context": f"{meeting.title} ({community.name}), {day:%d %b %Y}",
             },
         ),
     )

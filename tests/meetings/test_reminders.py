@@ -200,10 +200,18 @@ async def test_after_the_meeting_pulse_to_attendees_and_lesson_prompt_to_host(
     assert [c.command for c in pulse[0].choices] == [f"meeting rate 1 {n}" for n in range(1, 6)]
     assert not [r for r in port.to("bo") if r.title == "One-tap feedback"]  # did not check in
     lesson = [r for r in port.to("lead") if r.title == "Capture a lesson?"]
-    assert len(lesson) == 1 and lesson[0].choices[0].command == "lesson in data-eng"
+    assert len(lesson) == 1 and lesson[0].choices[0].command == "lesson after 1"
     assert "1 attended" in lesson[0].text
     form = await chat.click(lesson[0].choices[0], as_="lead")
-    assert form[0].form is not None  # the lessons module's capture form
+    assert form[0].form is not None  # the lessons module's capture form, with the session
+    initial = {f.name: f.initial for f in form[0].form.fields}
+    assert form[0].form.form_id == "lesson.new:data-eng"
+    assert initial["event_date"] == "2026-03-03" and initial["title"] == "Clinic, 03 Mar 2026"
+    values = {**{k: v or "" for k, v in initial.items()}, "statement": "Keep demos short"}
+    saved = await chat.submit(form[0].form.form_id, values, as_="lead")
+    assert "Saved lesson 1" in text_of(saved)
+    assert "Happened on: 03 Mar 2026" in await chat.text("lesson show 1", as_="lead")
+    assert "There is no session `99`" in await chat.text("lesson after 99", as_="lead")
     thanks = await chat.click(pulse[0].choices[3], as_="ada")
     assert thanks[0].replace and "anonymously" in text_of(thanks)
     await chat.click(pulse[0].choices[4], as_="ada")
