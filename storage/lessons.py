@@ -235,3 +235,15 @@ async def top_lessons_for_topic(
         ).limit(limit)
     )
     return [(lesson, int(n)) for lesson, n in result.all()]
+
+
+async def community_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    """Names of the communities lessons belong to, in one query (search result lines)."""
+    from storage.tables import Community
+
+    if not ids:
+        return {}
+    result = await session.exec(
+        select(Community.id, Community.name).where(col(Community.id).in_(list(ids)))
+    )
+    return {int(i): str(name) for i, name in result.all() if i is not None}

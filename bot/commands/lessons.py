@@ -756,12 +756,7 @@ async def lesson_applied(ctx: Context, args: str) -> Reply:
 
 
 async def community_names(ctx: Context, ids: set[int]) -> dict[int, str]:
-    names = {}
-    for community_id in ids:
-        community = await communities.get_community(ctx.session, community_id)
-        if community is not None:
-            names[community_id] = community.name
-    return names
+    return await lessons.community_names(ctx.session, sorted(ids))
 
 
 def result_line(number: int, lesson: Lesson, community_names: Mapping[int, str]) -> str:
