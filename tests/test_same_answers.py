@@ -12,8 +12,9 @@ import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from adapters.teams.cards import CARD_TYPE, FORM_KEY, activity_to_text
 from bot.app import Core
 from bot.clock import FrozenClock
 from bot.config import Settings
@@ -38,6 +39,7 @@ SCRIPT: list[tuple[str, ...]] = [
     ("ada", "expertise add spark, airflow level 3"),
     ("bo", "expert spark"),
     ("bo", "lessons retries"),
+    ("ada", "lesson Retries need idempotent sinks #spark"),
     ("lead", 'meeting new "Data chat" every Tuesday 15:00 Europe/Berlin'),
     ("ada", "meetings"),
     ("ada", "press", "Going"),
@@ -111,10 +113,38 @@ class TeamsSpeaker:
         self.driver = driver
 
     async def say(self, text: str, who: str) -> str:
-        return await self.driver.say(text, f"29:{who}")
+        await self.driver.say(text, f"29:{who}")
+        return self._read(who)
 
     async def press(self, label: str, who: str) -> str:
-        return await self.driver.press(label, f"29:{who}")
+        await self.driver.press(label, f"29:{who}")
+        return self._read(who)
+
+    def _read(self, who: str) -> str:
+        # A card shows a form's inputs inline, where Slack opens a modal and the local chat
+        # asks field by field: compare the form's title here; tests/teams checks the inputs.
+        shown = [_without_form_inputs(m) for m in self.driver._last[f"29:{who}"]]
+        return "\n".join(t for t in map(activity_to_text, shown) if t)
+
+
+def _without_form_inputs(activity: dict[str, Any]) -> dict[str, Any]:
+    def strip(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        kept = []
+        for element in elements:
+            if element.get("id") == FORM_KEY:
+                return [*kept, element]  # the rest of a form's container is its inputs
+            if element.get("type") == "Container":
+                element = {**element, "items": strip(element.get("items") or [])}
+            kept.append(element)
+        return kept
+
+    attachments = [
+        {**a, "content": {**a["content"], "body": strip(a["content"].get("body") or [])}}
+        if a.get("contentType") == CARD_TYPE
+        else a
+        for a in activity.get("attachments") or []
+    ]
+    return {**activity, "attachments": attachments}
 
 
 def _slack_mentions(text: str) -> str:

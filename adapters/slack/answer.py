@@ -154,7 +154,8 @@ class Answers:
             return False
         try:
             await self.client.views_open(
-                trigger_id=origin.trigger_id, view=modal_view(reply.form, origin.metadata())
+                trigger_id=origin.trigger_id,
+                view=modal_view(reply.form, origin.metadata(), reply.text),
             )
         except SlackApiError as exc:
             _LOGGER.info("opening a modal failed: %s", exc)

@@ -233,7 +233,7 @@ class SlackAdapter:
             return
         follow_up = next((r for r in replies if r.form is not None), None)
         if follow_up is not None and follow_up.form is not None:
-            next_view = modal_view(follow_up.form, origin.metadata())
+            next_view = modal_view(follow_up.form, origin.metadata(), follow_up.text)
             await ack(response_action="update", view=next_view)
             replies = [r for r in replies if r is not follow_up]
         else:

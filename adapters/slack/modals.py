@@ -24,17 +24,26 @@ from adapters.slack.blocks import (
     PLACEHOLDER_TEXT,
     PRIVATE_METADATA,
     clip,
+    mrkdwn,
     plain,
 )
 from bot.messages import Form, FormField, Reply
 
 
-def modal_view(form: Form, metadata: dict[str, Any]) -> dict[str, Any]:
-    """A modal for a form. `metadata` (form id, where to answer) rides in private_metadata."""
+def modal_view(form: Form, metadata: dict[str, Any], intro: str = "") -> dict[str, Any]:
+    """A modal for a form. `metadata` (form id, where to answer) rides in private_metadata.
+
+    `intro` is the text of the reply that opened the form: it says what the form is for, and
+    without it the modal would be the only thing the person sees.
+    """
     meta = json.dumps({**metadata, "form_id": form.form_id}, separators=(",", ":"))
     if len(meta) > PRIVATE_METADATA:
         meta = json.dumps({"form_id": form.form_id}, separators=(",", ":"))
-    blocks = [input_block(field) for field in form.fields][:MAX_VIEW_BLOCKS]
+    blocks: list[dict[str, Any]] = []
+    if intro.strip():
+        blocks.append({"type": "section", "text": mrkdwn(intro)})
+    blocks.extend(input_block(field) for field in form.fields)
+    blocks = blocks[:MAX_VIEW_BLOCKS]
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,

@@ -164,6 +164,8 @@ class SlackDriver:
         """Submit an opened modal (the view dict sent to views.open) with text values."""
         state: dict[str, dict[str, Any]] = {}
         for block in view["blocks"]:
+            if block["type"] != "input":
+                continue
             element = block["element"]
             value = values.get(block["block_id"])
             if element["type"] == "static_select":
@@ -247,6 +249,8 @@ class SlackDriver:
                 parts.append(blocks_to_text(call.data.get("blocks") or []))
             elif call.method == "views.open":
                 view = call.data["view"]
+                intro = [b for b in view["blocks"] if b["type"] != "input"]
+                parts.append(blocks_to_text(intro))
                 parts.append(f"[form: {view['title']['text']}]")
         self._last[user_id] = messages
         return "\n".join(p for p in parts if p)

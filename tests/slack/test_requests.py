@@ -310,7 +310,9 @@ async def test_form_opens_a_modal_and_shows_inline_errors(slack: SlackDriver) ->
     assert opened["trigger_id"].startswith("trigger-")
     assert view["type"] == "modal"
     assert json.loads(view["private_metadata"])["form_id"] == "community.new"
-    kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"]}
+    intro, *inputs = view["blocks"]
+    assert intro["type"] == "section" and intro["text"]["text"].strip()  # what the form is for
+    kinds = {b["block_id"]: b["element"]["type"] for b in inputs}
     assert kinds["purpose"] == "plain_text_input"
     assert kinds["kind"] == "static_select"
     values = {
@@ -494,13 +496,15 @@ async def test_save_as_lesson_shortcut_opens_the_prefilled_form(slack: SlackDriv
     initial = {
         b["block_id"]: b["element"].get("initial_value")
         for b in view["blocks"]
-        if b["element"]["type"] == "plain_text_input"
+        if b["type"] == "input" and b["element"]["type"] == "plain_text_input"
     }
     assert "Always pin <versions> @channel" in (initial.get("context") or "")
     # Submitting it saves the lesson and answers where the shortcut was used.
     values = {k: v or "" for k, v in initial.items()}
     values.update(title="Pin <!channel> versions", statement="Pin them.", kind="insight")
     for block in view["blocks"]:  # a date picker (when it happened) takes a date
+        if block["type"] != "input":
+            continue
         if block["element"]["type"] == "datepicker" and not block["optional"]:
             values[block["block_id"]] = "2026-02-17"
     response = await slack.submit(view, "UADA", values)
