@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, url: str) -> str:
+        # `DATABASE_URL=` left empty in a .env means "the default", not "no database".
+        if not url.strip():
+            return DEFAULT_DATABASE_URL
         # Hosting platforms hand out postgres:// URLs; we always talk through async drivers.
         for prefix in ("postgres://", "postgresql://"):
             if url.startswith(prefix):

@@ -1,0 +1,36 @@
+"""Settings read from the environment the way hosting platforms and .env files write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import DEFAULT_DATABASE_URL, Settings
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_database_url_means_the_default(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", value)
+    assert Settings().database_url == DEFAULT_DATABASE_URL
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@db:5432/cop", "postgresql+asyncpg://u:p@db:5432/cop"),
+        ("postgresql://u@db/cop", "postgresql+asyncpg://u@db/cop"),
+        ("sqlite:///data/cop.db", "sqlite+aiosqlite:///data/cop.db"),
+        ("postgresql+asyncpg://u@db/cop", "postgresql+asyncpg://u@db/cop"),
+    ],
+)
+def test_database_urls_use_async_drivers(
+    monkeypatch: pytest.MonkeyPatch, given: str, used: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert Settings().database_url == used
+
+
+def test_the_anonymity_threshold_is_never_below_three(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COPBOT_ANONYMITY_THRESHOLD", "1")
+    assert Settings().anonymity_threshold == 3
