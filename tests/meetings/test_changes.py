@@ -154,3 +154,22 @@ async def test_ics_keeps_held_sessions_at_their_old_time_after_an_edit(
     assert len({str(e["uid"]) for e in found}) == 3
     assert all(str(e["summary"]) == "Clinic" for e in found)
     assert "every week on Tuesday at 16:30" in text_of(await chat("meeting show 1", as_="ada"))
+
+
+async def test_the_edit_form_carries_rsvps_too(
+    chat: Chat, berlin: str, core: Core, port: FakePort
+) -> None:
+    await chat(WEEKLY, as_="lead")
+    await chat("rsvp 1 going", as_="ada")
+    form = (await chat("meeting edit 1", as_="lead"))[0].form
+    assert form is not None
+    values = {f.name: f.initial or "" for f in form.fields}
+    values["when"] = "every week on Wednesday at 15:00"
+    saved = await chat.submit(form.form_id, values, as_="lead")
+    assert "I told 1 person" in text_of(saved)
+    wednesday = next(o for o in await occurrences(core) if o.state == "scheduled")
+    assert wednesday.starts_at == datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
+    assert wednesday.id is not None
+    assert list((await rsvp_rows(core, wednesday.id)).values()) == ["going"]
+    await chat.deliver()
+    assert [r for r in port.to("ada") if r.title == "Moved: Clinic"]
