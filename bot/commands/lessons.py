@@ -759,6 +759,16 @@ async def community_names(ctx: Context, ids: set[int]) -> dict[int, str]:
     return await lessons.community_names(ctx.session, sorted(ids))
 
 
+async def _may_capture(ctx: Context, community: Community | None) -> bool:
+    """Whether a "Capture a lesson" button would be accepted from the asker."""
+    if community is not None:
+        return await ctx.can(Capability.SUBMIT_LESSON, community)
+    for mine in await communities.communities_of(ctx.session, ctx.member_id):
+        if await ctx.can(Capability.SUBMIT_LESSON, mine):
+            return True
+    return False
+
+
 def result_line(number: int, lesson: Lesson, community_names: Mapping[int, str]) -> str:
     statement = " ".join(lesson.statement.split())
     if len(statement) > 140:
@@ -804,11 +814,12 @@ async def lessons_search(ctx: Context, args: str) -> Reply:
     if not found.lessons:
         if found.total or page_number > 1:
             return Reply(f"No more lessons for `{about}`{scope}.")
+        capture = await _may_capture(ctx, community)
         return Reply(
             f"No lessons match `{about}`{scope} yet. Try fewer or other words"
             + (f", or `expert {topic}` to ask someone" if topic else "")
-            + ". Learned something? Capture it with `lesson`.",
-            choices=(Choice("Capture a lesson", "lesson"),),
+            + (". Learned something? Capture it with `lesson`." if capture else "."),
+            choices=(Choice("Capture a lesson", "lesson"),) if capture else (),
         )
     page = Page(page_number, PER_PAGE, found.total)
     names = await community_names(ctx, {lesson.community_id for lesson in found.lessons})

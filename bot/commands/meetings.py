@@ -315,11 +315,20 @@ async def list_upcoming(ctx: Context, args: str) -> list[Reply]:
     )
     if not rows:
         where = scope[0].name if len(scope) == 1 else "your communities"
+        # Only those who may schedule get the button; the others would be refused on click.
+        schedulers = [c for c in scope if await ctx.can(Capability.SCHEDULE_MEETINGS, c)]
+        choices = (
+            (Choice("Schedule a meeting", f"meeting new in {schedulers[0].slug}"),)
+            if len(schedulers) == 1
+            else (Choice("Schedule a meeting", "meeting new"),)
+            if schedulers
+            else ()
+        )
         return [
             Reply(
                 f"No meetings in the next 4 weeks in {where}. Leaders and facilitators can "
                 "schedule one with `meeting new`.",
-                choices=(Choice("Schedule a meeting", "meeting new"),),
+                choices=choices,
             )
         ]
     occurrence_ids = [o.id for o, _ in rows if o.id is not None]
