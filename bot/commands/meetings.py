@@ -922,20 +922,29 @@ async def check_in(ctx: Context, args: str) -> Reply:
         )
     await require_member(ctx, community)
     assert occurrence.id is not None and community.id is not None
-    if await meetings.record_attendance(
-        ctx.session,
-        occurrence.id,
-        ctx.member_id,
-        source="check-in",
-        recorded_by=ctx.member_id,
-        now=ctx.now,
-    ):
-        await ctx.record_activity(
-            community.id, ctx.member_id, activity.ATTENDANCE, ref=f"occurrence:{occurrence.id}"
-        )
+    if await record_attended(ctx, occurrence.id, community.id, ctx.member_id, "check-in"):
         # Not in place: the reminder clicked carries the link people still need.
         return Reply(f"You're checked in to *{meeting.title}*. Enjoy!")
     return Reply(f"You're already checked in to *{meeting.title}*.")
+
+
+async def record_attended(
+    ctx: Context, occurrence_id: int, community_id: int, member_id: int, source: str
+) -> bool:
+    """Record that someone attended (and log it as activity); False if already recorded."""
+    recorded = await meetings.record_attendance(
+        ctx.session,
+        occurrence_id,
+        member_id,
+        source=source,
+        recorded_by=ctx.member_id,
+        now=ctx.now,
+    )
+    if recorded:
+        await ctx.record_activity(
+            community_id, member_id, activity.ATTENDANCE, ref=f"occurrence:{occurrence_id}"
+        )
+    return recorded
 
 
 @command(
@@ -973,17 +982,7 @@ async def mark_attendance(ctx: Context, args: str) -> Reply:
             continue
         person = await find_person(ctx, token)
         assert person.id is not None
-        if await meetings.record_attendance(
-            ctx.session,
-            occurrence.id,
-            person.id,
-            source="leader",
-            recorded_by=ctx.member_id,
-            now=ctx.now,
-        ):
-            await ctx.record_activity(
-                community.id, person.id, activity.ATTENDANCE, ref=f"occurrence:{occurrence.id}"
-            )
+        if await record_attended(ctx, occurrence.id, community.id, person.id, "leader"):
             marked.append(person.display_name)
         else:
             already.append(person.display_name)
