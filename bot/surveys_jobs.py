@@ -7,7 +7,7 @@ send each message once.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot import activity as kinds
 from bot.context import JobContext, zone
@@ -23,9 +23,12 @@ REMIND_BEFORE = timedelta(days=1)
 LOW_RESPONSE_RATE = 20.0  # DOMAIN.md §4 N12
 
 
+def local_time(moment: datetime, viewer_zone: str | None, fallback: str) -> str:
+    return moment.astimezone(zone(viewer_zone, fallback)).strftime("%a %-d %b %Y, %H:%M %Z")
+
+
 def when_closes(survey: Survey, viewer_zone: str | None, fallback: str) -> str:
-    local = survey.closes_at.astimezone(zone(viewer_zone, fallback))
-    return local.strftime("%a %-d %b %Y, %H:%M %Z")
+    return local_time(survey.closes_at, viewer_zone, fallback)
 
 
 def invitation(survey: Survey, community: Community, viewer_zone: str | None) -> Reply:
@@ -150,7 +153,11 @@ async def close_survey(jctx: JobContext, survey: Survey) -> bool:
         survey.created_by,
         Reply(
             f"*{survey.title}* has closed: {answered} of {invited} answered. "
-            "Members can now see the results too.",
+            + (
+                "The leaders who were asked can now see the results too."
+                if survey.audience == "leaders"
+                else "Members can now see the results too."
+            ),
             title="Survey closed",
             choices=(Choice("Results", f"survey results {survey.id}", style="primary"),),
         ),

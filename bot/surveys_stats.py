@@ -79,7 +79,11 @@ def summary_line(stats: QuestionStats) -> str:
     if stats.not_applicable:
         parts.append(f"{stats.not_applicable} N/A")
     if stats.question.kind not in {"text", "nps"}:
-        shown = [f"{label} {count}" for label, count in stats.distribution if count]
+        # N/A is already counted above ("1 N/A"); listing it again reads like a second group.
+        na_label = stats.question.labels().get("na")
+        shown = [
+            f"{label} {count}" for label, count in stats.distribution if count and label != na_label
+        ]
         if shown:
             parts.append(", ".join(shown))
     return "; ".join(parts)

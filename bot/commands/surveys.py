@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import activity, downloads, surveys_demo, surveys_jobs  # noqa: F401  (register too)
-from bot.context import Context, JobContext
+from bot.context import Context, JobContext, zone
 from bot.errors import UserError
 from bot.messages import Attachment, Choice, Form, FormField, Image, Reply
 from bot.permissions import Capability
@@ -38,7 +39,10 @@ from storage.tables.surveys import Survey
 GROUP = "Surveys"
 DEFAULT_OPEN_FOR = timedelta(days=14)
 _ID = re.compile(r"^#?(\d{1,9})$")
-_OPTION = re.compile(r"\b(closes|opens)\s+(\S+(?:\s+\d{1,2}:\d{2})?)", re.IGNORECASE)
+# `closes friday`, `closes next friday`, `opens tomorrow 17:00`, `closes 2026-03-20 17:00`.
+_OPTION = re.compile(r"\b(closes|opens)\s+((?:next\s+)?\S+(?:\s+\d{1,2}:\d{2})?)", re.IGNORECASE)
+# An opening time this far in the past is a typo, not "now" (e.g. last year's date).
+PAST_SLACK = timedelta(hours=1)
 
 
 def parse_id(text: str, usage: str) -> int:
@@ -60,6 +64,16 @@ async def load(ctx: Context, text: str, usage: str) -> tuple[Survey, Community]:
 
 
 # -- creating ----------------------------------------------------------------------------------
+
+
+def asker_zone(ctx: Context, community: Community) -> ZoneInfo:
+    """Typed times are read in the asker's timezone (else the community's): the same zone the
+    confirmation shows them in, so `tomorrow 17:00` comes back as 17:00."""
+    return zone(ctx.member.timezone, community.timezone)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def survey_form(community: Community) -> Form:
@@ -127,7 +141,7 @@ async def create(ctx: Context, args: str) -> Reply:
             "`closes <when>`, `opens <when>`, `leaders` or `named`; or just `survey new` "
             "for a form with your own questions."
         )
-    zone = ctx.community_zone(community)
+    zone = asker_zone(ctx, community)
     opens = parse_moment(options.get("opens", "now"), now=ctx.now, zone=zone, end_of_day=False)
     closes = (
         parse_moment(options["closes"], now=ctx.now, zone=zone, end_of_day=True)
@@ -159,7 +173,7 @@ async def create_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     if audience not in {"members", "leaders"}:
         raise UserError("Ask members or leaders.", fields={"audience": "Members or leaders."})
     anonymous = (values.get("anonymous") or "yes").lower() != "no"
-    zone = ctx.community_zone(community)
+    zone = asker_zone(ctx, community)
     try:
         opens = parse_moment(values.get("opens", ""), now=ctx.now, zone=zone, end_of_day=False)
     except UserError as exc:
@@ -194,7 +208,18 @@ async def _create(
     closes: datetime,
 ) -> Reply:
     assert community.id is not None
+    if opens < ctx.now - PAST_SLACK:
+        raise UserError(
+            "That opening time is in the past. Use `now` to send the survey straight away, "
+            "or a later time.",
+            fields={"opens": "In the past; use now or a later time."},
+        )
     opens = max(opens, ctx.now)
+    if closes <= ctx.now:
+        raise UserError(
+            "That closing time is in the past. Give a later one, e.g. `7d` or `friday`.",
+            fields={"closes": "In the past; e.g. 7d or friday."},
+        )
     if closes <= opens + timedelta(hours=1):
         raise UserError(
             "The survey must close at least an hour after it opens.",
@@ -218,20 +243,19 @@ async def _create(
     assert survey.id is not None
     closes_text = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)
     who = "leaders" if audience == "leaders" else "members"
-    privacy = "anonymous" if anonymous else "named (leaders can see who has not answered)"
+    privacy = "anonymous" if anonymous else "named: leaders can see who has not answered"
+    stop = Choice("Close now", f"survey close {survey.id}", style="danger")
     if opens <= ctx.now:
         sent = await surveys_jobs.open_survey(ctx, survey)
-        status = f"Sent to {sent} {who} of {community.name}"
+        status = f"Sent to {plural(sent, who[:-1])} of {community.name}"
     else:
-        local = opens.astimezone(ctx.tz).strftime("%a %-d %b %Y, %H:%M %Z")
+        local = surveys_jobs.local_time(opens, ctx.member.timezone, community.timezone)
         status = f"It goes to the {who} of {community.name} on {local}"
+        stop = Choice("Cancel it", f"survey close {survey.id}", style="danger")
     return Reply(
-        f"Survey `{survey.id}` *{title}* ({len(questions)} questions, {privacy}). "
+        f"Survey `{survey.id}` *{title}* ({plural(len(questions), 'question')}, {privacy}). "
         f"{status}; it closes {closes_text}.",
-        choices=(
-            Choice("Results", f"survey results {survey.id}"),
-            Choice("Close now", f"survey close {survey.id}", style="danger"),
-        ),
+        choices=(Choice("Results", f"survey results {survey.id}"), stop),
         context="A reminder goes to those who have not answered a day before it closes.",
     )
 
@@ -542,8 +566,7 @@ async def list_surveys(ctx: Context, args: str) -> list[Reply]:
         for survey in await surveys.surveys_of(ctx.session, community.id):
             if survey.audience == "leaders" and not leader:
                 continue
-            closes = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)
-            lines.append(f"`{survey.id}` *{survey.title}*: {survey.state}, closes {closes}")
+            lines.append(f"`{survey.id}` *{survey.title}*: {_state_line(ctx, survey, community)}")
         if lines:
             replies.append(Reply("\n".join(lines), title=f"Surveys in {community.name}"))
     if not replies:
@@ -554,6 +577,20 @@ async def list_surveys(ctx: Context, args: str) -> list[Reply]:
             )
         )
     return replies
+
+
+def _state_line(ctx: Context, survey: Survey, community: Community) -> str:
+    """`open until …`, `opens … (closes …)` or `closed …`, in the viewer's timezone."""
+    closes = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)
+    if survey.state == "scheduled":
+        opens = surveys_jobs.local_time(survey.opens_at, ctx.member.timezone, community.timezone)
+        return f"opens {opens}, closes {closes}"
+    if survey.state == "closed":
+        closed_at = survey.closed_at or survey.closes_at
+        return "closed " + surveys_jobs.local_time(
+            closed_at, ctx.member.timezone, community.timezone
+        )
+    return f"open until {closes}"
 
 
 @home_section(40)

@@ -1,0 +1,101 @@
+"""What a demanding leader and member ran into: times in the past, `next friday`, the asker's own
+clock, wording of confirmations and lists, N/A counted once, cancelling a scheduled survey."""
+
+from __future__ import annotations
+
+from bot.surveys_core import Question
+from bot.surveys_stats import stats_for, summary_line
+from tests.helpers import Chat, FakePort
+
+# START in tests.conftest is Monday 2 March 2026, 09:00 UTC.
+ONE = {
+    "title": "Quick check",
+    "questions": "a5: The last session was useful",
+    "audience": "members",
+    "anonymous": "yes",
+    "opens": "now",
+    "closes": "7d",
+}
+
+
+async def test_a_closing_time_in_the_past_says_so(chat: Chat, community: str) -> None:
+    reply = await chat.text("survey new pulse closes 2020-01-01 in data-eng", as_="lead")
+    assert "closing time is in the past" in reply
+    bad = await chat.submit("survey.new:data-eng", ONE | {"closes": "2026-03-01"}, as_="lead")
+    assert "closes" in dict(bad[0].errors) and "in the past" in bad[0].text
+    assert "no survey" in (await chat.text("survey 1", as_="lead")).lower()
+
+
+async def test_an_opening_time_in_the_past_is_not_silently_now(
+    chat: Chat, community: str, port: FakePort
+) -> None:
+    reply = await chat.text("survey new pulse opens 2020-01-01 closes 3d in data-eng", as_="lead")
+    assert "opening time is in the past" in reply and "`now`" in reply
+    await chat.deliver()
+    assert not [t for t in port.texts("ada") if "Quarterly member pulse" in t]
+    bad = await chat.submit("survey.new:data-eng", ONE | {"opens": "2026-02-01"}, as_="lead")
+    assert "opens" in dict(bad[0].errors)
+    # A few minutes ago is what "now" meant: it is sent straight away.
+    ok = await chat.text("survey new pulse opens today 08:30 in data-eng", as_="lead")
+    assert "Sent to 3 members" in ok
+
+
+async def test_next_friday_is_understood_in_the_one_line_form(chat: Chat, community: str) -> None:
+    reply = await chat.text("survey new pulse closes next friday in data-eng", as_="lead")
+    assert "Survey `1`" in reply and "closes Fri 6 Mar 2026, 23:59" in reply
+
+
+async def test_typed_times_are_read_on_the_askers_clock(chat: Chat, community: str) -> None:
+    # The community keeps UTC; the leader lives in Berlin (UTC+1 in March).
+    await chat("timezone Europe/Berlin", as_="lead")
+    reply = await chat.text(
+        "survey new pulse opens tomorrow 17:00 closes friday 18:00 in data-eng", as_="lead"
+    )
+    assert "on Tue 3 Mar 2026, 17:00 CET" in reply, reply
+    assert "closes Fri 6 Mar 2026, 18:00 CET" in reply, reply
+
+
+async def test_confirmation_counts_and_privacy_read_naturally(chat: Chat, community: str) -> None:
+    named = ONE | {"anonymous": "no"}
+    reply = (await chat.submit("survey.new:data-eng", named, as_="lead"))[0].text
+    assert "(1 question, named: leaders can see who has not answered)" in reply, reply
+    leaders = await chat.text("survey new pulse leaders in data-eng", as_="lead")
+    assert "Sent to 1 leader of Data Engineering" in leaders, leaders
+
+
+async def test_a_scheduled_survey_offers_cancel_and_lists_when_it_opens(
+    chat: Chat, community: str
+) -> None:
+    replies = await chat(
+        "survey new pulse opens 2026-03-05 closes 2026-03-20 in data-eng", as_="lead"
+    )
+    labels = [c.label for c in replies[0].choices]
+    assert "Cancel it" in labels and "Close now" not in labels
+    listed = await chat.text("surveys in data-eng", as_="lead")
+    assert "not open yet" not in listed
+    assert "opens Thu 5 Mar 2026, 09:00 UTC, closes Fri 20 Mar 2026, 23:59 UTC" in listed
+    cancelled = await chat.text("survey close 1", as_="lead")
+    assert "cancelled" in cancelled
+    assert "closed Mon 2 Mar 2026, 09:00 UTC" in await chat.text("surveys in data-eng", as_="lead")
+    opened = await chat.text("survey new pulse in data-eng", as_="lead")
+    assert "Sent to" in opened
+    listed = await chat.text("surveys in data-eng", as_="lead")
+    assert "`2` *Quarterly member pulse*: open until Mon 16 Mar 2026, 09:00 UTC" in listed
+
+
+def test_not_applicable_is_counted_once_in_a_summary() -> None:
+    question = Question("a5", "Help came quickly")
+    line = summary_line(stats_for(question, ["4", "na", "2", "4"]))
+    assert line.count("N/A") == 1 and "1 N/A" in line
+    assert "Disagree 1, Agree 2" in line
+
+
+async def test_closing_a_leaders_survey_does_not_promise_members_the_results(
+    chat: Chat, community: str, port: FakePort
+) -> None:
+    await chat("survey new pulse leaders in data-eng", as_="lead")
+    await chat("survey close 1", as_="lead")
+    await chat.deliver()
+    closed = [t for t in port.texts("lead") if "has closed" in t]
+    assert closed and "Members can now see" not in closed[-1]
+    assert "leaders who were asked" in closed[-1]
