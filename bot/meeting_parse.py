@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule, weekday
 
@@ -60,6 +61,12 @@ _DURATION = re.compile(
     r"(?:m|min|mins|minutes)?)?|(\d{1,3})\s*(?:m|min|mins|minute|minutes))(?!\S)",
     re.I,
 )
+# Said with a time ("3pm CET"), these mean a zone but not which place's daylight saving.
+_ZONE_ABBREVIATIONS = {
+    "cet", "cest", "eet", "eest", "wet", "west", "bst", "ist", "est", "edt", "cst", "cdt",
+    "mst", "mdt", "pst", "pdt", "akst", "hst", "jst", "kst", "aest", "aedt", "awst", "nzst",
+}  # fmt: skip
+_UTC_OFFSET = re.compile(r"(?:utc|gmt)?[+-]\d{1,2}(?::?\d{2})?", re.I)
 _MONTHDAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 
 
@@ -78,9 +85,38 @@ class ParsedMeeting:
     schedule: Schedule
 
 
+def zone_name(name: str) -> str:
+    """The canonical spelling of a timezone name, forgiving case (`europe/berlin`)."""
+    name = name.strip()
+    if name.upper() in {"UTC", "GMT"}:
+        return "UTC"
+    canonical = _zone_names().get(name.lower())
+    if canonical:
+        return canonical
+    if name.lower() in _ZONE_ABBREVIATIONS or _UTC_OFFSET.fullmatch(name):
+        _abbreviation(name)
+    raise UserError(
+        f"`{name}` is not a timezone I know. Use a name like `Europe/Berlin`.",
+        fields={"timezone": "Use a name like Europe/Berlin or America/New_York."},
+    )
+
+
+def _abbreviation(word: str) -> None:
+    raise UserError(
+        f"Write the timezone as a place, like `Europe/Berlin` or `America/New_York`, not "
+        f"`{word}`: abbreviations and offsets are ambiguous and miss daylight saving.",
+        fields={"timezone": "Use a name like Europe/Berlin or America/New_York."},
+    )
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
 def check_zone(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(zone_name(name))
     except (ZoneInfoNotFoundError, ValueError):
         raise UserError(
             f"`{name}` is not a timezone I know. Use a name like `Europe/Berlin`.",
@@ -155,13 +191,15 @@ def parse_schedule(text: str, *, now: datetime, default_zone: str) -> Schedule:
     if url:
         location = url[0].rstrip(".,;)")
         rest = rest.replace(url[0], " ")
-    zone_name = default_zone
+    named_zone = default_zone
     zone_match = _ZONE.search(rest)
     if zone_match:
-        zone_name = "UTC" if zone_match[1].upper() in {"UTC", "GMT"} else zone_match[1]
-        check_zone(zone_name)
+        named_zone = zone_name(zone_match[1])
         rest = rest.replace(zone_match[0], " ", 1)
-    zone = check_zone(zone_name)
+    for word in rest.split():
+        if word.lower() in _ZONE_ABBREVIATIONS or _UTC_OFFSET.fullmatch(word):
+            _abbreviation(word)
+    zone = check_zone(named_zone)
     at = parse_time(rest)
     if at is not None:
         found = _TIME_12.search(rest) or _TIME_24.search(rest)
@@ -188,10 +226,10 @@ def parse_schedule(text: str, *, now: datetime, default_zone: str) -> Schedule:
     start_local, rule = _resolve(plan, on_date, at, local_now)
     if to_utc(start_local, zone) <= now:
         raise UserError(
-            f"{start_local:%Y-%m-%d %H:%M} in {zone_name} has already passed. "
+            f"{start_local:%Y-%m-%d %H:%M} in {named_zone} has already passed. "
             "Pick a time in the future."
         )
-    return Schedule(start_local, rule, zone_name, duration, location)
+    return Schedule(start_local, rule, named_zone, duration, location)
 
 
 @dataclass
@@ -201,13 +239,16 @@ class _Plan:
     freq: int | None = None
     interval: int = 1
     weekdays: list[weekday] | None = None
-    monthday: int | None = None
+    monthdays: list[int] | None = None
     on_date: date | None = None
 
 
 def _read_words(tokens: list[str], today: date) -> _Plan:
     plan = _Plan()
     weekdays: list[weekday] = []
+    monthdays: list[int] = []
+    # Ordinals waiting for their weekday: "2nd and 4th tuesday" reads 2nd, then 4th tuesday.
+    positions: list[int] = []
     index = 0
     while index < len(tokens):
         word = tokens[index]
@@ -221,7 +262,12 @@ def _read_words(tokens: list[str], today: date) -> _Plan:
         elif word == "other":
             plan.interval = 2
         elif word.isdecimal() and following in _WEEK_WORDS | _MONTH_WORDS | _DAY_WORDS:
-            plan.interval = max(1, min(int(word), 52))
+            plan.interval = int(word)
+            if not 1 <= plan.interval <= 52:
+                raise UserError(
+                    f"`every {word} {following}` can't be scheduled: repeat every 1 to 52 "
+                    f"{following.removesuffix('ly').removesuffix('s')}s."
+                )
         elif word in _WEEK_WORDS:
             plan.freq, plan.recurring = WEEKLY, True
         elif word in {"biweekly", "fortnightly", "fortnight"}:
@@ -240,20 +286,29 @@ def _read_words(tokens: list[str], today: date) -> _Plan:
         elif word == "next":
             plan.once = True
         elif word in _ORDINALS and following in _WEEKDAYS:
-            weekdays.append(_WEEKDAYS[following](_ORDINALS[word]))
+            for n in [*positions, _ORDINALS[word]]:
+                weekdays.append(_WEEKDAYS[following](n))
+            positions.clear()
             plan.freq, plan.recurring = MONTHLY, True
             index += 1
+        elif word in _ORDINALS and following in {*_ORDINALS, "and", "&", "or"}:
+            positions.append(_ORDINALS[word])
         elif word in _WEEKDAYS:
             weekdays.append(_WEEKDAYS[word])
         elif _MONTHDAY.match(word) and 1 <= int(_MONTHDAY.match(word)[1]) <= 31:  # type: ignore[index]
-            plan.monthday = int(_MONTHDAY.match(word)[1])  # type: ignore[index]
+            monthdays.append(int(_MONTHDAY.match(word)[1]))  # type: ignore[index]
         else:
             raise UserError(
                 f"I didn't understand `{word}` in the schedule. Write it like {SCHEDULE_EXAMPLES}; "
                 "put a title that has words like `on` in quotes."
             )
         index += 1
+    # Ordinals with no weekday after them are days of the month: "on the 1st and 15th".
+    if any(n < 1 for n in positions):
+        raise UserError(f"The last what? Write it like `every last friday 16:00`. {EXAMPLE}")
+    monthdays[:0] = positions
     plan.weekdays = weekdays or None
+    plan.monthdays = sorted(set(monthdays)) or None
     return plan
 
 
@@ -261,7 +316,7 @@ def _resolve(
     plan: _Plan, on_date: date | None, at: time, local_now: datetime
 ) -> tuple[datetime, str]:
     recurring = plan.recurring and not plan.once
-    if not recurring and plan.monthday and not on_date:
+    if not recurring and plan.monthdays and not on_date:
         recurring, plan.freq = True, MONTHLY
     if not recurring:
         if on_date is None and plan.weekdays:
@@ -279,7 +334,7 @@ def _resolve(
         return datetime.combine(on_date, at), ""
     base = datetime.combine(on_date or local_now.date(), at)
     freq = plan.freq
-    if (plan.weekdays and any(w.n for w in plan.weekdays)) or plan.monthday:
+    if (plan.weekdays and any(w.n for w in plan.weekdays)) or plan.monthdays:
         freq = MONTHLY
     elif freq is None:
         freq = WEEKLY if plan.weekdays else None
@@ -290,7 +345,7 @@ def _resolve(
         if plan.weekdays:
             options["byweekday"] = [w if w.n else w(1) for w in plan.weekdays]
         else:
-            options["bymonthday"] = plan.monthday or base.day
+            options["bymonthday"] = plan.monthdays or base.day
     elif freq == WEEKLY:
         options["byweekday"] = plan.weekdays or [(MO, TU, WE, TH, FR, SA, SU)[base.weekday()]]
     # The first matching day first (ignoring the interval), then the rule anchored on it, so

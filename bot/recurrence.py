@@ -101,15 +101,23 @@ def describe(start_local: datetime, rule: str) -> str:
     if freq == "MONTHLY":
         every = "every month" if interval == 1 else f"every {interval} months"
         if byday:
-            code = byday.split(",")[0]
-            position = int(code[:-2] or 1)
-            weekday = WEEKDAY_NAMES[WEEKDAY_CODES.index(code[-2:])]
-            return f"{every} on the {ORDINAL_NAMES.get(position, str(position))} {weekday} at {at}"
-        day = int(parts.get("BYMONTHDAY", str(start_local.day)))
-        return f"{every} on the {ordinal(day)} at {at}"
+            # "+2TU,+4TU" reads "the second and fourth Tuesday"; mixed weekdays name each one.
+            codes = byday.split(",")
+            names = [WEEKDAY_NAMES[WEEKDAY_CODES.index(code[-2:])] for code in codes]
+            places = [ORDINAL_NAMES.get(int(code[:-2] or 1), code[:-2]) for code in codes]
+            if len(set(names)) == 1:
+                return f"{every} on the {_and(places)} {names[0]} at {at}"
+            days = _and([f"{place} {name}" for place, name in zip(places, names, strict=True)])
+            return f"{every} on the {days} at {at}"
+        days = [int(day) for day in parts.get("BYMONTHDAY", str(start_local.day)).split(",")]
+        return f"{every} on the {_and([ordinal(day) for day in days])} at {at}"
     return f"{rule} at {at}"
 
 
 def ordinal(day: int) -> str:
     suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"{day}{suffix}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -16,12 +16,12 @@ from bot.errors import UserError
 from bot.meeting_parse import (
     SCHEDULE_EXAMPLES,
     Schedule,
-    check_zone,
     parse_duration,
     parse_meeting,
     parse_schedule,
     parse_time,
 )
+from bot.meeting_parse import zone_name as canonical_zone
 from bot.meetings_core import (
     LISTING_WINDOW,
     STATUS_LABELS,
@@ -220,7 +220,7 @@ async def create_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
 
 
 def _form_schedule(ctx: Context, text: str, zone_name: str) -> Schedule:
-    check_zone(zone_name)
+    zone_name = canonical_zone(zone_name)
     try:
         return parse_schedule(f"{text} {zone_name}", now=ctx.now, default_zone=zone_name)
     except UserError as exc:
@@ -475,8 +475,7 @@ async def edit(ctx: Context, args: str) -> Reply:
         _apply_schedule(meeting, schedule)
         replan = True
     elif field == "timezone":
-        check_zone(value)
-        meeting.timezone, replan = value, True
+        meeting.timezone, replan = canonical_zone(value), True
     elif field == "duration":
         minutes = parse_duration(value if not value.isdecimal() else f"{value}m")
         if minutes is None:
