@@ -235,12 +235,18 @@ async def show(ctx: Context, args: str) -> Reply:
     community = await ctx.community(args.strip() or None)
     assert community.id is not None
     roles = await ctx.require(Capability.VIEW_HEALTH, community)
-    quarter, _starts = await _round(ctx, community)
-    status = await _round_status(ctx, community, quarter)
+    quarter, starts = await _round(ctx, community)
+    status = await _round_status(ctx, community, quarter, starts)
     done = await health.answered_quarters(ctx.session, community.id)
     choices: list[Choice] = []
     if Role.LEADER in roles:
-        choices.append(Choice("Answer the health check", f"health check in {community.slug}"))
+        mine = await health.find_check(ctx.session, community.id, quarter, ctx.member_id)
+        label = (
+            "Change my health check"
+            if mine is not None and mine.answered_at is not None
+            else "Answer the health check"
+        )
+        choices.append(Choice(label, f"health check in {community.slug}"))
     if not done:
         return Reply(
             f"No health check of *{community.name}* has been answered yet. {status}",
@@ -294,9 +300,16 @@ async def show(ctx: Context, args: str) -> Reply:
     )
 
 
-async def _round_status(ctx: Context, community: Community, quarter: str) -> str:
+async def _round_status(ctx: Context, community: Community, quarter: str, starts: datetime) -> str:
     assert community.id is not None
     checks = await health.checks_for(ctx.session, community.id, quarter)
+    if not checks and ctx.now >= starts + health_jobs.ESCALATE_AFTER:
+        # The heartbeat no longer prompts a round this old (see bot.health_jobs), so "not
+        # sent yet" would promise a message that never comes.
+        return (
+            f"No {pretty(quarter)} check was sent to this community's leaders; they can answer "
+            "it with `health check`, and the next one goes out at the start of next quarter."
+        )
     if not checks:
         return f"The {pretty(quarter)} check has not been sent yet."
     found = await people.members_by_ids(ctx.session, [c.leader_id for c in checks])

@@ -1,0 +1,48 @@
+"""What a demanding leader ran into in `health`: the button says what it will do, and the status
+line never promises a prompt the heartbeat will not send."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.clock import FrozenClock
+from bot.messages import Reply
+from tests.helpers import Chat, FakePort
+
+# START (tests.conftest) is 2 March 2026: the Q4 2025 round began 1 January, over 28 days ago.
+Q2_START = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+
+
+def answers(score: int = 4) -> dict[str, str]:
+    values = {f"L{n}": str(score) for n in range(1, 12)}
+    return values | {"L12": "green", "L13": "maturing", "L14": "continue", "L15": "", "L16": ""}
+
+
+def labels(replies: list[Reply]) -> list[str]:
+    return [c.label for r in replies for c in r.choices]
+
+
+async def test_a_stale_round_is_not_announced_as_coming(chat: Chat, community: str) -> None:
+    reply = await chat("health in data-eng", as_="lead")
+    text = reply[0].text + (reply[0].context or "")
+    assert "has not been sent yet" not in text
+    assert "No Q4 2025 check was sent" in text and "`health check`" in text
+
+
+async def test_the_button_says_change_once_answered(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    clock.set(Q2_START)
+    await chat.tick()
+    before = await chat("health in data-eng", as_="lead")
+    assert "Answer the health check" in labels(before)
+    assert "has not been sent yet" not in (before[0].context or "")
+    opened = await chat("health check in data-eng", as_="lead")
+    assert opened[0].form is not None
+    await chat.submit(opened[0].form.form_id, answers(), as_="lead")
+    after = await chat("health in data-eng", as_="lead")
+    assert "Change my health check" in labels(after)
+    assert "Answer the health check" not in labels(after)
+    # Members are told politely, and get no button they cannot use.
+    refused = await chat.text("health check in data-eng", as_="ada")
+    assert "Only leaders" in refused and "went wrong" not in refused
