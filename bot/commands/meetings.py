@@ -626,8 +626,11 @@ async def cancel(ctx: Context, args: str) -> Reply:
             ),
         )
     count = await meetings.cancel_meeting(ctx.session, meeting, ctx.now)
+    called_off = {0: "", 1: " The next session is called off."}.get(
+        count, f" The next {count} sessions are called off."
+    )
     return Reply(
-        f"Cancelled *{meeting.title}* ({count} planned sessions).",
+        f"Cancelled *{meeting.title}*: no more sessions or reminders.{called_off}",
         choices=(Choice("Undo", f"meeting restore {meeting.id}"),),
         replace=True,
     )
@@ -659,6 +662,24 @@ async def _occurrence_on(
         ctx.session, meeting.id, after=ctx.now, states=states
     )
     if text in {"", "next"}:
+        if not candidates and meeting.rrule and not meeting.cancelled_at:
+            # Every planned session may be skipped already: plan one more beyond them.
+            known = await meetings.occurrences_of(
+                ctx.session, meeting.id, after=ctx.now, states=None
+            )
+            zone = meeting_zone(meeting)
+            limit = ctx.now + timedelta(days=366)
+            slots = slots_between(start_local(meeting), meeting.rrule, zone, ctx.now, limit)
+            length = timedelta(minutes=meeting.duration_minutes)
+            await meetings.plan(
+                ctx.session,
+                meeting,
+                [(s.starts_at, s.starts_at + length) for s in slots[: len(known) + 1]],
+                ctx.now,
+            )
+            candidates = await meetings.occurrences_of(
+                ctx.session, meeting.id, after=ctx.now, states=states
+            )
         if not candidates:
             raise UserError("There is no upcoming session of that meeting.")
         return candidates[0]

@@ -1,0 +1,36 @@
+"""Leader commands that gave wrong or confusing answers in QA in the local chat."""
+
+from __future__ import annotations
+
+from tests.helpers import Chat
+
+MONTHLY = 'meeting new "Clinic" every first tuesday 15:00'
+
+
+async def test_skip_next_twice_reaches_a_session_beyond_the_planned_weeks(
+    chat: Chat, berlin: str
+) -> None:
+    await chat(MONTHLY, as_="lead")
+    assert "Skipped *Clinic* on Tue 03 Mar 2026" in await chat.text(
+        "meeting skip 1 next", as_="lead"
+    )
+    # Only about five weeks are planned ahead; the next session is in April all the same.
+    second = await chat.text("meeting skip 1 next", as_="lead")
+    assert "Skipped *Clinic* on Tue 07 Apr 2026" in second
+    assert "no upcoming session" not in second
+
+
+async def test_skip_next_of_a_past_one_off_meeting_says_there_is_none(
+    chat: Chat, berlin: str
+) -> None:
+    await chat('meeting new "Retro" once 2026-03-03 15:00', as_="lead")
+    await chat("meeting skip 1 next", as_="lead")
+    assert "no upcoming session" in await chat.text("meeting skip 1 next", as_="lead")
+
+
+async def test_cancel_says_what_stops_not_a_count_of_planned_rows(chat: Chat, berlin: str) -> None:
+    await chat(MONTHLY, as_="lead")
+    done = await chat.text("meeting cancel 1 confirm", as_="lead")
+    assert "Cancelled *Clinic*: no more sessions or reminders." in done
+    assert "The next session is called off." in done
+    assert "planned sessions" not in done
