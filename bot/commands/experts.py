@@ -33,7 +33,7 @@ WEEK = timedelta(days=7)
 PER_PAGE = 5
 CANDIDATES = 50  # how far down the ranking `expert <topic>` looks
 MAX_TOPICS = 10
-_LEVEL = re.compile(r"\s*\(?\blevel\s*[:=]?\s*(?P<level>[1-4]|[a-z]+)\)?\s*$", re.I)
+_LEVEL = re.compile(r"\s*\(?\blevel\s*[:=]?\s*(?P<level>[-+]?\d+(?:[.,]\d+)?|[a-z]+)\)?\s*$", re.I)
 AVAILABILITY_WORDS = {
     "open": "open to questions (routed questions welcome)",
     "mentor": "open to questions and available as a mentor",
@@ -54,8 +54,9 @@ def parse_level(args: str) -> tuple[str, int | None]:
     if not found:
         return args, None
     word = found["level"].lower()
+    # "level 9" or "level 2.5" is a mistyped level, never part of a topic's name.
     level = int(word) if word.isdigit() else LEVEL_WORDS.get(word)
-    if level is None:
+    if level not in LEVELS:
         raise UserError("Levels are 1 aware, 2 practitioner, 3 advanced, 4 expert, e.g. `level 3`.")
     return args[: found.start()].strip(), level
 
