@@ -31,28 +31,39 @@ def when_closes(survey: Survey, viewer_zone: str | None, fallback: str) -> str:
     return local_time(survey.closes_at, viewer_zone, fallback)
 
 
-def invitation(survey: Survey, community: Community, viewer_zone: str | None) -> Reply:
-    """The DM: one click for a single question, else a button that opens the form."""
+def invitation(
+    survey: Survey, community: Community, viewer_zone: str | None, *, reminder: bool = False
+) -> Reply:
+    """The DM: one click for a single question, else a button that opens the form.
+
+    The reminder goes only to those who have not answered, so it asks rather than offering
+    to "change" an answer, and names the closing time once.
+    """
     assert survey.id is not None
     questions = questions_of(survey.questions)
     privacy = "Your answers are anonymous." if survey.anonymous else "Answers are not anonymous."
     closes = when_closes(survey, viewer_zone, community.timezone)
+    until = (
+        f"It closes {closes} and you have not answered yet."
+        if reminder
+        else f"You can change your answer{'' if len(questions) == 1 else 's'} until {closes}."
+    )
+    title = f"{'Reminder: ' if reminder else ''}{survey.title}"
     if len(questions) == 1 and questions[0].kind != "text":
         return Reply(
-            f"*{questions[0].text}*\n{privacy} You can change your answer until {closes}.",
-            title=f"{survey.title} ({community.name})",
+            f"*{questions[0].text}*\n{privacy} {until}",
+            title=f"{title} ({community.name})",
             choices=questions[0].one_click(survey.id),
         )
     if len(questions) == 1:
         return Reply(
-            f"*{questions[0].text}*\n{privacy} Type `survey answer {survey.id} <your answer>`; "
-            f"you can change it until {closes}.",
-            title=f"{survey.title} ({community.name})",
+            f"*{questions[0].text}*\n{privacy} Type `survey answer {survey.id} <your answer>`. "
+            + until,
+            title=f"{title} ({community.name})",
         )
     return Reply(
-        f"{community.name} asks {len(questions)} short questions. {privacy} "
-        f"You can change your answers until {closes}.",
-        title=survey.title,
+        f"{community.name} asks {len(questions)} short questions. {privacy} {until}",
+        title=title,
         choices=(Choice("Answer", f"survey answer {survey.id}", style="primary"),),
     )
 
@@ -111,15 +122,9 @@ async def remind_due(jctx: JobContext) -> None:
         assert community is not None
         for member in await surveys.not_answered(jctx.session, survey.id):
             assert member.id is not None
-            reply = invitation(survey, community, member.timezone)
             await jctx.notify_member(
                 member.id,
-                Reply(
-                    f"Reminder: *{survey.title}* closes "
-                    f"{when_closes(survey, member.timezone, community.timezone)}. " + reply.text,
-                    title=f"Reminder: {survey.title}",
-                    choices=reply.choices,
-                ),
+                invitation(survey, community, member.timezone, reminder=True),
                 key=f"survey:{survey.id}:reminder:{member.id}",
                 community_id=community.id,
             )

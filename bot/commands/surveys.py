@@ -252,11 +252,21 @@ async def _create(
         local = surveys_jobs.local_time(opens, ctx.member.timezone, community.timezone)
         status = f"It goes to the {who} of {community.name} on {local}"
         stop = Choice("Cancel it", f"survey close {survey.id}", style="danger")
+    context = "A reminder goes to those who have not answered a day before it closes."
+    threshold = min_answers(ctx.settings)
+    asked = len(await surveys_jobs.audience_ids(ctx, survey))
+    if anonymous and asked < threshold:
+        # Better said now than discovered when the results stay empty.
+        context = (
+            f"Only {plural(asked, who[:-1])} can answer, and an anonymous survey shows results "
+            f"from {threshold} answers: these results will stay hidden. Close it and launch it "
+            "with `named`, or ask the members instead."
+        )
     return Reply(
         f"Survey `{survey.id}` *{title}* ({plural(len(questions), 'question')}, {privacy}). "
         f"{status}; it closes {closes_text}.",
         choices=(Choice("Results", f"survey results {survey.id}"), stop),
-        context="A reminder goes to those who have not answered a day before it closes.",
+        context=context,
     )
 
 
@@ -323,11 +333,16 @@ async def answer(ctx: Context, args: str) -> Reply:
         value = questions[0].parse(rest)
         await _save(ctx, survey, {0: value})
         label = questions[0].labels().get(value, value)
+        change = (
+            f"Type `survey answer {survey.id} <new answer>` to change it"
+            if questions[0].kind == "text"
+            else "Tap another answer to change it"
+        )
         # Replaces the invitation in place and keeps its buttons, so a change is one click too.
         return Reply(
             f"*{questions[0].text}*\nThanks! Your answer ({label}) is saved"
             + (" anonymously" if survey.anonymous else "")
-            + ". Tap another answer to change it until the survey closes.",
+            + f". {change} until the survey closes.",
             title=survey.title,
             choices=questions[0].one_click(survey.id),
             replace=True,

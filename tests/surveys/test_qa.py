@@ -3,8 +3,12 @@ clock, wording of confirmations and lists, N/A counted once, cancelling a schedu
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.clock import FrozenClock
 from bot.surveys_core import Question
 from bot.surveys_stats import stats_for, summary_line
+from tests.conftest import START
 from tests.helpers import Chat, FakePort
 
 # START in tests.conftest is Monday 2 March 2026, 09:00 UTC.
@@ -99,3 +103,36 @@ async def test_closing_a_leaders_survey_does_not_promise_members_the_results(
     closed = [t for t in port.texts("lead") if "has closed" in t]
     assert closed and "Members can now see" not in closed[-1]
     assert "leaders who were asked" in closed[-1]
+
+
+async def test_a_typed_answer_is_not_told_to_tap(chat: Chat, community: str) -> None:
+    text_only = ONE | {"questions": "text: One thing to improve?"}
+    await chat.submit("survey.new:data-eng", text_only, as_="lead")
+    saved = await chat.text("survey answer 1 More demos", as_="ada")
+    assert "Tap" not in saved and "`survey answer 1 <new answer>`" in saved
+
+
+async def test_the_reminder_asks_once_and_names_the_closing_time_once(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    await chat.submit("survey.new:data-eng", ONE | {"closes": "3d"}, as_="lead")
+    await chat("survey answer 1 4", as_="ada")
+    clock.set(START + timedelta(days=2, hours=1))
+    await chat.tick()
+    (reminder,) = [t for t in port.texts("bo") if "Reminder" in t]
+    assert "you have not answered yet" in reminder and "change" not in reminder
+    assert reminder.count("Thu 5 Mar 2026") == 1
+    assert not [t for t in port.texts("ada") if "Reminder" in t]
+
+
+async def test_an_anonymous_survey_too_small_to_show_results_warns_at_launch(
+    chat: Chat, community: str
+) -> None:
+    few = await chat("survey new pulse leaders in data-eng", as_="lead")
+    assert "results will stay hidden" in (few[0].context or "")
+    named = await chat("survey new pulse leaders named in data-eng", as_="lead")
+    assert "hidden" not in (named[0].context or "")
+    for handle in ("cy", "di", "eve"):
+        await chat("join data-eng", as_=handle)
+    enough = await chat("survey new pulse in data-eng", as_="lead")
+    assert "hidden" not in (enough[0].context or "")
