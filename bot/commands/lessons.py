@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot import activity, lessons_demo  # noqa: F401  (registers demo data)
@@ -105,16 +105,28 @@ async def visible_lesson(ctx: Context, lesson_number: int) -> Lesson:
     )
 
 
+# Unambiguous ways people write a day; 03/04/2026 is not one (March or April?).
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
+
+
 def parse_event_date(ctx: Context, value: str) -> date:
-    """`YYYY-MM-DD`, not in the future (in the asker's timezone)."""
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise UserError(
-            "Give the date it happened as YYYY-MM-DD.",
-            fields={"event_date": "A date like 2026-02-17."},
-        ) from None
+    """A day not in the future (in the asker's timezone): `YYYY-MM-DD`, `today`, `yesterday`,
+    `17 Feb 2026` or `Feb 17, 2026`."""
     today = ctx.now.astimezone(ctx.tz).date()
+    text = " ".join(value.replace(",", " ").split()).lower()
+    relative = {"today": today, "yesterday": today - timedelta(days=1)}
+    day = relative.get(text)
+    for layout in _DATE_FORMATS if day is None else ():
+        try:
+            day = datetime.strptime(text, layout).date()
+            break
+        except ValueError:
+            continue
+    if day is None:
+        raise UserError(
+            "Give the date it happened as YYYY-MM-DD (or `today`, `yesterday`).",
+            fields={"event_date": "A date like 2026-02-17, or today or yesterday."},
+        )
     if day > today or day.year < 1950:
         raise UserError(
             "The date it happened can't be in the future.",
