@@ -14,7 +14,7 @@ from bot.context import JobContext, zone
 from bot.messages import Choice, Reply
 from bot.permissions import Role
 from bot.registry import due_job
-from bot.surveys_core import questions_of
+from bot.surveys_core import min_answers, questions_of
 from storage import communities, nudges, people, surveys
 from storage.tables import Community
 from storage.tables.surveys import Survey
@@ -158,11 +158,7 @@ async def close_survey(jctx: JobContext, survey: Survey) -> bool:
         survey.created_by,
         Reply(
             f"*{survey.title}* has closed: {answered} of {invited} answered. "
-            + (
-                "The leaders who were asked can now see the results too."
-                if survey.audience == "leaders"
-                else "Members can now see the results too."
-            ),
+            + _who_sees(jctx, survey, answered),
             title="Survey closed",
             choices=(Choice("Results", f"survey results {survey.id}", style="primary"),),
         ),
@@ -170,6 +166,18 @@ async def close_survey(jctx: JobContext, survey: Survey) -> bool:
         community_id=survey.community_id,
     )
     return True
+
+
+def _who_sees(jctx: JobContext, survey: Survey, answered: int) -> str:
+    threshold = min_answers(jctx.settings)
+    if survey.anonymous and answered < threshold:
+        return (
+            f"Fewer than {threshold} answered, so the results of this anonymous survey stay "
+            "hidden to protect who said what."
+        )
+    if survey.audience == "leaders":
+        return "The leaders who were asked can now see the results too."
+    return "Members can now see the results too."
 
 
 @due_job("surveys.3-close")

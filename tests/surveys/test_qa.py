@@ -97,7 +97,7 @@ def test_not_applicable_is_counted_once_in_a_summary() -> None:
 async def test_closing_a_leaders_survey_does_not_promise_members_the_results(
     chat: Chat, community: str, port: FakePort
 ) -> None:
-    await chat("survey new pulse leaders in data-eng", as_="lead")
+    await chat("survey new pulse leaders named in data-eng", as_="lead")
     await chat("survey close 1", as_="lead")
     await chat.deliver()
     closed = [t for t in port.texts("lead") if "has closed" in t]
@@ -136,3 +136,15 @@ async def test_an_anonymous_survey_too_small_to_show_results_warns_at_launch(
         await chat("join data-eng", as_=handle)
     enough = await chat("survey new pulse in data-eng", as_="lead")
     assert "hidden" not in (enough[0].context or "")
+
+
+async def test_the_close_notice_does_not_promise_hidden_results(
+    chat: Chat, community: str, port: FakePort
+) -> None:
+    await chat.submit("survey.new:data-eng", ONE, as_="lead")
+    await chat("survey answer 1 4", as_="ada")
+    await chat("survey close 1", as_="lead")
+    await chat.deliver()
+    (closed,) = [t for t in port.texts("lead") if "has closed" in t]
+    assert "1 of 3 answered" in closed and "stay hidden" in closed
+    assert "can now see the results" not in closed
