@@ -90,11 +90,12 @@ def zone_name(name: str) -> str:
     name = name.strip()
     if name.upper() in {"UTC", "GMT"}:
         return "UTC"
+    # Checked first: tzdata knows "EST" and "CET", but "EST" never moves to summer time.
+    if name.lower() in _ZONE_ABBREVIATIONS or _UTC_OFFSET.fullmatch(name):
+        _abbreviation(name)
     canonical = _zone_names().get(name.lower())
     if canonical:
         return canonical
-    if name.lower() in _ZONE_ABBREVIATIONS or _UTC_OFFSET.fullmatch(name):
-        _abbreviation(name)
     raise UserError(
         f"`{name}` is not a timezone I know. Use a name like `Europe/Berlin`.",
         fields={"timezone": "Use a name like Europe/Berlin or America/New_York."},
@@ -116,7 +117,8 @@ def _zone_names() -> dict[str, str]:
 
 def check_zone(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(zone_name(name))
+        # A stored zone (a community's, a meeting's) is used as it is, even "EST".
+        return ZoneInfo(_zone_names().get(name.strip().lower(), name))
     except (ZoneInfoNotFoundError, ValueError):
         raise UserError(
             f"`{name}` is not a timezone I know. Use a name like `Europe/Berlin`.",

@@ -11,6 +11,7 @@ import pytest
 from bot.errors import UserError
 from bot.meeting_parse import parse_schedule, zone_name
 from bot.recurrence import describe, next_slots
+from tests.helpers import Chat
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 BERLIN = "Europe/Berlin"
@@ -89,3 +90,15 @@ def test_zone_abbreviations_and_offsets_ask_for_a_place(word: str) -> None:
     assert "Europe/Berlin" in caught.value.message
     assert f"`{word}`" in caught.value.message
     assert "didn't understand" not in caught.value.message
+
+
+async def test_editing_a_meetings_timezone_to_an_abbreviation_asks_for_a_place(
+    chat: Chat, berlin: str
+) -> None:
+    await chat('meeting new "Clinic" every tuesday 15:00', as_="lead")
+    text = await chat.text("meeting edit 1 timezone EST", as_="lead")
+    assert "not `EST`" in text and "America/New_York" in text
+    assert "(Europe/Berlin)" in await chat.text("meeting show 1", as_="lead")
+    assert "(America/New_York)" in await chat.text(
+        "meeting edit 1 timezone america/new_york", as_="lead"
+    )
