@@ -100,7 +100,10 @@ class Question:
         for option in self.options:
             if lowered == option.lower():
                 return option
-        if lowered.isdecimal() and 1 <= int(lowered) <= len(self.options):
+        # "2" may pick the second option, unless options are numbers themselves (the pulse's
+        # "0" hours): then "2" meaning the option "1-4 h" would surprise whoever typed it.
+        numeric = any(o.strip().isdecimal() for o in self.options)
+        if not numeric and lowered.isdecimal() and 1 <= int(lowered) <= len(self.options):
             return self.options[int(lowered) - 1]
         listed = ", ".join(f"`{o}`" for o in self.options)
         raise UserError(f"Pick one of: {listed}.")

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FrozenClock
+from bot.errors import UserError
 from bot.surveys_core import Question
 from bot.surveys_stats import stats_for, summary_line
 from tests.conftest import START
@@ -148,3 +151,15 @@ async def test_the_close_notice_does_not_promise_hidden_results(
     (closed,) = [t for t in port.texts("lead") if "has closed" in t]
     assert "1 of 3 answered" in closed and "stay hidden" in closed
     assert "can now see the results" not in closed
+
+
+def test_a_number_picks_a_numeric_option_by_its_value_not_its_position() -> None:
+    sizes = Question("choice", "How many sessions?", ("1", "2", "5"))
+    assert sizes.parse("2") == "2"
+    with pytest.raises(UserError, match="Pick one of"):
+        sizes.parse("3")  # not "5", the third option
+    pulse_time = Question("choice", "Time saved?", ("0", "<1 h", "1-4 h"))
+    assert pulse_time.parse("0") == "0"
+    with pytest.raises(UserError):
+        pulse_time.parse("2")
+    assert Question("choice", "Format?", ("Talk", "Workshop")).parse("2") == "Workshop"
