@@ -50,9 +50,10 @@ PG_DOCUMENT = (
 )
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
-# Words that carry no meaning for search, plus the operators of both query languages.
+# Words that carry no meaning for search, plus the operator words AND, OR and NOT. "near" is
+# kept: every FTS5 term is quoted, so NEAR is a plain word there, and people search "near-miss".
 _STOP_TEXT = (
-    "a an and are as at be by for from how i in is it near not of on or the to was we what "
+    "a an and are as at be by for from how i in is it not of on or the to was we what "
     "when where which who why with"
 )
 STOP_WORDS = frozenset(_STOP_TEXT.split())

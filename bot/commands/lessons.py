@@ -839,8 +839,11 @@ async def lessons_search(ctx: Context, args: str) -> Reply:
         result_line(number, lesson, names)
         for number, lesson in enumerate(found.lessons, start=page.offset + 1)
     ]
-    note = "No lesson has all your words; these have some of them." if found.any_term else None
-    again = "lessons " + " ".join([text.strip(), *(f"#{t}" for t in tags[:1])]).strip()
+    notes = ["No lesson has all your words; these have some of them."] if found.any_term else []
+    if len(tags) > 1:
+        notes.append(f"One topic at a time: these are on #{topic}.")
+    note = "\n".join(notes) or None
+    again = " ".join(p for p in ["lessons", text.strip(), *(f"#{t}" for t in tags[:1])] if p)
     if community:
         again += f" in {community.slug}"
     choices = tuple(

@@ -35,3 +35,30 @@ async def test_an_ambiguous_or_future_date_is_refused_with_what_to_type(
     errors = dict(replies[0].errors)
     assert "2026-02-17" in errors["event_date"] or "On or before" in errors["event_date"]
     assert "Saved lesson" not in text_of(replies)
+
+
+async def test_near_is_a_word_people_search_for(chat: Chat, community: str) -> None:
+    await chat(
+        "lesson Near-miss reports need no blame | Keep near-miss reports blame-free because "
+        "people stop reporting #safety",
+        as_="ada",
+    )
+    # Before, "near" was dropped as an FTS operator: "near-miss" searched for "miss" alone.
+    text = await chat.text("lessons near-miss", as_="ada")
+    assert "Lessons: near miss" in text and "Near-miss reports need no blame" in text
+
+
+async def test_a_second_hashtag_is_not_silently_ignored(chat: Chat, community: str) -> None:
+    await chat(
+        "lesson Pin providers | Pin provider versions because plans drift #terraform", as_="ada"
+    )
+    text = await chat.text("lessons #terraform #kubernetes", as_="ada")
+    assert "One topic at a time: these are on #terraform." in text
+
+
+async def test_the_next_page_command_has_no_double_space(chat: Chat, community: str) -> None:
+    for n in range(6):
+        await chat(f"lesson Lesson number {n} | Do thing {n} because reason {n}", as_="ada")
+    replies = await chat("lessons", as_="ada")
+    pages = [c.command for r in replies for c in r.choices if "page" in c.command]
+    assert pages == ["lessons page 2"]
