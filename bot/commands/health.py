@@ -147,6 +147,15 @@ async def submitted(ctx: Context, values: Mapping[str, str]) -> Reply:
         raise UserError("That health check is not yours. Type `health check` to open your own.")
     community = await communities.get_community(ctx.session, check.community_id)
     assert community is not None and community.id is not None
+    # A form left open in a chat can be sent long after: by someone no longer a leader, or
+    # after the next round began (it would rewrite a quarter that was already reported).
+    await ctx.require(Capability.COMPLETE_HEALTH_CHECK, community)
+    quarter, _starts = await _round(ctx, community)
+    if check.quarter != quarter:
+        raise UserError(
+            f"That form is the {pretty(check.quarter)} health check, which is over now. "
+            f"Type `health check in {community.slug}` for the {pretty(quarter)} one."
+        )
     answers = parse_answers(values)
     first = check.answered_at is None
     await health.save_answers(ctx.session, check, answers, ctx.now)

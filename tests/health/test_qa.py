@@ -46,3 +46,32 @@ async def test_the_button_says_change_once_answered(
     # Members are told politely, and get no button they cannot use.
     refused = await chat.text("health check in data-eng", as_="ada")
     assert "Only leaders" in refused and "went wrong" not in refused
+
+
+async def test_a_form_left_open_cannot_rewrite_a_past_quarter(
+    chat: Chat, community: str, clock: FrozenClock
+) -> None:
+    clock.set(Q2_START)
+    opened = await chat("health check in data-eng", as_="lead")
+    assert opened[0].form is not None
+    form_id = opened[0].form.form_id
+    await chat.submit(form_id, answers(4), as_="lead")
+    # Next quarter the old form is sent again (a chat client keeps it open).
+    clock.set(datetime(2026, 7, 2, 9, 0, tzinfo=UTC))
+    late = await chat.submit(form_id, answers(1), as_="lead")
+    assert "Q1 2026 health check, which is over" in late[0].text
+    assert "`health check in data-eng`" in late[0].text
+    shown = await chat.text("health in data-eng", as_="lead")
+    assert "Leader Health Index: *75*/100" in shown  # the Q1 answers (all 4) stand
+
+
+async def test_a_former_leader_cannot_send_the_form(
+    chat: Chat, community: str, clock: FrozenClock
+) -> None:
+    clock.set(Q2_START)
+    await chat("role add @ada leader", as_="lead")
+    opened = await chat("health check in data-eng", as_="ada")
+    assert opened[0].form is not None
+    await chat("role remove @ada leader", as_="lead")
+    refused = await chat.submit(opened[0].form.form_id, answers(), as_="ada")
+    assert "Only leaders" in refused[0].text
