@@ -230,7 +230,7 @@ async def _profile(ctx: Context, member: Member) -> Reply:
         if authored:
             why.append(f"{authored} lesson{'s' * (authored != 1)}")
         if validated:
-            why.append(f"validated {validated}")
+            why.append(f"validated {validated} lesson{'s' * (validated != 1)}")
         if endorsements.get(topic):
             n = endorsements[topic]
             why.append(f"{n} endorsement{'s' * (n != 1)}")
@@ -504,7 +504,7 @@ def why_text(row: experts.ExpertScore, sme_in: list[str], topic: str) -> str:
     if row.authored:
         why.append(f"wrote {row.authored} lesson{'s' * (row.authored != 1)} on {topic}")
     if row.validated:
-        why.append(f"validated {row.validated}")
+        why.append(f"validated {row.validated} lesson{'s' * (row.validated != 1)} on {topic}")
     if row.helped:
         why.append(f'{row.helped} "this helped" vote{"s" * (row.helped != 1)}')
     if row.endorsements:

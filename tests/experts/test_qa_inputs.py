@@ -21,3 +21,13 @@ async def test_an_out_of_range_level_is_explained_not_made_a_topic(
 async def test_a_level_in_range_still_counts(chat: Chat, community: str) -> None:
     await chat("expertise add spark level 2", as_="ada")
     assert "*spark* — level 2 (practitioner)" in await chat.text("profile", as_="ada")
+
+
+async def test_validation_evidence_says_what_was_validated(chat: Chat, community: str) -> None:
+    await chat(
+        "lesson Queues | Give backfills their own queue because they starve #airflow", as_="ada"
+    )
+    await chat("lesson publish 1", as_="lead")
+    # Before, the evidence read "validated 1", which says nothing about what.
+    assert "validated 1 lesson on airflow" in await chat.text("expert airflow", as_="bo")
+    assert "validated 1 lesson" in await chat.text("profile @lead", as_="bo")
