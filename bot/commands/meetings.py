@@ -224,7 +224,16 @@ def _form_schedule(ctx: Context, text: str, zone_name: str) -> Schedule:
     try:
         return parse_schedule(f"{text} {zone_name}", now=ctx.now, default_zone=zone_name)
     except UserError as exc:
-        raise UserError(exc.message, fields={"when": exc.message[:150]}) from None
+        raise UserError(exc.message, fields={"when": _field_message(exc.message)}) from None
+
+
+def _field_message(message: str, limit: int = 150) -> str:
+    """A form field's error: whole first sentence and a short example, never cut mid-word."""
+    first = message.split(". ")[0].rstrip(".") + "."
+    if len(first) > limit:
+        first = first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    example = " E.g. `every tuesday 15:00` or `once 2026-03-10 15:00`."
+    return first + example if len(first) + len(example) <= limit else first
 
 
 def _form_duration(text: str) -> int:

@@ -34,3 +34,22 @@ async def test_cancel_says_what_stops_not_a_count_of_planned_rows(chat: Chat, be
     assert "Cancelled *Clinic*: no more sessions or reminders." in done
     assert "The next session is called off." in done
     assert "planned sessions" not in done
+
+
+async def test_the_forms_when_error_is_whole_sentences_with_an_example(
+    chat: Chat, berlin: str
+) -> None:
+    form = (await chat("meeting new", as_="lead"))[0].form
+    assert form is not None
+    values = {f.name: f.initial or "" for f in form.fields}
+    values.update(title="Sync", when="whenever")
+    replies = await chat.submit(form.form_id, values, as_="lead")
+    error = dict(replies[0].errors)["when"]
+    # Before, the long message was cut at 150 characters, mid-way through a link.
+    assert error == (
+        "I didn't understand `whenever` in the schedule. "
+        "E.g. `every tuesday 15:00` or `once 2026-03-10 15:00`."
+    )
+    values["when"] = "every tuesday"
+    replies = await chat.submit(form.form_id, values, as_="lead")
+    assert dict(replies[0].errors)["when"].startswith("At what time?")
