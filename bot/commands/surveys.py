@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import activity, downloads, surveys_demo, surveys_jobs  # noqa: F401  (register too)
 from bot.context import Context, JobContext, zone
-from bot.errors import UserError
+from bot.errors import NotAllowed, UserError
 from bot.messages import Attachment, Choice, Form, FormField, Image, Reply
 from bot.permissions import Capability
 from bot.registry import command, download, form, home_section
@@ -406,7 +406,10 @@ async def _may_see(ctx: Context, survey: Survey, community: Community) -> bool:
     ):
         raise UserError("Only the community's leaders see that survey's results.")
     if survey.state != "closed":
-        raise UserError(f"*{survey.title}* is still open; members see the results once it closes.")
+        closes = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)
+        raise UserError(
+            f"*{survey.title}* is still open; members see the results once it closes ({closes})."
+        )
     return False
 
 
@@ -509,7 +512,12 @@ async def pending(ctx: Context, args: str) -> Reply:
 async def close(ctx: Context, args: str) -> Reply:
     survey, community = await load(ctx, args, "survey close <survey id>")
     assert survey.id is not None
-    await ctx.require(Capability.LAUNCH_SURVEY, community)
+    if not await ctx.can(Capability.LAUNCH_SURVEY, community):
+        # The generic refusal would say "can launch surveys", which is not what was asked.
+        raise NotAllowed(
+            f"Only leaders or coordinators of {community.name} can close a survey. "
+            f"Type `roles in {community.slug}` to see who they are."
+        )
     if survey.state == "closed":
         return Reply(f"*{survey.title}* is already closed.")
     if survey.state == "scheduled":

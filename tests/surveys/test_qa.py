@@ -163,3 +163,14 @@ def test_a_number_picks_a_numeric_option_by_its_value_not_its_position() -> None
     with pytest.raises(UserError):
         pulse_time.parse("2")
     assert Question("choice", "Format?", ("Talk", "Workshop")).parse("2") == "Workshop"
+
+
+async def test_members_are_told_when_results_open_and_who_may_close(
+    chat: Chat, community: str
+) -> None:
+    await chat.submit("survey.new:data-eng", ONE, as_="lead")
+    early = await chat.text("survey results 1", as_="ada")
+    assert "once it closes (Mon 9 Mar 2026, 09:00 UTC)" in early
+    refused = await chat.text("survey close 1", as_="ada")
+    assert "can close a survey" in refused and "launch" not in refused
+    assert "open until" in await chat.text("surveys in data-eng", as_="lead")
