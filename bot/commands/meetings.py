@@ -410,7 +410,12 @@ async def show(ctx: Context, args: str) -> Reply:
         fields.append(("Last session", rating))
     status = " This meeting is cancelled." if meeting.cancelled_at else ""
     choices = [Choice("Add to calendar", url=ics_link(ctx.settings, meeting.id, ctx.now))]
-    if upcoming and not meeting.cancelled_at:
+    assert community.id is not None
+    member = await communities.active_membership(ctx.session, community.id, ctx.member_id)
+    if upcoming and not meeting.cancelled_at and not member:
+        # RSVPs and reminders are for members: offer what they would be told to do first.
+        choices.append(Choice(f"Join {community.name}", f"join {community.slug}"))
+    elif upcoming and not meeting.cancelled_at:
         assert upcoming[0].id is not None
         choices.extend(rsvp_choices(upcoming[0].id, None))
         choices.append(Choice("Remind me", f"meeting remind me {meeting.id}"))
@@ -806,9 +811,14 @@ async def remind_me(ctx: Context, args: str) -> Reply:
     words = [w for w in args.split() if w.lower() != "me"]
     if not words:
         raise UserError("Which meeting? Type `meeting remind me <meeting id>`.")
-    meeting, _community = await load_meeting(ctx, words[0], "meeting remind me <meeting id>")
+    meeting, community = await load_meeting(ctx, words[0], "meeting remind me <meeting id>")
     assert meeting.id is not None
     on = not (len(words) > 1 and words[1].lower() in {"off", "stop", "no"})
+    if on:
+        # Reminders are for members, as RSVPs are; anyone may still turn theirs off.
+        await require_member(ctx, community)
+        if meeting.cancelled_at:
+            raise UserError(f"*{meeting.title}* is cancelled, so there is nothing to remind of.")
     await meetings.set_opt_in(ctx.session, meeting.id, ctx.member_id, on, ctx.now)
     if on:
         return Reply(

@@ -53,3 +53,26 @@ async def test_the_forms_when_error_is_whole_sentences_with_an_example(
     values["when"] = "every tuesday"
     replies = await chat.submit(form.form_id, values, as_="lead")
     assert dict(replies[0].errors)["when"].startswith("At what time?")
+
+
+async def test_non_members_are_offered_join_not_buttons_that_refuse_them(
+    chat: Chat, berlin: str
+) -> None:
+    await chat('meeting new "Clinic" every tuesday 15:00', as_="lead")
+    replies = await chat("meeting show 1", as_="stranger")
+    labels = [c.label for r in replies for c in r.choices]
+    assert "Join Data Engineering" in labels
+    assert not {"Going", "Maybe", "Not going", "Remind me"} & set(labels)
+    member = [c.label for r in await chat("meeting show 1", as_="ada") for c in r.choices]
+    assert {"Going", "Remind me"} <= set(member)
+
+
+async def test_reminders_are_for_members_of_a_live_meeting(chat: Chat, berlin: str) -> None:
+    await chat('meeting new "Clinic" every tuesday 15:00', as_="lead")
+    # Before, a stranger was signed up for DMs about a community they are not in.
+    refused = await chat.text("meeting remind me 1", as_="stranger")
+    assert "Join Data Engineering first" in refused
+    assert "I'll remind you" in await chat.text("meeting remind me 1", as_="ada")
+    await chat("meeting cancel 1 confirm", as_="lead")
+    assert "is cancelled" in await chat.text("meeting remind me 1", as_="bo")
+    assert "No more reminders" in await chat.text("meeting remind me 1 off", as_="ada")
