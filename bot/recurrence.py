@@ -8,7 +8,7 @@ across daylight-saving changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
@@ -86,7 +86,7 @@ def describe(start_local: datetime, rule: str) -> str:
     """A short human description: "every 2 weeks on Monday at 09:30"."""
     at = start_local.strftime("%H:%M")
     if not rule:
-        return f"once, on {start_local:%a %d %b %Y} at {at}"
+        return f"once, on {day_text(start_local)} at {at}"
     parts = dict(part.split("=", 1) for part in rule.split(";") if "=" in part)
     freq = parts.get("FREQ", "")
     interval = int(parts.get("INTERVAL", "1") or 1)
@@ -121,3 +121,8 @@ def ordinal(day: int) -> str:
 
 def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def day_text(day: date) -> str:
+    """`Tue 3 Mar 2026`, the way session times are written (no leading zero)."""
+    return f"{day:%a} {day.day} {day:%b %Y}"

@@ -44,7 +44,7 @@ from bot.messages import Attachment, Choice, Form, FormField, Reply, Visibility
 from bot.paging import Page, take_page
 from bot.people import find_person, split_person
 from bot.permissions import Capability
-from bot.recurrence import slots_between
+from bot.recurrence import day_text, slots_between
 from bot.registry import command, form, home_section
 from storage import communities, meetings, people
 from storage.tables import Community
@@ -719,7 +719,7 @@ async def _occurrence_on(
     for occurrence in candidates:
         if occurrence.starts_at.astimezone(zone).date() == day:
             return occurrence
-    raise UserError(f"*{meeting.title}* has no session on {day:%a %d %b %Y}.")
+    raise UserError(f"*{meeting.title}* has no session on {day_text(day)}.")
 
 
 @command(
@@ -737,7 +737,7 @@ async def skip(ctx: Context, args: str) -> Reply:
     await meetings.set_state(ctx.session, occurrence, "skipped")
     day = occurrence.starts_at.astimezone(meeting_zone(meeting)).date()
     return Reply(
-        f"Skipped *{meeting.title}* on {day:%a %d %b %Y}. Nobody gets reminders for it.",
+        f"Skipped *{meeting.title}* on {day_text(day)}. Nobody gets reminders for it.",
         choices=(Choice("Undo", f"meeting unskip {meeting.id} {day.isoformat()}"),),
     )
 

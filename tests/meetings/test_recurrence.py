@@ -165,7 +165,7 @@ def test_descriptions_read_back() -> None:
         "every 2 weeks on Monday at 15:00"
     )
     assert describe(start, "FREQ=MONTHLY;BYMONTHDAY=15") == "every month on the 15th at 15:00"
-    assert describe(start, "").startswith("once, on Tue 03 Mar 2026")
+    assert describe(start, "").startswith("once, on Tue 3 Mar 2026")
     for rule in ("FREQ=MONTHLY;BYDAY=+1TU", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH"):
         again = schedule(describe(start, rule).replace(",", ""))
         assert again.rule == rule
