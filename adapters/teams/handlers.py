@@ -459,9 +459,23 @@ class TeamsAdapter:
             Platform.TEAMS,
             user_id,
             name=profile.get("name") or getattr(account, "name", None),
-            email=profile.get("email"),
+            email=profile.get("email") if self._email_trusted(tenant) else None,
             tenant_id=tenant,
         )
+
+    def _email_trusted(self, tenant: str | None) -> bool:
+        """Whether a profile email may make this sender the same member as that email elsewhere.
+
+        The core joins identities by email, so an email is a claim to be that person. A
+        multi-tenant bot answers any Entra tenant, and a tenant's admin can put any address in
+        a user's `mail` ("nOAuth"): trusted only from the home tenant (MICROSOFT_APP_TENANT_ID),
+        or in emulator mode, which is loopback-only and unauthenticated anyway. Others link
+        their accounts with `link` codes.
+        """
+        if not self.app_id:
+            return True
+        home = self.settings.microsoft_app_tenant_id
+        return bool(home and tenant and tenant.lower() == home.lower())
 
     async def _profile(self, context: TurnContext, user_id: str) -> dict[str, str | None]:
         connector = context.turn_state.get(self.cloud.BOT_CONNECTOR_CLIENT_KEY)
