@@ -285,10 +285,17 @@ def answer_form(survey: Survey, mine: dict[int, str]) -> Form:
     )
 
 
+async def _not_open_yet(ctx: Context, survey: Survey) -> str:
+    community = await communities.get_community(ctx.session, survey.community_id)
+    fallback = community.timezone if community else ctx.settings.timezone
+    opens = surveys_jobs.local_time(survey.opens_at, ctx.member.timezone, fallback)
+    return f"*{survey.title}* has not opened yet; it is sent on {opens}."
+
+
 async def _answerable(ctx: Context, survey: Survey) -> None:
     assert survey.id is not None
     if survey.state == "scheduled":
-        raise UserError("That survey has not opened yet.")
+        raise UserError(await _not_open_yet(ctx, survey))
     if survey.state != "open":
         raise UserError(
             f"*{survey.title}* has closed. Type `survey results {survey.id}` to see the results."
@@ -544,6 +551,8 @@ async def show(ctx: Context, args: str) -> Reply | list[Reply]:
     leader = await ctx.can(Capability.LAUNCH_SURVEY, community)
     invite = await surveys.invite_of(ctx.session, survey.id, ctx.member_id)
     if invite is None and not leader:
+        if survey.state == "scheduled":
+            raise UserError(await _not_open_yet(ctx, survey))
         raise UserError(f"*{survey.title}* was not sent to you.")
     questions = questions_of(survey.questions)
     closes = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)

@@ -174,3 +174,12 @@ async def test_members_are_told_when_results_open_and_who_may_close(
     refused = await chat.text("survey close 1", as_="ada")
     assert "can close a survey" in refused and "launch" not in refused
     assert "open until" in await chat.text("surveys in data-eng", as_="lead")
+
+
+async def test_a_member_looking_at_a_scheduled_survey_learns_when_it_opens(
+    chat: Chat, community: str
+) -> None:
+    await chat("survey new pulse opens 2026-03-05 in data-eng", as_="lead")
+    for command in ("survey 1", "survey answer 1"):
+        reply = await chat.text(command, as_="ada")
+        assert "has not opened yet; it is sent on Thu 5 Mar 2026, 09:00 UTC" in reply, reply
