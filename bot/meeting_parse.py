@@ -67,6 +67,24 @@ _ZONE_ABBREVIATIONS = {
     "mst", "mdt", "pst", "pdt", "akst", "hst", "jst", "kst", "aest", "aedt", "awst", "nzst",
 }  # fmt: skip
 _UTC_OFFSET = re.compile(r"(?:utc|gmt)?[+-]\d{1,2}(?::?\d{2})?", re.I)
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH_NAME = (
+    r"(?P<month{n}>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)"
+    r"(?:uary|ruary|ch|il|e|y|ust|ember|ober)?\.?"
+)
+# "24 dec", "24th December 2026", "Dec 24", "December 24th, 2026".
+_NAMED_DATE = re.compile(
+    r"(?<!\S)(?:(?P<day1>\d{1,2})(?:st|nd|rd|th)?\s+"
+    + _MONTH_NAME.format(n=1)
+    + r"|"
+    + _MONTH_NAME.format(n=2)
+    + r"\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?,?)"
+    r"(?:\s+(?P<year>\d{4}))?(?!\S)",
+    re.I,
+)
 _MONTHDAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 
 
@@ -149,6 +167,9 @@ def _split_title(text: str) -> tuple[str, str]:
     # Strong words ("every", a date…) mark the schedule; "on" or "next" only when nothing else
     # does, so "Catch up on data every tuesday 10:00" keeps its title.
     strong = [i for i, w in enumerate(words) if w.lower() in _STRONG_START or _DATE.fullmatch(w)]
+    named = _NAMED_DATE.search(" ".join(words))
+    if named:  # "Xmas party dec 24 10:00": the title ends where the date starts
+        strong = sorted([*strong, len(" ".join(words)[: named.start()].split())])
     weak = [i for i, w in enumerate(words) if w.lower() in _WEAK_START]
     if not strong and not weak:
         return text, ""
@@ -218,6 +239,10 @@ def parse_schedule(text: str, *, now: datetime, default_zone: str) -> Schedule:
             raise UserError(f"`{date_match[0]}` is not a date. Use `YYYY-MM-DD`.") from None
         rest = rest.replace(date_match[0], " ", 1)
     local_now = now.astimezone(zone).replace(tzinfo=None)
+    named = _NAMED_DATE.search(rest) if on_date is None else None
+    if named:
+        on_date = _named_date(named, local_now.date())
+        rest = rest.replace(named[0], " ", 1)
     plan = _read_words(rest.lower().replace(",", " ").split(), local_now.date())
     if plan.on_date:
         on_date = plan.on_date
@@ -232,6 +257,20 @@ def parse_schedule(text: str, *, now: datetime, default_zone: str) -> Schedule:
             "Pick a time in the future."
         )
     return Schedule(start_local, rule, named_zone, duration, location)
+
+
+def _named_date(found: re.Match[str], today: date) -> date:
+    """The day of "24 dec" (this year, or next year once it has passed) or "24 dec 2027"."""
+    month = _MONTHS[(found["month1"] or found["month2"]).lower()[:3]]
+    day = int(found["day1"] or found["day2"])
+    year = int(found["year"]) if found["year"] else today.year
+    try:
+        result = date(year, month, day)
+        if not found["year"] and result < today:
+            result = date(year + 1, month, day)
+    except ValueError:
+        raise UserError(f"`{found[0].strip()}` is not a date. Use `YYYY-MM-DD`.") from None
+    return result
 
 
 @dataclass

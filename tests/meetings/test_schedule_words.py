@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import UserError
-from bot.meeting_parse import parse_schedule, zone_name
+from bot.meeting_parse import parse_meeting, parse_schedule, zone_name
 from bot.recurrence import describe, next_slots
 from tests.helpers import Chat
 
@@ -102,3 +102,25 @@ async def test_editing_a_meetings_timezone_to_an_abbreviation_asks_for_a_place(
     assert "(America/New_York)" in await chat.text(
         "meeting edit 1 timezone america/new_york", as_="lead"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "start"),
+    [
+        ('"Party" 24 dec 10:00', "Party", datetime(2026, 12, 24, 10, 0)),
+        ("Xmas party on December 24th at 3pm", "Xmas party", datetime(2026, 12, 24, 15, 0)),
+        ("Kick-off Jan 5, 2027 9:30", "Kick-off", datetime(2027, 1, 5, 9, 30)),
+        # Already past this year (NOW is 2 March 2026): next year's.
+        ("Retro 1 feb 10:00", "Retro", datetime(2027, 2, 1, 10, 0)),
+    ],
+)
+def test_dates_with_month_names_are_one_off_meetings(
+    line: str, title: str, start: datetime
+) -> None:
+    parsed = parse_meeting(line, now=NOW, default_zone=BERLIN)
+    assert (parsed.title, parsed.schedule.rule, parsed.schedule.start_local) == (title, "", start)
+
+
+def test_an_impossible_named_date_is_refused() -> None:
+    with pytest.raises(UserError, match="`30 feb` is not a date"):
+        parse_schedule("30 feb 10:00", now=NOW, default_zone=BERLIN)
