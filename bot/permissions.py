@@ -68,16 +68,26 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _C.EXPORT,
         _C.LINK_CHANNEL,
     },
-    Role.FACILITATOR: _EVERY_MEMBER
+    # Facilitators run sessions; questions reach them as members or SMEs, not as facilitators.
+    Role.FACILITATOR: (_EVERY_MEMBER - {_C.RECEIVE_ROUTED_QUESTIONS})
     | {_C.SCHEDULE_MEETINGS, _C.MARK_ATTENDANCE, _C.LAUNCH_MICRO_PULSE},
     # SMEs validate lessons in their own topics; the lessons module checks the topic.
     Role.SME: _EVERY_MEMBER | {_C.VALIDATE_LESSON},
     Role.MENTOR: _EVERY_MEMBER,
-    # Sponsors see aggregates and digests, never individual answers.
+    # Sponsors see aggregates and digests, never individual answers; like everyone they may
+    # share a lesson, but questions are not routed to them.
     Role.SPONSOR: frozenset(
-        {_C.SEARCH, _C.EDIT_OWN_PROFILE, _C.VIEW_RESULTS, _C.VIEW_HEALTH, _C.RECEIVE_DIGEST}
+        {
+            _C.SEARCH,
+            _C.EDIT_OWN_PROFILE,
+            _C.SUBMIT_LESSON,
+            _C.VIEW_RESULTS,
+            _C.VIEW_HEALTH,
+            _C.RECEIVE_DIGEST,
+        }
     ),
-    Role.COORDINATOR: _EVERY_MEMBER
+    # The CoE is not an expert pool: questions are routed to it only as a member of a community.
+    Role.COORDINATOR: (_EVERY_MEMBER - {_C.RECEIVE_ROUTED_QUESTIONS})
     | {
         _C.DESIGNATE_SME,
         _C.VALIDATE_LESSON,
