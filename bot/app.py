@@ -159,5 +159,9 @@ async def serve_download(request: web.Request) -> web.Response:
     return web.Response(
         body=attachment.data,
         content_type=attachment.mime,
-        headers={"Content-Disposition": f'attachment; filename="{attachment.filename}"'},
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{downloads.safe_filename(attachment.filename)}"'
+            )
+        },
     )

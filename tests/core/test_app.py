@@ -64,3 +64,42 @@ async def test_signed_links_download_and_refuse_tampering_or_expiry(
     assert (await client.get(gone.removeprefix(settings.base_url))).status == 404
     clock.advance(timedelta(hours=2))
     assert (await client.get(path)).status == 403
+
+
+async def test_malformed_download_links_are_refused_not_crashed(
+    aiohttp_client: Any, settings: Settings, database: Database, clock: FrozenClock
+) -> None:
+    client = await client_for(aiohttp_client, settings, database, clock)
+    url = downloads.link(settings, "test-echo", "report", now=clock.now())
+    path, _, query = url.removeprefix(settings.base_url).partition("?")
+    exp = query.split("&")[0].removeprefix("exp=")
+    sig = query.split("&")[1].removeprefix("sig=")
+    for bad in (
+        "exp=%C2%B2&sig=" + sig,  # a superscript two: str.isdigit() but not a number
+        "exp=" + "9" * 5000 + "&sig=" + sig,  # past Python's int() digit limit
+        "exp=-1&sig=" + sig,
+        f"exp={exp}&sig=%C3%A9",  # a non-ASCII signature
+        f"exp={exp}&sig=",
+        f"exp={exp}",
+        "",
+    ):
+        response = await client.get(f"{path}?{bad}")
+        assert response.status == 403, bad
+    for kind in ("..", "test-echo%2F..", "%2E%2E"):
+        response = await client.get(f"/files/{kind}/report?{query}")
+        assert response.status in (403, 404), kind
+
+
+async def test_download_names_cannot_inject_headers(
+    aiohttp_client: Any, settings: Settings, database: Database, clock: FrozenClock
+) -> None:
+    client = await client_for(aiohttp_client, settings, database, clock)
+    for arg in ('a"; x=y', "a\r\nSet-Cookie: s=1", "../../etc/passwd", "résumé"):
+        url = downloads.link(settings, "test-echo", arg, now=clock.now())
+        response = await client.get(url.removeprefix(settings.base_url))
+        assert response.status == 200, arg
+        assert await response.text() == arg
+        assert "Set-Cookie" not in response.headers
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith('attachment; filename="') and "/" not in disposition
+        assert disposition.count('"') == 2 and "\r" not in disposition and "\n" not in disposition
