@@ -41,6 +41,14 @@ CHAT_HELP = (
 )
 _DURATION = re.compile(r"^(\d+)\s*([mhd])$")
 LOG_FILE = "copbot-chat.log"
+# Terminal control characters (ESC, BEL, C1 …): a name or lesson typed on Slack or Teams must
+# not be able to retitle, clear or rewrite the operator's terminal when shown here.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def inert(text: str) -> str:
+    """Text as it may be printed to a terminal: control characters shown as `?`."""
+    return _CONTROL.sub("?", text)
 
 
 class _OneLine(logging.Formatter):
@@ -82,12 +90,12 @@ class ConsolePort:
         else:
             header = f"--- #{target.conversation_id} ---"
             conversation = target
-        self.out.write(f"{header}\n{render(reply)}\n")
+        self.out.write(inert(f"{header}\n{render(reply)}\n"))
         self.out.flush()
         return SentMessage(conversation, str(next(self._ids)))
 
     async def update(self, sent: SentMessage, reply: Reply) -> None:
-        self.out.write(f"--- (message {sent.message_id} updated) ---\n{render(reply)}\n")
+        self.out.write(inert(f"--- (message {sent.message_id} updated) ---\n{render(reply)}\n"))
         self.out.flush()
 
 
@@ -108,12 +116,12 @@ class ConsoleChat:
     # -- I/O ------------------------------------------------------------------------------
 
     def say(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(inert(text) + "\n")
         self.out.flush()
 
     async def read(self, prompt: str) -> str | None:
         if self.interactive:
-            self.out.write(prompt)
+            self.out.write(inert(prompt))
             self.out.flush()
         line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
         if line == "":

@@ -157,3 +157,34 @@ async def test_buttons_are_numbered_across_all_replies_of_an_answer(core: Core) 
     shown = out.getvalue()
     assert "[1] Help on join" in shown and "[2] Communities" in shown
     assert "There are no communities yet" in shown  # "2" pressed the second reply's button
+
+
+async def test_terminal_control_characters_from_other_people_are_shown_inert(core: Core) -> None:
+    import io
+
+    from adapters.console import ConsoleChat, ConsolePort
+    from bot.clock import OffsetClock
+    from bot.messages import Command, ConversationRef, Platform, Reply, User, UserRef
+
+    # A Slack user named to clear the screen and retitle the operator's terminal.
+    evil = "Eve\x1b[2J\x1b]0;pwned\x07\x9b31m"
+    slack = User(Platform.SLACK, "UEVE", name=evil)
+    await core.router.handle(
+        Command(slack, ConversationRef(Platform.SLACK, "D1", is_direct=True), "community new")
+    )
+    await core.router.handle(
+        Command(
+            slack,
+            ConversationRef(Platform.SLACK, "D1", is_direct=True),
+            f"community new evil {evil}",
+        )
+    )
+    out = io.StringIO()
+    chat = ConsoleChat(core, OffsetClock(), io.StringIO("communities\nmembers evil\n"), out, "me")
+    await chat.run()
+    port = ConsolePort(out)
+    await port.send(UserRef(Platform.CONSOLE, "me"), Reply(f"From {evil}\ttabbed"))
+    shown = out.getvalue()
+    assert "Eve?[2J?]0;pwned??31m" in shown
+    assert not any(c in shown for c in "\x1b\x07\x9b")
+    assert "\ttabbed" in shown and "\n" in shown
