@@ -75,3 +75,15 @@ async def test_a_former_leader_cannot_send_the_form(
     await chat("role remove @ada leader", as_="lead")
     refused = await chat.submit(opened[0].form.form_id, answers(), as_="ada")
     assert "Only leaders" in refused[0].text
+
+
+async def test_moving_the_schedule_later_keeps_this_quarters_form_usable(
+    chat: Chat, community: str, clock: FrozenClock
+) -> None:
+    clock.set(Q2_START)
+    opened = await chat("health check in data-eng", as_="lead")
+    assert opened[0].form is not None
+    clock.set(datetime(2026, 4, 10, 9, 0, tzinfo=UTC))
+    await chat("health schedule 15 9 in data-eng", as_="lead")
+    saved = await chat.submit(opened[0].form.form_id, answers(4), as_="lead")
+    assert "is saved" in saved[0].text and "Q1 2026" in saved[0].text
