@@ -507,6 +507,8 @@ async def pending(ctx: Context, args: str) -> Reply:
     if not missing:
         return Reply(f"Everyone asked has answered *{survey.title}*.")
     names = ", ".join(m.display_name for m in missing)
+    if survey.state == "closed":
+        return Reply(f"Did not answer *{survey.title}* before it closed ({len(missing)}): {names}.")
     return Reply(f"Not answered *{survey.title}* yet ({len(missing)}): {names}.")
 
 

@@ -183,3 +183,12 @@ async def test_a_member_looking_at_a_scheduled_survey_learns_when_it_opens(
     for command in ("survey 1", "survey answer 1"):
         reply = await chat.text(command, as_="ada")
         assert "has not opened yet; it is sent on Thu 5 Mar 2026, 09:00 UTC" in reply, reply
+
+
+async def test_pending_after_close_does_not_say_yet(chat: Chat, community: str) -> None:
+    await chat.submit("survey.new:data-eng", ONE | {"anonymous": "no"}, as_="lead")
+    await chat("survey answer 1 4", as_="ada")
+    assert "Not answered *Quick check* yet (2)" in await chat.text("survey pending 1", as_="lead")
+    await chat("survey close 1", as_="lead")
+    closed = await chat.text("survey pending 1", as_="lead")
+    assert "Did not answer *Quick check* before it closed (2)" in closed and "yet" not in closed
