@@ -4,7 +4,8 @@
 without a well-formed `Bearer` JWT (RS256/384/512) gets 401 at once, and any failure of the SDK's
 own validation (bad signature, issuer, audience, `serviceurl` claim, expiry) is a 401 too,
 never a 500. Without an app id the adapter runs in emulator mode: no token is checked and only
-loopback clients are served (`mount` refuses emulator mode unless HOST is loopback).
+loopback clients are served, never requests relayed by a reverse proxy (`mount` refuses
+emulator mode unless HOST is loopback).
 
 The turn runs before the HTTP answer (the core answers in well under Teams' 15 s): a message
 becomes a `Command`, a card click (`value.cop_command` or the choice set) an `Action`, a form
@@ -117,7 +118,7 @@ class TeamsAdapter:
     # -- HTTP --------------------------------------------------------------------------------
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        if not self.app_id and not _is_loopback(request.remote):
+        if not self.app_id and (not _is_loopback(request.remote) or _proxied(request)):
             return web.json_response({"error": "emulator mode serves loopback only"}, status=401)
         header = request.headers.get("Authorization")
         if self.app_id and not _well_formed_bearer(header):
@@ -528,6 +529,15 @@ def _well_formed_bearer(header: str | None) -> bool:
     except (jwt.PyJWTError, ValueError, TypeError):
         return False
     return algorithm in ALGORITHMS
+
+
+_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "Via")
+
+
+def _proxied(request: web.Request) -> bool:
+    """A request relayed by a reverse proxy on this host: loopback as a socket, but from
+    anywhere. Emulator mode (no authentication) must not be reachable that way."""
+    return any(name in request.headers for name in _PROXY_HEADERS)
 
 
 def _is_loopback(remote: str | None) -> bool:

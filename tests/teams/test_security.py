@@ -155,3 +155,23 @@ async def test_a_foreign_tenant_sender_gets_no_email_to_claim_a_coordinator_with
     assert foreign.email is None
     home = await _sender(multi_tenant, "29:boss", TENANT)
     assert home.email == "boss@corp.example"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"X-Forwarded-For": "203.0.113.9"},
+        {"Forwarded": "for=203.0.113.9"},
+        {"X-Real-IP": "203.0.113.9"},
+        {"Via": "1.1 proxy"},
+    ],
+)
+async def test_emulator_mode_refuses_what_a_reverse_proxy_relays(
+    teams: TeamsDriver, header: dict[str, str]
+) -> None:
+    # Behind nginx on the same host every request comes from 127.0.0.1: without an app id
+    # anyone could then speak as any Teams user, the admins included.
+    response = await teams.post(teams.message("community new evil Evil", "29:root"), headers=header)
+    assert response.status == 401
+    assert teams.fake.calls == []
+    assert await _community(teams, "evil") is None
