@@ -93,3 +93,33 @@ async def test_a_new_persons_simultaneous_first_requests_all_succeed(core: Core)
         teams_identity = await people.find_identity(session, Platform.TEAMS, "29:new")
         assert slack_identity is not None and teams_identity is not None
         assert slack_identity.member_id == teams_identity.member_id
+
+
+async def test_a_link_code_works_once(core: Core, chat: Chat, community: str) -> None:
+    slack = Chat(core, Platform.SLACK)
+    code = (await chat.text("link", as_="ada")).split("`")[1]
+    assert "now the same person as Ada" in await slack.text(f"link {code}", as_="U_ADA")
+    # Whoever saw the code (over a shoulder, in a log) cannot become Ada with it afterwards.
+    assert "used already" in await slack.text(f"link {code}", as_="U_EVE")
+    assert "already a member" not in await slack.text("join data-eng", as_="U_EVE")
+
+
+async def test_a_link_code_typed_in_a_channel_is_spent_for_everyone(
+    core: Core, chat: Chat, community: str
+) -> None:
+    slack = Chat(core, Platform.SLACK)
+    code = (await chat.text("link", as_="ada")).split("`")[1]
+    answer = await slack.text(f"link {code}", as_="U_ADA", channel="C_GENERAL")
+    assert "shown in a shared conversation" in answer
+    # Everyone in #general read it: it must not make them Ada, in the channel or privately.
+    assert "used already" in await slack.text(f"link {code}", as_="U_EVE")
+    assert "shown in a shared" in await slack.text(f"link {code}", as_="U_EVE", channel="C_GENERAL")
+    async with core.services.db.session() as session:
+        from storage import people
+
+        eve = await people.find_member_by_platform_id(session, Platform.SLACK, "U_EVE")
+        ada = await people.find_member_by_platform_id(session, Platform.CONSOLE, "ada")
+        assert eve is not None and ada is not None and eve.id != ada.id
+    # A fresh code, sent privately, still links Ada's accounts.
+    code = (await chat.text("link", as_="ada")).split("`")[1]
+    assert "now the same person as Ada" in await slack.text(f"link {code}", as_="U_ADA")
