@@ -20,10 +20,10 @@ from bot.recurrence import rule_string, to_utc
 
 EXAMPLE = (
     'For example `meeting new "Monthly clinic" every first tuesday 15:00 Europe/Berlin 60m '
-    "https://meet.example/abc`, or `meeting new Retro once 2026-03-10 15:00`."
+    "https://meet.example/abc`, or `meeting new Retro once 10 mar 15:00`."
 )
 SCHEDULE_EXAMPLES = (
-    "`once 2026-03-10 15:00`, `every week on thursday 10:00`, `every 2 weeks on monday 9:30`, "
+    "`once 10 mar 15:00`, `every week on thursday 10:00`, `every 2 weeks on monday 9:30`, "
     "`monthly on the 15th 14:00`, `every last friday 16:00`"
 )
 DEFAULT_DURATION = 60
@@ -369,7 +369,7 @@ def _resolve(
             return candidate, ""
         if on_date is None:
             raise UserError(
-                "On which day? Add a date like `once 2026-03-10 15:00` or a repeat like "
+                "On which day? Add a date like `once 10 mar 15:00` or a repeat like "
                 f"`every tuesday 15:00`. {EXAMPLE}"
             )
         return datetime.combine(on_date, at), ""

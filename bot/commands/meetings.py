@@ -129,7 +129,7 @@ def meeting_form(community: Community, meeting: Meeting | None = None) -> Form:
             max_length=200,
             initial=editable_schedule(meeting) if meeting else None,
             placeholder="every first tuesday 15:00",
-            hint="e.g. once 2026-03-10 15:00, every 2 weeks on monday 9:30, monthly on the 15th",
+            hint="e.g. once 10 mar 15:00, every 2 weeks on monday 9:30, monthly on the 15th",
         ),
         FormField(
             "timezone",
@@ -174,7 +174,7 @@ def meeting_form(community: Community, meeting: Meeting | None = None) -> Form:
     examples=(
         'meeting new "Monthly clinic" every first tuesday 15:00 Europe/Berlin 60m '
         "https://meet.example/abc",
-        "meeting new Retro once 2026-03-10 15:00",
+        "meeting new Retro once 10 mar 15:00",
     ),
 )
 async def create(ctx: Context, args: str) -> Reply:
@@ -232,7 +232,7 @@ def _field_message(message: str, limit: int = 150) -> str:
     first = message.split(". ")[0].rstrip(".") + "."
     if len(first) > limit:
         first = first[: limit - 1].rsplit(" ", 1)[0] + "…"
-    example = " E.g. `every tuesday 15:00` or `once 2026-03-10 15:00`."
+    example = " E.g. `every tuesday 15:00` or `once 10 mar 15:00`."
     return first + example if len(first) + len(example) <= limit else first
 
 
@@ -524,7 +524,7 @@ def _check_still_ahead(ctx: Context, meeting: Meeting) -> None:
     if not preview(meeting, ctx.now, ctx.tz, 1):
         raise UserError(
             "That change would leave no session in the future. Pick a later time or date, e.g. "
-            f"`meeting edit {meeting.id} schedule once 2026-03-10 15:00`."
+            f"`meeting edit {meeting.id} schedule once 10 mar 15:00`."
         )
 
 

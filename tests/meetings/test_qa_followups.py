@@ -48,7 +48,7 @@ async def test_the_forms_when_error_is_whole_sentences_with_an_example(
     # Before, the long message was cut at 150 characters, mid-way through a link.
     assert error == (
         "I didn't understand `whenever` in the schedule. "
-        "E.g. `every tuesday 15:00` or `once 2026-03-10 15:00`."
+        "E.g. `every tuesday 15:00` or `once 10 mar 15:00`."
     )
     values["when"] = "every tuesday"
     replies = await chat.submit(form.form_id, values, as_="lead")

@@ -124,3 +124,15 @@ def test_dates_with_month_names_are_one_off_meetings(
 def test_an_impossible_named_date_is_refused() -> None:
     with pytest.raises(UserError, match="`30 feb` is not a date"):
         parse_schedule("30 feb 10:00", now=NOW, default_zone=BERLIN)
+
+
+def test_the_schedule_examples_people_copy_never_go_stale() -> None:
+    # Before, `once 2026-03-10 15:00` was shown as the example long after that day had passed.
+    from bot.meeting_parse import SCHEDULE_EXAMPLES
+
+    later = datetime(2031, 6, 1, 9, 0, tzinfo=UTC)
+    examples = SCHEDULE_EXAMPLES.split("`")[1::2]
+    assert "once 10 mar 15:00" in examples
+    for example in examples:
+        parsed = parse_schedule(example, now=later, default_zone=BERLIN)
+        assert parsed.start_local > later.replace(tzinfo=None)
