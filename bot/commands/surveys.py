@@ -514,12 +514,15 @@ async def pending(ctx: Context, args: str) -> Reply:
 
 @command(
     "survey close",
-    usage="survey close <survey id>",
-    summary="Close a survey now (leaders)",
+    usage="survey close <survey id> [confirm]",
+    summary="Close a survey now (leaders; asks to confirm)",
     group=GROUP,
+    details="Closing cannot be undone: nobody can answer afterwards. A survey that has not "
+    "opened yet is cancelled.",
 )
 async def close(ctx: Context, args: str) -> Reply:
-    survey, community = await load(ctx, args, "survey close <survey id>")
+    head, _, rest = args.strip().partition(" ")
+    survey, community = await load(ctx, head, "survey close <survey id>")
     assert survey.id is not None
     if not await ctx.can(Capability.LAUNCH_SURVEY, community):
         # The generic refusal would say "can launch surveys", which is not what was asked.
@@ -529,6 +532,9 @@ async def close(ctx: Context, args: str) -> Reply:
         )
     if survey.state == "closed":
         return Reply(f"*{survey.title}* is already closed.")
+    if rest.strip().lower() not in {"confirm", "yes"}:
+        # One stray click on "Close now" would end a survey for good: ask first.
+        return await _confirm_close(ctx, survey, community)
     if survey.state == "scheduled":
         await surveys.claim_state(ctx.session, survey.id, "scheduled", "closed", closed_at=ctx.now)
         return Reply(f"*{survey.title}* is cancelled; it was never sent.")
@@ -536,6 +542,28 @@ async def close(ctx: Context, args: str) -> Reply:
     return Reply(
         f"*{survey.title}* is closed.",
         choices=(Choice("Results", f"survey results {survey.id}", style="primary"),),
+    )
+
+
+async def _confirm_close(ctx: Context, survey: Survey, community: Community) -> Reply:
+    assert survey.id is not None
+    if survey.state == "scheduled":
+        return Reply(
+            f"Cancel *{survey.title}*? It has not been sent yet and will not be.",
+            choices=(
+                Choice("Yes, cancel it", f"survey close {survey.id} confirm", style="danger"),
+                Choice("Keep it", f"survey {survey.id}"),
+            ),
+        )
+    invited, answered = await surveys.invite_counts(ctx.session, survey.id)
+    closes = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)
+    return Reply(
+        f"Close *{survey.title}* now? {answered} of {invited} have answered; nobody can answer "
+        f"or change an answer afterwards. Otherwise it closes on its own {closes}.",
+        choices=(
+            Choice("Yes, close it", f"survey close {survey.id} confirm", style="danger"),
+            Choice("Keep it open", f"survey {survey.id}"),
+        ),
     )
 
 

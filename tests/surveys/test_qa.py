@@ -12,7 +12,7 @@ from bot.errors import UserError
 from bot.surveys_core import Question
 from bot.surveys_stats import stats_for, summary_line
 from tests.conftest import START
-from tests.helpers import Chat, FakePort
+from tests.helpers import Chat, FakePort, text_of
 
 # START in tests.conftest is Monday 2 March 2026, 09:00 UTC.
 ONE = {
@@ -81,7 +81,7 @@ async def test_a_scheduled_survey_offers_cancel_and_lists_when_it_opens(
     listed = await chat.text("surveys in data-eng", as_="lead")
     assert "not open yet" not in listed
     assert "opens Thu 5 Mar 2026, 09:00 UTC, closes Fri 20 Mar 2026, 23:59 UTC" in listed
-    cancelled = await chat.text("survey close 1", as_="lead")
+    cancelled = await chat.text("survey close 1 confirm", as_="lead")
     assert "cancelled" in cancelled
     assert "closed Mon 2 Mar 2026, 09:00 UTC" in await chat.text("surveys in data-eng", as_="lead")
     opened = await chat.text("survey new pulse in data-eng", as_="lead")
@@ -101,7 +101,7 @@ async def test_closing_a_leaders_survey_does_not_promise_members_the_results(
     chat: Chat, community: str, port: FakePort
 ) -> None:
     await chat("survey new pulse leaders named in data-eng", as_="lead")
-    await chat("survey close 1", as_="lead")
+    await chat("survey close 1 confirm", as_="lead")
     await chat.deliver()
     closed = [t for t in port.texts("lead") if "has closed" in t]
     assert closed and "Members can now see" not in closed[-1]
@@ -146,7 +146,7 @@ async def test_the_close_notice_does_not_promise_hidden_results(
 ) -> None:
     await chat.submit("survey.new:data-eng", ONE, as_="lead")
     await chat("survey answer 1 4", as_="ada")
-    await chat("survey close 1", as_="lead")
+    await chat("survey close 1 confirm", as_="lead")
     await chat.deliver()
     (closed,) = [t for t in port.texts("lead") if "has closed" in t]
     assert "1 of 3 answered" in closed and "stay hidden" in closed
@@ -189,6 +189,23 @@ async def test_pending_after_close_does_not_say_yet(chat: Chat, community: str) 
     await chat.submit("survey.new:data-eng", ONE | {"anonymous": "no"}, as_="lead")
     await chat("survey answer 1 4", as_="ada")
     assert "Not answered *Quick check* yet (2)" in await chat.text("survey pending 1", as_="lead")
-    await chat("survey close 1", as_="lead")
+    await chat("survey close 1 confirm", as_="lead")
     closed = await chat.text("survey pending 1", as_="lead")
     assert "Did not answer *Quick check* before it closed (2)" in closed and "yet" not in closed
+
+
+async def test_close_now_asks_before_ending_a_survey_for_good(
+    chat: Chat, community: str, port: FakePort
+) -> None:
+    launched = await chat("survey new pulse in data-eng", as_="lead")
+    (close_now,) = [c for c in launched[0].choices if c.label == "Close now"]
+    asked = await chat.click(close_now, as_="lead")
+    assert "Close *Quarterly member pulse* now? 0 of 3 have answered" in asked[0].text
+    assert "open" in await chat.text("survey 1", as_="lead")  # still open
+    keep, yes = (
+        next(c for c in asked[0].choices if c.label == "Keep it open"),
+        next(c for c in asked[0].choices if c.label == "Yes, close it"),
+    )
+    assert "open until" in text_of(await chat.click(keep, as_="lead"))
+    assert "is closed" in text_of(await chat.click(yes, as_="lead"))
+    assert "already closed" in await chat.text("survey close 1 confirm", as_="lead")

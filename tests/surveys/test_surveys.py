@@ -190,7 +190,7 @@ async def test_scheduled_open_named_pending_and_low_rate_nudge(
     pending = await chat.text("survey pending 1", as_="lead")
     assert "(5)" in pending and "Bo" in pending and "Ada" not in pending
     assert "Only leaders" in await chat.text("survey pending 1", as_="bo")
-    await chat("survey close 1", as_="lead")
+    await chat("survey close 1 confirm", as_="lead")
     async with chat.core.services.db.session() as session:
         survey = await session.get(Survey, 1)
         assert survey is not None and survey.state == "closed"
