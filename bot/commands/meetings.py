@@ -101,6 +101,14 @@ async def require_organiser(ctx: Context, meeting: Meeting, community: Community
     await ctx.require(Capability.SCHEDULE_MEETINGS, community)
 
 
+def _require_live(meeting: Meeting) -> None:
+    if meeting.cancelled_at:
+        raise UserError(
+            f"*{meeting.title}* is cancelled. Press Undo on the cancellation, or schedule a new "
+            "one with `meeting new`."
+        )
+
+
 async def require_member(ctx: Context, community: Community) -> None:
     assert community.id is not None
     if not await communities.active_membership(ctx.session, community.id, ctx.member_id):
@@ -733,6 +741,7 @@ async def skip(ctx: Context, args: str) -> Reply:
     head, _, rest = args.strip().partition(" ")
     meeting, community = await load_meeting(ctx, head, "meeting skip <meeting id> <date>")
     await require_organiser(ctx, meeting, community)
+    _require_live(meeting)
     occurrence = await _occurrence_on(ctx, meeting, rest, ("scheduled",))
     await meetings.set_state(ctx.session, occurrence, "skipped")
     day = occurrence.starts_at.astimezone(meeting_zone(meeting)).date()
@@ -782,6 +791,7 @@ async def set_agenda(ctx: Context, args: str) -> Reply:
             f"Set it with `agenda {meeting.id} <text>`."
         )
     await require_organiser(ctx, meeting, community)
+    _require_live(meeting)
     if len(text) > 2000:
         raise UserError("Keep the agenda under 2000 characters.")
     words = text.split(maxsplit=1)

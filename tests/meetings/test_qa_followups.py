@@ -76,3 +76,13 @@ async def test_reminders_are_for_members_of_a_live_meeting(chat: Chat, berlin: s
     await chat("meeting cancel 1 confirm", as_="lead")
     assert "is cancelled" in await chat.text("meeting remind me 1", as_="bo")
     assert "No more reminders" in await chat.text("meeting remind me 1 off", as_="ada")
+
+
+async def test_a_cancelled_meeting_says_so_when_skipped_or_given_an_agenda(
+    chat: Chat, berlin: str
+) -> None:
+    await chat(MONTHLY, as_="lead")
+    await chat("meeting cancel 1 confirm", as_="lead")
+    # Before: "There is no upcoming session; use `agenda <id> series <text>`".
+    for line in ("agenda 1 Wins and woes", "meeting skip 1 next"):
+        assert "*Clinic* is cancelled." in await chat.text(line, as_="lead")
