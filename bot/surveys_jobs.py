@@ -41,7 +41,12 @@ def invitation(
     """
     assert survey.id is not None
     questions = questions_of(survey.questions)
-    privacy = "Your answers are anonymous." if survey.anonymous else "Answers are not anonymous."
+    single = len(questions) == 1
+    privacy = (
+        f"Your answer{'' if single else 's'} {'is' if single else 'are'} anonymous."
+        if survey.anonymous
+        else "Answers are not anonymous."
+    )
     closes = when_closes(survey, viewer_zone, community.timezone)
     until = (
         f"It closes {closes} and you have not answered yet."

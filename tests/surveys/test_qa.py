@@ -209,3 +209,12 @@ async def test_close_now_asks_before_ending_a_survey_for_good(
     assert "open until" in text_of(await chat.click(keep, as_="lead"))
     assert "is closed" in text_of(await chat.click(yes, as_="lead"))
     assert "already closed" in await chat.text("survey close 1 confirm", as_="lead")
+
+
+async def test_a_one_question_invitation_speaks_of_one_answer(
+    chat: Chat, community: str, port: FakePort
+) -> None:
+    await chat.submit("survey.new:data-eng", ONE, as_="lead")
+    await chat.deliver()
+    (invite,) = [t for t in port.texts("ada") if "Quick check" in t]
+    assert "Your answer is anonymous. You can change your answer until" in invite
