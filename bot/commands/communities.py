@@ -413,13 +413,28 @@ def welcome_reply(community: Community, leaders: list[str]) -> Reply:
 async def leave(ctx: Context, args: str) -> Reply:
     community = await ctx.community(args.split()[0] if args.strip() else None)
     assert community.id is not None
+    held = await communities.roles_of(ctx.session, community.id, ctx.member_id)
+    if Role.LEADER.value in held:
+        leaders = await communities.members_with_role(ctx.session, community.id, Role.LEADER)
+        if len(leaders) <= 1:
+            raise UserError(
+                f"You are the last leader of {community.name}. Hand over first with "
+                f"`role add @person leader in {community.slug}`, then leave."
+            )
     if not await communities.leave(ctx.session, community.id, ctx.member_id, ctx.now):
         return Reply(f"You are not a member of {community.name}.")
+    # A role is held as a member: whoever leaves gives up leading, facilitating, mentoring and
+    # SME duties there (a sponsor funds the community and stays one).
+    given_up = sorted(r for r in held if r != Role.SPONSOR.value)
+    for role in given_up:
+        await communities.revoke_role(ctx.session, community.id, ctx.member_id, role)
     if ctx.member.current_community_id == community.id:
         ctx.member.current_community_id = None
         ctx.session.add(ctx.member)
+    roles_note = f" You are no longer its {', '.join(given_up)}." if given_up else ""
     return Reply(
-        f"You have left {community.name}. You can come back any time with `join {community.slug}`."
+        f"You have left {community.name}.{roles_note} You can come back any time with "
+        f"`join {community.slug}`."
     )
 
 

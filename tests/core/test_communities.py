@@ -287,3 +287,23 @@ async def test_every_assignable_role_can_be_given_shown_and_taken(
         taken = await chat.text(f"role remove @bo {role.value}", as_="lead")
         assert f"Bo is no longer a {role.value}" in taken
     assert "Bo (" not in await chat.text("members data-eng", as_="ada")
+
+
+async def test_leaving_gives_up_roles_and_the_last_leader_hands_over_first(
+    chat: Chat, community: str
+) -> None:
+    await chat("role add @ada leader", as_="lead")
+    await chat("role add @ada mentor", as_="lead")
+    left = await chat.text("leave data-eng", as_="ada")
+    assert "You have left Data Engineering. You are no longer its leader, mentor." in left
+    await chat("join data-eng", as_="ada")
+    refused = await chat.text("charter edit purpose Ada rules now", as_="ada")
+    assert "Only leaders" in refused
+    assert "Ada" not in await chat.text("roles data-eng", as_="bo")
+
+    last = await chat.text("leave data-eng", as_="lead")
+    assert "You are the last leader of Data Engineering" in last
+    assert "role add @person leader in data-eng" in last
+    assert "Lead (leader)" in await chat.text("members data-eng", as_="bo")
+    await chat("role add @bo leader", as_="lead")
+    assert "You have left Data Engineering" in await chat.text("leave data-eng", as_="lead")
