@@ -66,6 +66,9 @@ class Settings(BaseSettings):
             self.secret_key
             or self.slack_signing_secret
             or self.microsoft_app_password
+            # Socket Mode has no signing secret, but its tokens are secrets too.
+            or self.slack_app_token
+            or self.slack_bot_token
             or f"copbot-local:{self.database_url}"
         )
         return secret.encode()

@@ -193,7 +193,8 @@ class Context(JobContext):
         """The asker's roles, or a refusal that says who can do it instead."""
         roles = await self.roles(community)
         if not allows(roles, capability):
-            who = " or ".join(f"{r.value}s" for r in roles_allowed(capability))
+            names = [f"{r.value}s" for r in roles_allowed(capability)]
+            who = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
             raise NotAllowed(
                 f"Only {who} of {community.name} can {capability.value}. "
                 f"Type `roles in {community.slug}` to see who they are."

@@ -307,3 +307,9 @@ async def test_leaving_gives_up_roles_and_the_last_leader_hands_over_first(
     assert "Lead (leader)" in await chat.text("members data-eng", as_="bo")
     await chat("role add @bo leader", as_="lead")
     assert "You have left Data Engineering" in await chat.text("leave data-eng", as_="lead")
+
+
+async def test_a_refusal_names_who_can_in_plain_english(chat: Chat, community: str) -> None:
+    refused = await chat.text("charter edit purpose Mine now", as_="ada")
+    assert re.search(r"Only leaders(, \w+)* or \w+ of Data Engineering can ", refused), refused
+    assert " or " in refused and refused.count(" or ") == 1

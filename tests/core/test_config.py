@@ -34,3 +34,14 @@ def test_database_urls_use_async_drivers(
 def test_the_anonymity_threshold_is_never_below_three(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COPBOT_ANONYMITY_THRESHOLD", "1")
     assert Settings().anonymity_threshold == 3
+
+
+def test_socket_mode_signs_links_with_a_slack_secret_not_the_database_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret-bot")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-secret-app")
+    key = Settings().signing_key
+    assert b"copbot-local" not in key and key == b"xapp-secret-app"
+    monkeypatch.setenv("COPBOT_SECRET_KEY", "chosen")
+    assert Settings().signing_key == b"chosen"
