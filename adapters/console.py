@@ -246,7 +246,9 @@ class ConsoleChat:
 
     async def ask(self, field: FormField) -> str | None:
         label = field.label + (" (required)" if field.required else "")
-        if field.options:
+        if field.options and _numbered_scale(field):
+            label += f" [{', '.join(option for option, _v in field.options)}]"
+        elif field.options:
             listed = ", ".join(
                 f"{n}={label}" for n, (label, _v) in enumerate(field.options, start=1)
             )
@@ -260,6 +262,10 @@ class ConsoleChat:
         answer = answer.strip()
         if not answer and field.initial:
             return field.initial
+        if field.options and _numbered_scale(field):
+            # A 0-10 or 1-5 scale: typing 10 means the option "10", not the tenth one.
+            by_label = {option: value for option, value in field.options}
+            return by_label.get(answer, answer)
         if field.options and answer.isdigit() and 0 < int(answer) <= len(field.options):
             return field.options[int(answer) - 1][1]
         if field.kind == "multichoice" and field.options:
@@ -268,6 +274,11 @@ class ConsoleChat:
             if all(p.isdigit() and 0 < int(p) <= len(field.options) for p in picks):
                 return ",".join(field.options[int(p) - 1][1] for p in picks)
         return answer
+
+
+def _numbered_scale(field: FormField) -> bool:
+    """Options that are numbers themselves (a rating scale), so no position numbers are shown."""
+    return all(option.strip().isdigit() for option, _value in field.options)
 
 
 def _files_of(reply: Reply) -> list[tuple[str, bytes]]:

@@ -133,6 +133,22 @@ async def test_form_questions_accept_option_numbers() -> None:
     assert "Many [1=Red, 2=Green, 3=Blue]:" in out.getvalue()
 
 
+async def test_a_number_on_a_rating_scale_is_the_rating_not_a_position() -> None:
+    import io
+
+    from adapters.console import ConsoleChat
+    from bot.clock import OffsetClock
+    from bot.messages import FormField
+
+    scale = tuple((str(n), str(n)) for n in range(11))  # 0-10, as the recommend question
+    out = io.StringIO()
+    chat = ConsoleChat(None, OffsetClock(), io.StringIO("10\n0\n"), out, "me")  # type: ignore[arg-type]
+    field = FormField("nps", "Recommend", "choice", options=scale)
+    assert await chat.ask(field) == "10"
+    assert await chat.ask(field) == "0"
+    assert "Recommend [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]:" in out.getvalue()
+
+
 async def test_buttons_are_numbered_across_all_replies_of_an_answer(core: Core) -> None:
     import io
 
