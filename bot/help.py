@@ -46,6 +46,13 @@ def for_verb(registry: Registry, topic: str) -> Reply:
 
 def unknown(registry: Registry, line: str) -> Reply:
     word = line.split()[0][:40] if line.split() else line
+    family = sorted(
+        spec.verb
+        for spec in visible(registry)
+        if " " in spec.verb and spec.verb.split(" ")[0] == word.lower()
+    )
+    if family:
+        return _unknown_in_family(registry, line, word, family)
     verbs = sorted({spec.verb.split(" ")[0] for spec in visible(registry)})
     close = [
         match
@@ -60,4 +67,31 @@ def unknown(registry: Registry, line: str) -> Reply:
     lines.append("Type `help` for what each does.")
     return Reply(
         "\n".join(lines), choices=tuple(Choice(f"help {c}", f"help {c}") for c in close[:3])
+    )
+
+
+def _unknown_in_family(registry: Registry, line: str, word: str, family: list[str]) -> Reply:
+    """`meeting attendance 1`: the first word starts several verbs, the second fits none."""
+    second = line.split()[1][:40].lower() if len(line.split()) > 1 else ""
+    # The second word against the family's second words and against one-word verbs, so
+    # `meeting shwo` finds `meeting show` and `meeting attendance` finds `attendance`.
+    candidates = {verb.split(" ", 1)[1]: verb for verb in family}
+    for spec in visible(registry):
+        if " " not in spec.verb:
+            candidates.setdefault(spec.verb, spec.verb)
+    close = [
+        candidates[match]
+        for match, _score, _ in process.extract(
+            second, list(candidates), scorer=fuzz.WRatio, limit=3, score_cutoff=75
+        )
+    ]
+    heard = f"`{word} {second}`" if second else f"`{word}` alone"
+    lines = [f"I don't know {heard}."]
+    if close:
+        lines[0] += " Did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+    lines.append(f"`{word}` goes with: " + ", ".join(f"`{v}`" for v in family) + ".")
+    lines.append(f"Type `help {word}` for what each does.")
+    shown = close or family
+    return Reply(
+        "\n".join(lines), choices=tuple(Choice(f"help {v}", f"help {v}") for v in shown[:3])
     )

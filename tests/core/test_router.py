@@ -83,3 +83,17 @@ async def test_any_text_gets_a_reply_not_a_traceback(chat: Chat, text: str) -> N
     )
     assert replies
     assert APOLOGY not in text_of(replies)
+
+
+async def test_a_two_word_verb_with_a_wrong_second_word_gets_its_family(chat: Chat) -> None:
+    typo = await chat.text("meeting shwo 1")
+    assert "I don't know `meeting shwo`. Did you mean `meeting show`?" in typo
+    assert "`meeting` goes with: `meeting cancel`," in typo and "`meeting show`" in typo
+    moved = await chat.text("meeting attendance 1")
+    assert "Did you mean `attendance`?" in moved
+    alone = await chat.text("role")
+    assert "I don't know `role` alone." in alone and "`role add`, `role remove`" in alone
+    assert [c.command for c in (await chat("role"))[0].choices] == [
+        "help role add",
+        "help role remove",
+    ]
