@@ -6,15 +6,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.errors import UserError
 from bot.messages import Choice
 
 _PAGE = re.compile(r"(?:^|\s+)page\s+(\d{1,5})\s*$", re.I)
+# `page -1` or `page 123456` is meant as paging, so it must not be searched as words.
+_BAD_PAGE = re.compile(r"(?:^|\s+)page\s+(?:[-+]\d+|\d{6,})\s*$", re.I)
 
 
 def take_page(args: str) -> tuple[str, int]:
     """Split a trailing `page N` off the arguments (pages count from 1)."""
     found = _PAGE.search(args)
     if not found:
+        if _BAD_PAGE.search(args):
+            raise UserError("Pages are numbered from 1: add `page 2`, `page 3` … at the end.")
         return args, 1
     return args[: found.start()].strip(), max(1, int(found.group(1)))
 

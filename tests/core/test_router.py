@@ -97,3 +97,12 @@ async def test_a_two_word_verb_with_a_wrong_second_word_gets_its_family(chat: Ch
         "help role add",
         "help role remove",
     ]
+
+
+async def test_a_page_number_that_is_not_one_is_explained_not_searched(
+    chat: Chat, community: str
+) -> None:
+    for line in ("members data-eng page -1", "lessons retries page 9999999", "members page +2"):
+        assert "Pages are numbered from 1" in await chat.text(line, as_="ada"), line
+    # `page` as an ordinary word is still searched.
+    assert "No lessons match `page layout`" in await chat.text("lessons page layout", as_="ada")
