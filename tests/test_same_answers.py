@@ -107,7 +107,7 @@ class SlackSpeaker:
 
 
 class TeamsSpeaker:
-    """Teams users are `29:<name>`; the driver sends mentions as Teams does, by name."""
+    """Teams users are `29:<name>`; `@ada` goes as typed text, which the core resolves by name."""
 
     def __init__(self, driver: TeamsDriver) -> None:
         self.driver = driver
