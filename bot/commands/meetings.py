@@ -334,13 +334,11 @@ async def list_upcoming(ctx: Context, args: str) -> list[Reply]:
         where = scope[0].name if len(scope) == 1 else "your communities"
         # Only those who may schedule get the button; the others would be refused on click.
         schedulers = [c for c in scope if await ctx.can(Capability.SCHEDULE_MEETINGS, c)]
-        choices = (
-            (Choice("Schedule a meeting", f"meeting new in {schedulers[0].slug}"),)
-            if len(schedulers) == 1
-            else (Choice("Schedule a meeting", "meeting new"),)
-            if schedulers
-            else ()
-        )
+        choices: tuple[Choice, ...] = ()
+        if schedulers:
+            # With one such community the form needs no "which community?" question.
+            where_to = f" in {schedulers[0].slug}" if len(schedulers) == 1 else ""
+            choices = (Choice("Schedule a meeting", f"meeting new{where_to}"),)
         return [
             Reply(
                 f"No meetings in the next 4 weeks in {where}. Leaders and facilitators can "
