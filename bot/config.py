@@ -31,6 +31,21 @@ class Settings(BaseSettings):
     secret_key: str = Field("", validation_alias="COPBOT_SECRET_KEY")
 
     heartbeat_seconds: int = Field(15, validation_alias="COPBOT_HEARTBEAT_SECONDS")
+
+    # Delivery pace (../shared/PLATFORMS.md): Slack allows chat.postMessage about 1/s per channel
+    # and "several hundred" a minute per workspace; Teams 7/s per conversation and 50 RPS per
+    # tenant (older docs: 30, the safer figure). Fake platforms in tests and benches scale these.
+    slack_channel_per_second: float = Field(1.0, validation_alias="COPBOT_SLACK_CHANNEL_PER_SECOND")
+    slack_workspace_per_minute: float = Field(
+        240.0, validation_alias="COPBOT_SLACK_WORKSPACE_PER_MINUTE"
+    )
+    teams_conversation_per_second: float = Field(
+        7.0, validation_alias="COPBOT_TEAMS_CONVERSATION_PER_SECOND"
+    )
+    teams_tenant_per_second: float = Field(30.0, validation_alias="COPBOT_TEAMS_TENANT_PER_SECOND")
+    send_concurrency: int = Field(8, validation_alias="COPBOT_SEND_CONCURRENCY")
+    send_timeout_seconds: float = Field(20.0, validation_alias="COPBOT_SEND_TIMEOUT_SECONDS")
+    outbox_retention_days: int = Field(30, validation_alias="COPBOT_OUTBOX_RETENTION_DAYS")
     anonymity_threshold: int = Field(5, validation_alias="COPBOT_ANONYMITY_THRESHOLD")
 
     @field_validator("database_url")
@@ -46,6 +61,18 @@ class Settings(BaseSettings):
         if url.startswith("sqlite:///"):
             return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
         return url
+
+    @field_validator(
+        "slack_channel_per_second",
+        "slack_workspace_per_minute",
+        "teams_conversation_per_second",
+        "teams_tenant_per_second",
+    )
+    @classmethod
+    def _positive_rate(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("a delivery rate must be above 0")
+        return value
 
     @field_validator("anonymity_threshold")
     @classmethod
