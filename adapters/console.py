@@ -32,6 +32,7 @@ from bot.messages import (
     User,
     UserRef,
 )
+from bot.ports import Pace
 from bot.render_text import render
 
 CHAT_HELP = (
@@ -83,7 +84,7 @@ class ConsolePort:
         self.out = out
         self._ids = itertools.count(1)
 
-    async def send(self, target: Target, reply: Reply) -> SentMessage:
+    async def send(self, target: Target, reply: Reply, *, key: str = "") -> SentMessage:
         if isinstance(target, UserRef):
             header = f"--- direct message to {target.user_id} ---"
             conversation = ConversationRef(Platform.CONSOLE, f"dm:{target.user_id}", is_direct=True)
@@ -97,6 +98,12 @@ class ConsolePort:
     async def update(self, sent: SentMessage, reply: Reply) -> None:
         self.out.write(inert(f"--- (message {sent.message_id} updated) ---\n{render(reply)}\n"))
         self.out.flush()
+
+    async def find_sent(self, target: Target, key: str) -> SentMessage | None:
+        return None  # a terminal keeps no history to look in
+
+    def pace(self, target: Target) -> Pace | None:
+        return None
 
 
 class ConsoleChat:

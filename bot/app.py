@@ -52,20 +52,40 @@ class Core:
         )
         self.router = Router(self.services)
         self.dispatcher = Dispatcher(
-            self.services.db, self.services.ports, self.services.clock, worker=worker
+            self.services.db,
+            self.services.ports,
+            self.services.clock,
+            worker=worker,
+            concurrency=settings.send_concurrency,
+            timeout=settings.send_timeout_seconds,
         )
         self.heartbeat = Heartbeat(self.services, self.dispatcher)
         self._kicked: asyncio.Task[Any] | None = None
+        self._kicked_again = False
         self.services.kick_delivery = self.kick
 
     def kick(self) -> None:
-        """Deliver soon, without waiting for the next heartbeat (one delivery at a time)."""
+        """Deliver soon, without waiting for the next heartbeat.
+
+        One delivery pass runs at a time; a kick during a pass (a paced fan-out can take
+        minutes) asks for one more pass after it, so nothing queued meanwhile waits for the
+        next heartbeat.
+        """
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
         if self._kicked is None or self._kicked.done():
-            self._kicked = loop.create_task(self.heartbeat.deliver())
+            self._kicked = loop.create_task(self._drain())
+        else:
+            self._kicked_again = True
+
+    async def _drain(self) -> None:
+        while True:
+            self._kicked_again = False
+            await self.heartbeat.deliver()
+            if not self._kicked_again:
+                return
 
     async def first_time_seen(self, key: str) -> bool:
         """Record an inbound platform event id; False when it was handled before (a retry)."""
@@ -102,6 +122,7 @@ def create_app(
             await core.services.db.upgrade()
         if run_scheduler:
             scheduler = build_scheduler(core.heartbeat, settings.heartbeat_seconds)
+            core.kick()  # what was left queued by a previous run goes out now
             scheduler.start()
             app["scheduler"] = scheduler
 

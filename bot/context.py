@@ -65,8 +65,13 @@ class JobContext:
         *,
         community_id: int | None = None,
         not_before: datetime | None = None,
+        priority: int | None = None,
     ) -> bool:
-        """Queue a DM to a member, once per `key`. False when queued before or unreachable."""
+        """Queue a DM to a member, once per `key`. False when queued before or unreachable.
+
+        `priority` defaults to what the context stands for: a due job's notice is ordinary,
+        a message caused by a person's own action goes first (see `Context`).
+        """
         return await delivery.notify_member(
             self.session,
             member_id,
@@ -75,15 +80,32 @@ class JobContext:
             now=self.now,
             community_id=community_id,
             not_before=not_before,
+            priority=self.default_priority if priority is None else priority,
         )
 
     async def post_to_community(
-        self, community: Community, reply: Reply, key: str, *, not_before: datetime | None = None
+        self,
+        community: Community,
+        reply: Reply,
+        key: str,
+        *,
+        not_before: datetime | None = None,
+        priority: int | None = None,
     ) -> int:
         """Queue a post to every channel linked to the community; returns how many were new."""
         return await delivery.post_to_community(
-            self.session, community, reply, key, now=self.now, not_before=not_before
+            self.session,
+            community,
+            reply,
+            key,
+            now=self.now,
+            not_before=not_before,
+            priority=self.default_priority if priority is None else priority,
         )
+
+    @property
+    def default_priority(self) -> int:
+        return delivery.NORMAL
 
     async def record_activity(
         self,
@@ -122,6 +144,12 @@ class Context(JobContext):
     @property
     def platform(self) -> Platform:
         return self.request.user.platform
+
+    @property
+    def default_priority(self) -> int:
+        # What a person's own action causes (an answer routed to them, a confirmation) is what
+        # someone is waiting for: ahead of bulk fan-out.
+        return delivery.URGENT
 
     @property
     def member_id(self) -> int:

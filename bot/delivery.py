@@ -14,8 +14,12 @@ from bot.messages import (
     reply_to_dict,
     target_to_dict,
 )
+from bot.ports import bucket_of
 from storage import communities, outbox, people
 from storage.tables import Community
+from storage.tables.outbox import BULK, NORMAL, URGENT
+
+__all__ = ["BULK", "NORMAL", "URGENT", "notify_member", "post_to_community"]
 
 
 async def notify_member(
@@ -27,6 +31,7 @@ async def notify_member(
     now: datetime,
     community_id: int | None = None,
     not_before: datetime | None = None,
+    priority: int = NORMAL,
 ) -> bool:
     identity = await people.preferred_identity(session, member_id)
     if identity is None:
@@ -42,6 +47,8 @@ async def notify_member(
         not_before=not_before,
         member_id=member_id,
         community_id=community_id,
+        priority=priority,
+        bucket=bucket_of(target),
     )
 
 
@@ -53,6 +60,7 @@ async def post_to_community(
     *,
     now: datetime,
     not_before: datetime | None = None,
+    priority: int = NORMAL,
 ) -> int:
     assert community.id is not None
     queued = 0
@@ -69,5 +77,7 @@ async def post_to_community(
             now=now,
             not_before=not_before,
             community_id=community.id,
+            priority=priority,
+            bucket=bucket_of(target),
         )
     return queued

@@ -1,24 +1,48 @@
-"""Sends what the outbox holds through each platform's port, exactly once per message."""
+"""Sends what the outbox holds through each platform's port, at the platforms' pace.
+
+A pass claims a few due rows at a time (most urgent first), reserves their send slots in the
+shared budget of their workspace or tenant (in the database, so replicas share it), spaces sends
+to one conversation by its own limit, and sends concurrently (bounded), each with a timeout.
+A 429 is a pace, not a failure: the whole bucket pauses until Retry-After and the row is not
+charged an attempt. Rows of platforms this process has no port for are left to one that has.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.messages import Platform, reply_from_dict, target_from_dict
-from bot.ports import PortRegistry, RetryLater, Undeliverable
-from storage import outbox
+from bot.messages import Platform, Target, reply_from_dict, target_from_dict
+from bot.ports import ChatPort, Pace, PortRegistry, RateLimited, RetryLater, Undeliverable
+from storage import outbox, pacing
 from storage.db import Database
 
 _LOGGER = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+# Claim the next rows this long before the last planned send, so the pace never stalls on a
+# claim, yet a row queued meanwhile (a reminder due now) waits at most one small batch.
+LOOKAHEAD_SECONDS = 0.5
+# A planned send must start this long before its claim's lease runs out, or it is handed back.
+LEASE_MARGIN_SECONDS = 30.0
 
 
 def backoff(attempt: int) -> timedelta:
     """30 s, 1 min, 2 min … capped at one hour."""
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempt - 1)))
+
+
+@dataclass(slots=True)
+class _Planned:
+    row: outbox.OutboxMessage
+    port: ChatPort
+    target: Target
+    at: float  # wall-clock second to send at
 
 
 class Dispatcher:
@@ -29,71 +53,182 @@ class Dispatcher:
         clock: Clock,
         *,
         worker: str | None = None,
-        batch: int = 50,
+        batch: int = 16,
+        concurrency: int = 8,
+        timeout: float = 20.0,
         lease: timedelta = timedelta(minutes=2),
+        wall: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.db = db
         self.ports = ports
         self.clock = clock
         self.worker = worker or f"dispatcher-{uuid.uuid4().hex[:12]}"
         self.batch = batch
+        self.timeout = timeout
         self.lease = lease
+        self._wall = wall
+        self._sleep = sleep
+        self._sending = asyncio.Semaphore(max(1, concurrency))
+        # Per-conversation pace (memory: a conversation gets few messages, and they come from
+        # one pass); the shared workspace/tenant budget is in the database.
+        self._channel_next: dict[str, float] = {}
+        # Buckets paused by a Retry-After seen here, so sends already planned wait too.
+        self._paused: dict[str, datetime] = {}
 
     async def run_once(self) -> int:
-        """Claim the due messages and send them; returns how many were sent."""
-        sent = 0
-        while True:
-            async with self.db.session() as session:
-                claimed = await outbox.claim_due(
-                    session,
-                    worker=self.worker,
-                    now=self.clock.now(),
-                    lease=self.lease,
-                    limit=self.batch,
-                )
-            if not claimed:
-                return sent
-            for row in claimed:
-                sent += await self._deliver(row)
-            if len(claimed) < self.batch:
-                return sent
+        """Send everything due now, at the platforms' pace; returns how many were sent."""
+        in_flight: list[asyncio.Task[int]] = []
+        try:
+            while True:
+                platforms = [p.value for p in self.ports.platforms()]
+                if not platforms:
+                    break
+                async with self.db.session() as session:
+                    claimed = await outbox.claim_due(
+                        session,
+                        worker=self.worker,
+                        now=self.clock.now(),
+                        lease=self.lease,
+                        limit=self.batch,
+                        platforms=platforms,
+                    )
+                if not claimed:
+                    break
+                plan = await self._plan(claimed)
+                in_flight.extend(asyncio.create_task(self._deliver(item)) for item in plan)
+                if plan:
+                    last = max(item.at for item in plan)
+                    await self._sleep(max(0.0, last - self._wall() - LOOKAHEAD_SECONDS))
+            return sum(await asyncio.gather(*in_flight))
+        except BaseException:
+            for task in in_flight:
+                task.cancel()
+            raise
 
-    async def _deliver(self, row: outbox.OutboxMessage) -> int:
+    # -- planning ---------------------------------------------------------------------------------
+
+    async def _plan(self, claimed: list[outbox.OutboxMessage]) -> list[_Planned]:
+        now = self._wall()
+        items: list[_Planned] = []
+        by_budget: dict[str, list[tuple[_Planned, Pace]]] = {}
+        for row in claimed:
+            port = self.ports.get(Platform(row.platform))
+            assert port is not None  # claimed for the platforms we have ports for
+            target = target_from_dict(row.target)
+            item = _Planned(row, port, target, now)
+            items.append(item)
+            pace = port.pace(target)
+            if pace is not None:
+                by_budget.setdefault(pace.shared, []).append((item, pace))
+        for shared, group in by_budget.items():
+            interval = 1.0 / group[0][1].shared_per_second
+            async with self.db.session() as session:
+                start = await pacing.reserve_slots(
+                    session, shared, now=now, interval=interval, count=len(group)
+                )
+            for index, (item, pace) in enumerate(group):
+                item.at = max(start + index * interval, self._channel_next.get(pace.channel, 0.0))
+                self._channel_next[pace.channel] = item.at + 1.0 / pace.channel_per_second
+        self._forget_old_channels(now)
+        planned: list[_Planned] = []
+        latest = now + self.lease.total_seconds() - LEASE_MARGIN_SECONDS
+        for item in items:
+            if item.at <= latest:
+                planned.append(item)
+                continue
+            # The budget is booked further ahead than this claim lasts: hand the row back
+            # rather than risk another worker taking it over while it waits.
+            async with self.db.session() as session:
+                assert item.row.id is not None
+                await outbox.release(
+                    session,
+                    item.row.id,
+                    self.worker,
+                    self.clock.now() + timedelta(seconds=item.at - now),
+                    "waiting for the platform's pace",
+                )
+        return planned
+
+    def _forget_old_channels(self, now: float) -> None:
+        if len(self._channel_next) > 10_000:
+            self._channel_next = {k: v for k, v in self._channel_next.items() if v > now}
+
+    # -- sending ----------------------------------------------------------------------------------
+
+    async def _deliver(self, item: _Planned) -> int:
+        row = item.row
         assert row.id is not None
-        port = self.ports.get(Platform(row.platform))
-        outcome: tuple[str, str] | None = None
-        result = None
-        if port is None:
-            outcome = ("failed", f"{row.platform} is not connected")
-        else:
+        await self._sleep(max(0.0, item.at - self._wall()))
+        paused = self._paused.get(row.bucket)
+        if paused is not None and paused > self.clock.now():
+            async with self.db.session() as session:
+                await outbox.release(session, row.id, self.worker, paused, "rate limited")
+            return 0
+        async with self._sending:
             try:
-                result = await port.send(target_from_dict(row.target), reply_from_dict(row.reply))
+                result = None
+                if row.maybe_sent:
+                    result = await asyncio.wait_for(
+                        item.port.find_sent(item.target, row.key), self.timeout
+                    )
+                if result is None:
+                    result = await asyncio.wait_for(
+                        item.port.send(item.target, reply_from_dict(row.reply), key=row.key),
+                        self.timeout,
+                    )
+            except RateLimited as exc:
+                await self._rate_limited(row, exc)
+                return 0
             except RetryLater as exc:
-                outcome = ("retry", str(exc))
-                retry_at = self.clock.now() + timedelta(seconds=max(1.0, exc.seconds))
+                await self._retry(row, str(exc), timedelta(seconds=max(1.0, exc.seconds)))
+                return 0
             except Undeliverable as exc:
-                outcome = ("undeliverable", str(exc) or "undeliverable")
+                await self._final(row, "undeliverable", str(exc) or "undeliverable")
+                return 0
+            except TimeoutError:
+                # The platform may have taken it: look before sending again.
+                await self._retry(
+                    row, f"no answer in {self.timeout:.0f}s", backoff(row.attempts + 1), True
+                )
+                return 0
             except Exception as exc:  # a platform error must not stop the other messages
                 _LOGGER.warning("sending outbox %s failed: %s", row.id, exc)
-                outcome = ("retry", f"{type(exc).__name__}: {exc}")
-                retry_at = self.clock.now() + backoff(row.attempts)
+                await self._retry(row, f"{type(exc).__name__}: {exc}", backoff(row.attempts + 1))
+                return 0
         async with self.db.session() as session:
-            if outcome is None:
-                assert result is not None
-                await outbox.mark_sent(
-                    session,
-                    row.id,
-                    self.worker,
-                    self.clock.now(),
-                    result.conversation.conversation_id,
-                    result.message_id,
-                )
-                return 1
-            status, error = outcome
-            if status == "retry" and row.attempts < MAX_ATTEMPTS:
-                await outbox.mark_retry(session, row.id, self.worker, retry_at, error)
-            else:
-                await outbox.mark_final(
-                    session, row.id, self.worker, "failed" if status == "retry" else status, error
-                )
-        return 0
+            await outbox.mark_sent(
+                session,
+                row.id,
+                self.worker,
+                self.clock.now(),
+                result.conversation.conversation_id,
+                result.message_id,
+            )
+        return 1
+
+    async def _rate_limited(self, row: outbox.OutboxMessage, exc: RateLimited) -> None:
+        assert row.id is not None
+        until = self.clock.now() + timedelta(seconds=max(1.0, exc.seconds))
+        self._paused[row.bucket] = max(until, self._paused.get(row.bucket, until))
+        async with self.db.session() as session:
+            await pacing.pause(session, row.bucket, until)
+            await outbox.release(session, row.id, self.worker, until, str(exc))
+        _LOGGER.info("%s paused until %s: %s", row.bucket, until.isoformat(), exc)
+
+    async def _retry(
+        self, row: outbox.OutboxMessage, error: str, wait: timedelta, maybe_sent: bool = False
+    ) -> None:
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            await self._final(row, "failed", error)
+            return
+        assert row.id is not None
+        async with self.db.session() as session:
+            await outbox.mark_retry(
+                session, row.id, self.worker, self.clock.now() + wait, error, maybe_sent=maybe_sent
+            )
+
+    async def _final(self, row: outbox.OutboxMessage, status: str, error: str) -> None:
+        assert row.id is not None
+        async with self.db.session() as session:
+            await outbox.mark_final(session, row.id, self.worker, status, error)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.context import JobContext, zone
+from bot.delivery import NORMAL, URGENT
 from bot.meetings_core import (
     REPLAN,
     STATUS_LABELS,
@@ -27,6 +28,7 @@ from storage.tables import Community
 from storage.tables.meetings import Meeting, MeetingOccurrence
 
 DEFAULT_OFFSETS = (1440, 15)
+URGENT_WITHIN_MINUTES = 60
 # Reminders with an offset under this include the link and the check-in button.
 SHORT_REMINDER = 60
 AGENDA_LEAD = timedelta(days=7)
@@ -135,10 +137,13 @@ async def _remind(
 ) -> None:
     assert occurrence.id is not None and meeting.id is not None
     key = f"meeting-reminder:{occurrence.id}:{offset}"
+    # A reminder for a meeting about to start is what people wait for: ahead of any fan-out.
+    priority = URGENT if offset <= URGENT_WITHIN_MINUTES else NORMAL
     await jctx.post_to_community(
         community,
         reminder_reply(jctx, occurrence, meeting, community, offset, community.timezone, None),
         key=f"{key}:channel",
+        priority=priority,
     )
     answers = {
         r.member_id: r.status for r in await meetings.rsvps_for(jctx.session, [occurrence.id])
@@ -162,6 +167,7 @@ async def _remind(
             ),
             key=f"{key}:{member_id}",
             community_id=community.id,
+            priority=priority,
         )
 
 

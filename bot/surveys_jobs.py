@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot import activity as kinds
 from bot.context import JobContext, zone
+from bot.delivery import BULK
 from bot.messages import Choice, Reply
 from bot.permissions import Role
 from bot.registry import due_job
@@ -99,6 +100,7 @@ async def open_survey(jctx: JobContext, survey: Survey) -> int:
             invitation(survey, community, member.timezone if member else None),
             key=f"survey:{survey.id}:invite:{member_id}",
             community_id=community.id,
+            priority=BULK,
         )
     return len(ids)
 
@@ -132,6 +134,7 @@ async def remind_due(jctx: JobContext) -> None:
                 invitation(survey, community, member.timezone, reminder=True),
                 key=f"survey:{survey.id}:reminder:{member.id}",
                 community_id=community.id,
+                priority=BULK,
             )
 
 

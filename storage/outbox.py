@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, case, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import dialect_name, insert_ignore
 from storage.tables import OutboxMessage
+from storage.tables.outbox import NORMAL
+from storage.tables.pacing import SendBucket
 
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 KEY_LENGTH = 200  # the column's size
@@ -37,6 +40,8 @@ async def enqueue(
     not_before: datetime | None = None,
     member_id: int | None = None,
     community_id: int | None = None,
+    priority: int = NORMAL,
+    bucket: str = "",
 ) -> bool:
     """Queue a message; False when a message with this key was queued before."""
     return await insert_ignore(
@@ -48,6 +53,9 @@ async def enqueue(
             "target": target,
             "reply": reply,
             "status": "pending",
+            "priority": priority,
+            "bucket": bucket,
+            "maybe_sent": False,
             "attempts": 0,
             "next_attempt_at": not_before or now,
             "created_at": now,
@@ -59,21 +67,33 @@ async def enqueue(
 
 
 async def claim_due(
-    session: AsyncSession, *, worker: str, now: datetime, lease: timedelta, limit: int
+    session: AsyncSession,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    platforms: Sequence[str] | None = None,
 ) -> list[OutboxMessage]:
-    """Atomically take up to `limit` due messages for `worker`.
+    """Atomically take up to `limit` due messages for `worker`, most urgent first.
 
     A message is due when pending and its time has come, or when an earlier claim's lease ran
-    out (its worker died mid-send). One UPDATE … RETURNING does the claim, so two dispatchers,
-    in one process or on several replicas, never take the same row.
+    out (its worker died mid-send: such a row comes back with `maybe_sent`). Only rows of
+    `platforms` are taken, so a process without a port for a platform leaves its rows to one
+    that has it, and none of a bucket a platform asked to pause. One UPDATE … RETURNING does the
+    claim, so two dispatchers, in one process or on several replicas, never take the same row.
     """
+    paused = select(SendBucket.key).where(col(SendBucket.paused_until) > now)
     due = select(OutboxMessage.id).where(
         or_(
             and_(col(OutboxMessage.status) == "pending", col(OutboxMessage.next_attempt_at) <= now),
             and_(col(OutboxMessage.status) == "sending", col(OutboxMessage.claimed_until) < now),
-        )
+        ),
+        col(OutboxMessage.bucket).not_in(paused),
     )
-    due = due.order_by(OutboxMessage.id).limit(limit)
+    if platforms is not None:
+        due = due.where(col(OutboxMessage.platform).in_(list(platforms)))
+    due = due.order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
     if dialect_name(session) == "postgresql":
         due = due.with_for_update(skip_locked=True)
     statement = (
@@ -83,13 +103,16 @@ async def claim_due(
             status="sending",
             claimed_by=worker,
             claimed_until=now + lease,
-            attempts=OutboxMessage.attempts + 1,
+            # Evaluated on the old row: a lease that ran out means a send may have happened.
+            maybe_sent=case(
+                (col(OutboxMessage.status) == "sending", True), else_=OutboxMessage.maybe_sent
+            ),
         )
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
     )
     rows = (await session.exec(statement)).scalars().all()
-    return sorted(rows, key=lambda row: row.id or 0)
+    return sorted(rows, key=lambda row: (row.priority, row.id or 0))
 
 
 async def _finish(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:
@@ -115,6 +138,7 @@ async def mark_sent(
         row_id,
         worker,
         status="sent",
+        attempts=OutboxMessage.attempts + 1,
         sent_at=now,
         sent_conversation_id=conversation_id,
         sent_message_id=message_id,
@@ -124,8 +148,15 @@ async def mark_sent(
 
 
 async def mark_retry(
-    session: AsyncSession, row_id: int, worker: str, at: datetime, error: str
+    session: AsyncSession,
+    row_id: int,
+    worker: str,
+    at: datetime,
+    error: str,
+    *,
+    maybe_sent: bool = False,
 ) -> bool:
+    """A failed attempt: counted, and tried again at `at`."""
     return await _finish(
         session,
         row_id,
@@ -133,7 +164,22 @@ async def mark_retry(
         status="pending",
         next_attempt_at=at,
         claimed_until=None,
+        attempts=OutboxMessage.attempts + 1,
         error=error[:500],
+        **({"maybe_sent": True} if maybe_sent else {}),
+    )
+
+
+async def release(session: AsyncSession, row_id: int, worker: str, at: datetime, why: str) -> bool:
+    """Hand a claimed row back untried (its bucket is paused): not an attempt."""
+    return await _finish(
+        session,
+        row_id,
+        worker,
+        status="pending",
+        next_attempt_at=at,
+        claimed_until=None,
+        error=why[:500],
     )
 
 
@@ -141,7 +187,13 @@ async def mark_final(
     session: AsyncSession, row_id: int, worker: str, status: str, error: str
 ) -> bool:
     return await _finish(
-        session, row_id, worker, status=status, claimed_until=None, error=error[:500]
+        session,
+        row_id,
+        worker,
+        status=status,
+        claimed_until=None,
+        attempts=OutboxMessage.attempts + 1,
+        error=error[:500],
     )
 
 

@@ -19,7 +19,7 @@ from bot.messages import (
     User,
     UserRef,
 )
-from bot.ports import RetryLater, Undeliverable
+from bot.ports import Pace, RetryLater, Undeliverable
 from bot.render_text import render
 
 
@@ -27,6 +27,7 @@ from bot.render_text import render
 class Delivery:
     target: Target
     reply: Reply
+    key: str = ""
 
     @property
     def to(self) -> str:
@@ -45,20 +46,33 @@ class FakePort:
     updated: list[tuple[SentMessage, Reply]] = field(default_factory=list)
     # Exceptions to raise on the next sends, in order (e.g. RetryLater(5), Undeliverable()).
     failures: list[Exception] = field(default_factory=list)
+    # The limits `pace` reports for every target (None: unlimited, like the local chat).
+    limits: Pace | None = None
+    # Outbox keys of what was sent, so `find_sent` can answer like Slack's message metadata.
+    keys: dict[str, SentMessage] = field(default_factory=dict)
 
-    async def send(self, target: Target, reply: Reply) -> SentMessage:
+    async def send(self, target: Target, reply: Reply, *, key: str = "") -> SentMessage:
         if self.failures:
             raise self.failures.pop(0)
-        self.sent.append(Delivery(target, reply))
+        self.sent.append(Delivery(target, reply, key))
         conversation = (
             target
             if isinstance(target, ConversationRef)
             else ConversationRef(self.platform, f"dm:{target.user_id}", is_direct=True)
         )
-        return SentMessage(conversation, str(len(self.sent)))
+        sent = SentMessage(conversation, str(len(self.sent)))
+        if key:
+            self.keys[key] = sent
+        return sent
 
     async def update(self, sent: SentMessage, reply: Reply) -> None:
         self.updated.append((sent, reply))
+
+    async def find_sent(self, target: Target, key: str) -> SentMessage | None:
+        return self.keys.get(key)
+
+    def pace(self, target: Target) -> Pace | None:
+        return self.limits
 
     def to(self, who: str) -> list[Reply]:
         """Replies delivered to a user id (DM) or to `#channel`."""

@@ -80,7 +80,7 @@ class SlackAdapter:
             if settings.slack_signing_secret
             else None
         )
-        self.port = SlackPort(self.client)
+        self.port = SlackPort(self.client, settings)
         self.answers = Answers(core, self.client, self.port)
         self.profiles = Profiles(self.client, core.services.clock)
         self._tasks: set[asyncio.Task[Any]] = set()

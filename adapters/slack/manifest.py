@@ -15,6 +15,8 @@ BOT_SCOPES = (
     "chat:write",
     "im:write",
     "im:history",
+    # Reading a channel's recent messages tells whether a post interrupted by a crash went out.
+    "channels:history",
     "app_mentions:read",
     "users:read",
     "users:read.email",

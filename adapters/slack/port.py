@@ -1,22 +1,30 @@
 """The Slack `ChatPort`: proactive messages and in-request posts through the Web API.
 
-Failures are translated, never retried here: a 429 or a 5xx becomes `RetryLater` (the
-dispatcher reschedules the outbox row), a person or channel we can never reach becomes
-`Undeliverable`.
+Failures are translated, never retried here: a 429 becomes `RateLimited` (the dispatcher pauses
+the workspace's sends for Retry-After), a 5xx `RetryLater`, a person or channel we can never
+reach `Undeliverable`.
+
+A DM is one chat.postMessage with the person's user id as the channel (Slack posts it in the
+bot's DM with them, the App Home's Messages tab): no conversations.open per message, a Tier 3
+method (~50/min) that would otherwise bind a fan-out to 50 people a minute, and nothing to store.
+Every proactive message carries its outbox key in message metadata, so after a crash mid-send
+`find_sent` can read the DM's recent history and tell whether the message went out.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import fallback_text, message_blocks
+from bot.config import Settings
 from bot.messages import ConversationRef, Platform, Reply, SentMessage, Target, UserRef
-from bot.ports import RetryLater, Undeliverable
+from bot.ports import Pace, RateLimited, RetryLater, Undeliverable, bucket_of
 
 _LOGGER = logging.getLogger(__name__)
 UNDELIVERABLE = frozenset(
@@ -33,6 +41,9 @@ UNDELIVERABLE = frozenset(
     }
 )
 DEFAULT_RETRY_SECONDS = 30.0
+METADATA_EVENT = "copbot_outbox"
+# How far back find_sent looks: a crash leaves at most a few sends in flight per DM.
+HISTORY_DEPTH = 20
 
 
 def translate_error(exc: SlackApiError) -> Exception:
@@ -45,7 +56,7 @@ def translate_error(exc: SlackApiError) -> Exception:
         headers = getattr(response, "headers", {}) or {}
         retry_after = headers.get("Retry-After") or headers.get("retry-after") or ""
         seconds = float(retry_after) if str(retry_after).isdigit() else DEFAULT_RETRY_SECONDS
-        return RetryLater(seconds, "Slack rate limit")
+        return RateLimited(seconds, "Slack rate limit")
     if status >= 500:
         return RetryLater(DEFAULT_RETRY_SECONDS, f"Slack answered {status}")
     if error in UNDELIVERABLE:
@@ -56,12 +67,34 @@ def translate_error(exc: SlackApiError) -> Exception:
 class SlackPort:
     platform = Platform.SLACK
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, settings: Settings | None = None) -> None:
         self.client = client
+        self.settings = settings or Settings()
 
     # -- ChatPort -------------------------------------------------------------------------------
 
-    async def send(self, target: Target, reply: Reply) -> SentMessage:
+    async def send(self, target: Target, reply: Reply, *, key: str = "") -> SentMessage:
+        channel = target.user_id if isinstance(target, UserRef) else target.conversation_id
+        thread = None if isinstance(target, UserRef) else target.thread_id
+        try:
+            response = await self._post_message(channel, [reply], thread_ts=thread, key=key)
+        except SlackApiError as exc:
+            raise translate_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(DEFAULT_RETRY_SECONDS, f"Slack unreachable: {exc}") from exc
+        # A DM posted to a user id comes back with the real channel (D…): uploads need it.
+        channel = str(response.get("channel") or channel)
+        if isinstance(target, UserRef):
+            conversation = ConversationRef(
+                Platform.SLACK, channel, target.tenant_id, is_direct=True
+            )
+        else:
+            conversation = target
+        await self.upload_files(channel, [reply])
+        return SentMessage(conversation, response.get("ts"))
+
+    async def find_sent(self, target: Target, key: str) -> SentMessage | None:
+        """The message posted earlier with outbox `key`, read from the channel's metadata."""
         try:
             if isinstance(target, UserRef):
                 channel = await self.dm_channel(target.user_id)
@@ -70,13 +103,28 @@ class SlackPort:
                 )
             else:
                 channel, conversation = target.conversation_id, target
-            ts = await self.post(channel, [reply], thread_ts=conversation.thread_id)
+            history = await self.client.conversations_history(
+                channel=channel, limit=HISTORY_DEPTH, include_all_metadata=True
+            )
         except SlackApiError as exc:
             raise translate_error(exc) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RetryLater(DEFAULT_RETRY_SECONDS, f"Slack unreachable: {exc}") from exc
-        await self.upload_files(channel, [reply])
-        return SentMessage(conversation, ts)
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+                return SentMessage(conversation, message.get("ts"))
+        return None
+
+    def pace(self, target: Target) -> Pace:
+        channel = target.user_id if isinstance(target, UserRef) else target.conversation_id
+        return Pace(
+            shared=bucket_of(target),
+            shared_per_second=self.settings.slack_workspace_per_minute / 60.0,
+            channel=f"slack:{channel}",
+            channel_per_second=self.settings.slack_channel_per_second,
+        )
 
     async def update(self, sent: SentMessage, reply: Reply) -> None:
         try:
@@ -98,14 +146,26 @@ class SlackPort:
     async def post(
         self, channel: str, replies: Sequence[Reply], *, thread_ts: str | None = None
     ) -> str | None:
-        response = await self.client.chat_postMessage(
+        response = await self._post_message(channel, replies, thread_ts=thread_ts)
+        return response.get("ts")
+
+    async def _post_message(
+        self,
+        channel: str,
+        replies: Sequence[Reply],
+        *,
+        thread_ts: str | None = None,
+        key: str = "",
+    ) -> Any:
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
+        return await self.client.chat_postMessage(
             channel=channel,
             text=fallback_text(replies),
             blocks=message_blocks(replies),
             thread_ts=thread_ts,
             unfurl_links=False,
+            metadata=metadata,
         )
-        return response.get("ts")
 
     async def post_ephemeral(self, channel: str, user_id: str, replies: Sequence[Reply]) -> None:
         await self.client.chat_postEphemeral(

@@ -112,7 +112,9 @@ class TeamsAdapter:
         self.auth = ConfigurationBotFrameworkAuthentication(BotConfig(settings))
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = None  # our turn catches its own errors; proactive ones raise
-        self.port = TeamsPort(self.cloud, self.app_id, core.services.db, core.services.clock)
+        self.port = TeamsPort(
+            self.cloud, self.app_id, core.services.db, core.services.clock, settings
+        )
         self._profiles: dict[str, tuple[Any, dict[str, str | None]]] = {}
 
     # -- HTTP --------------------------------------------------------------------------------

@@ -10,9 +10,10 @@ A direct message to a person without a 1:1 chat yet creates one (`create_convers
 service URL and tenant of a conversation the bot already has there; Teams accepts it for people
 in the roster of a team where the bot is installed, and refuses it (403/404) otherwise.
 
-Failures are translated, never retried here: 429 (with its Retry-After), 412, 502, 503 and 504
-become `RetryLater`; a person who blocked or removed the bot (403) or a conversation that is gone
-(404) becomes `Undeliverable` and the conversation is marked so no later message tries again.
+Failures are translated, never retried here: 429 (with its Retry-After) becomes `RateLimited`
+(the dispatcher pauses the tenant's sends), 412, 502, 503 and 504 `RetryLater`; a person who
+blocked or removed the bot (403) or a conversation that is gone (404) becomes `Undeliverable`
+and the conversation is marked so no later message tries again.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ from msrest.exceptions import HttpOperationError
 
 from adapters.teams.cards import message_payloads
 from bot.clock import Clock
+from bot.config import Settings
 from bot.messages import ConversationRef, Platform, Reply, SentMessage, Target, UserRef
-from bot.ports import RetryLater, Undeliverable
+from bot.ports import Pace, RateLimited, RetryLater, Undeliverable, bucket_of
 from storage import conversations
 from storage.db import Database
 
@@ -82,7 +84,7 @@ def translate_error(exc: BaseException, attempt: int = 1) -> BaseException:
     status = status_of(exc)
     wait = retry_after(exc) or backoff_seconds(attempt)
     if status == 429:
-        return RetryLater(wait, "Teams rate limit")
+        return RateLimited(wait, "Teams rate limit")
     if status in RETRY_STATUSES:
         return RetryLater(wait, f"Teams answered {status}")
     if status in GONE_STATUSES:
@@ -107,17 +109,25 @@ def base_conversation_id(conversation_id: str) -> str:
 class TeamsPort:
     platform = Platform.TEAMS
 
-    def __init__(self, adapter: CloudAdapter, app_id: str, db: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        app_id: str,
+        db: Database,
+        clock: Clock,
+        settings: Settings | None = None,
+    ) -> None:
         self.adapter = adapter
         self.app_id = app_id
         self.db = db
         self.clock = clock
+        self.settings = settings or Settings()
         # Consecutive transient failures per target (memory only: a restart starts over).
         self._streaks: dict[str, int] = {}
 
     # -- ChatPort -------------------------------------------------------------------------------
 
-    async def send(self, target: Target, reply: Reply) -> SentMessage:
+    async def send(self, target: Target, reply: Reply, *, key: str = "") -> SentMessage:
         reference, conversation = await self._resolve(target)
         try:
             ids = await self.post(reference, [reply], thread_id=conversation.thread_id)
@@ -127,6 +137,20 @@ class TeamsPort:
         if isinstance(target, UserRef):
             self._streaks.pop(target.user_id, None)
         return SentMessage(conversation, ids[0] if ids else None)
+
+    async def find_sent(self, target: Target, key: str) -> SentMessage | None:
+        # The Bot Connector cannot list a conversation's messages: a send interrupted by a crash
+        # is sent again (the README states this bound).
+        return None
+
+    def pace(self, target: Target) -> Pace:
+        channel = target.user_id if isinstance(target, UserRef) else target.conversation_id
+        return Pace(
+            shared=bucket_of(target),
+            shared_per_second=self.settings.teams_tenant_per_second,
+            channel=f"teams:{base_conversation_id(channel)}",
+            channel_per_second=self.settings.teams_conversation_per_second,
+        )
 
     async def update(self, sent: SentMessage, reply: Reply) -> None:
         reference = await self._stored_reference(sent.conversation)

@@ -10,10 +10,20 @@ from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
 
+# Priorities: lower goes first. A person waiting (an answer to their action, a reminder due
+# soon) before ordinary notices, and those before bulk fan-out (a survey to 10,000, digests).
+URGENT = 0
+NORMAL = 1
+BULK = 2
+
 
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # The claim walks pending rows in the order they are to be sent.
+        Index("ix_outbox_claim", "status", "priority", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # Idempotency key, e.g. "reminder:{occurrence}:{offset}:{member}": enqueuing twice is a no-op.
@@ -23,6 +33,13 @@ class OutboxMessage(SQLModel, table=True):
     reply: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     # pending -> sending -> sent | failed | undeliverable; also "cancelled" when made moot.
     status: str = Field(default="pending", max_length=16)
+    priority: int = NORMAL
+    # The rate budget this send draws on ("slack:T123", "teams:tenant"): a Retry-After pauses
+    # every row of the same bucket, not just the one that provoked it.
+    bucket: str = Field(default="", max_length=160)
+    # Set when an earlier send may have reached the platform (its worker died mid-send, or it
+    # timed out): the port is asked whether the message is there before sending again.
+    maybe_sent: bool = False
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     claimed_by: str | None = Field(default=None, max_length=64)

@@ -2,6 +2,12 @@
 
 Also serves `response_url`s (`/respond/<n>`) and file upload URLs (`/upload/<file>`), and can be
 told to fail the next calls of a method (`fail_next("chat.postMessage", 429, retry_after=7)`).
+
+With `limits` set it enforces Slack's rate limits as Slack documents them (PLATFORMS.md §c):
+chat.postMessage per channel and per workspace, conversations.open per workspace, answering
+429 `ratelimited` with a Retry-After once a budget is spent. chat.postMessage to a user id posts
+in the bot's DM with that person (`D<user>`), and messages keep their metadata for
+conversations.history, as Slack does.
 """
 
 from __future__ import annotations
@@ -9,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +31,50 @@ TEAM = "T1"
 class Call:
     method: str
     data: dict[str, Any]
+
+
+@dataclass
+class Budget:
+    """A token bucket: `capacity` calls at once, refilled at `per_second`."""
+
+    per_second: float
+    capacity: float
+    tokens: float = -1.0
+    at: float = 0.0
+
+    def take(self, now: float) -> float:
+        """0 when a call may go now, else the seconds until it may."""
+        if self.tokens < 0:
+            self.tokens, self.at = self.capacity, now
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.per_second)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.per_second
+
+
+@dataclass
+class Limits:
+    """Slack's documented limits, scaled by the caller (tests and benches speed them up)."""
+
+    post_per_channel_per_second: float = 1.0
+    post_per_workspace_per_minute: float = 300.0
+    open_per_minute: float = 50.0
+    # Slack allows short bursts "with no guarantee": this many seconds' worth at once.
+    burst_seconds: float = 1.0
+
+    def channel(self) -> Budget:
+        rate = self.post_per_channel_per_second
+        return Budget(rate, max(1.0, rate * self.burst_seconds))
+
+    def workspace(self) -> Budget:
+        rate = self.post_per_workspace_per_minute / 60
+        return Budget(rate, max(1.0, rate * self.burst_seconds))
+
+    def opens(self) -> Budget:
+        rate = self.open_per_minute / 60
+        return Budget(rate, max(1.0, rate * self.burst_seconds))
 
 
 @dataclass
@@ -44,6 +96,14 @@ class FakeSlack:
     socket_ready: asyncio.Event = field(default_factory=asyncio.Event)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _urls: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # Rate limits to enforce (None: answer everything, as most tests want).
+    limits: Limits | None = None
+    rate_limited: int = 0  # how many 429s the limits provoked
+    # Messages posted, by channel (DMs under D<user>), each with its ts and metadata.
+    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Seconds each call takes to answer, by method (a slow Slack).
+    delays: dict[str, float] = field(default_factory=dict)
+    _budgets: dict[str, Budget] = field(default_factory=dict)
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -103,11 +163,48 @@ class FakeSlack:
         if not request.headers.get("Authorization", "").startswith(token_prefix):
             return web.json_response({"ok": False, "error": "not_authed"})
         self.calls.append(Call(method, data))
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         pending = self.failures.get(method)
         if pending:
             status, headers, body = pending.pop(0)
             return web.json_response(body, status=status, headers=headers)
+        wait = self._over_limit(method, data)
+        if wait:
+            self.rate_limited += 1
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
         return web.json_response(self._answer(method, data))
+
+    def _over_limit(self, method: str, data: dict[str, Any]) -> float:
+        if self.limits is None:
+            return 0.0
+        now = time.monotonic()
+        if method == "conversations.open":
+            return self._budget("open", self.limits.opens).take(now)
+        if method != "chat.postMessage":
+            return 0.0
+        channel = dm_channel(str(data.get("channel")))
+        # Both budgets must allow the call; a refused call spends neither.
+        workspace = self._budget("workspace", self.limits.workspace)
+        per_channel = self._budget(f"channel:{channel}", self.limits.channel)
+        snapshot = (workspace.tokens, workspace.at, per_channel.tokens, per_channel.at)
+        wait = max(workspace.take(now), per_channel.take(now))
+        if wait:
+            workspace.tokens, workspace.at, per_channel.tokens, per_channel.at = snapshot
+        return wait
+
+    def _budget(self, key: str, make: Any) -> Budget:
+        if key not in self._budgets:
+            self._budgets[key] = make()
+        return self._budgets[key]
+
+    def delivered(self, user_id: str) -> list[dict[str, Any]]:
+        """Messages in the bot's DM with a person, oldest first."""
+        return self.posted.get(dm_channel(user_id), [])
 
     def _answer(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
         ok: dict[str, Any] = {"ok": True}
@@ -126,7 +223,25 @@ class FakeSlack:
         if method == "conversations.open":
             return {**ok, "channel": {"id": f"D{data.get('users')}"}}
         if method == "chat.postMessage":
-            return {**ok, "channel": data.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
+            channel = dm_channel(str(data.get("channel")))
+            ts = f"1700000000.{next(self._ts):06d}"
+            metadata = data.get("metadata")
+            if isinstance(metadata, str) and metadata.startswith("{"):
+                metadata = json.loads(metadata)
+            self.posted.setdefault(channel, []).append(
+                {"ts": ts, "text": data.get("text"), "metadata": metadata}
+            )
+            return {**ok, "channel": channel, "ts": ts}
+        if method == "conversations.history":
+            found = list(reversed(self.posted.get(str(data.get("channel")), [])))
+            limit = int(data.get("limit") or 100)
+            with_metadata = str(data.get("include_all_metadata")).lower() in ("1", "true")
+            messages = [
+                {"ts": m["ts"], "text": m["text"]}
+                | ({"metadata": m["metadata"]} if with_metadata and m["metadata"] else {})
+                for m in found[:limit]
+            ]
+            return {**ok, "messages": messages, "has_more": len(found) > limit}
         if method == "chat.postEphemeral":
             return {**ok, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "chat.update":
@@ -175,6 +290,11 @@ class FakeSlack:
         body = await request.read()
         self.calls.append(Call("upload", {"file": request.match_info["file"], "size": len(body)}))
         return web.Response(text="OK - uploaded", content_type="text/plain")
+
+
+def dm_channel(channel: str) -> str:
+    """Where chat.postMessage lands: a user id means the bot's DM with that person."""
+    return f"D{channel}" if channel[:1] in ("U", "W") else channel
 
 
 def default_profile(user_id: str) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from bot.messages import (
     SentMessage,
     UserRef,
 )
-from bot.ports import RetryLater, Undeliverable
+from bot.ports import RateLimited, RetryLater, Undeliverable
 from storage import outbox
 from tests.slack.driver import SlackDriver
+from tests.slack.fake_slack import dm_channel
 
 
 async def _rows(slack: SlackDriver, prefix: str) -> list[outbox.OutboxMessage]:
@@ -39,18 +40,26 @@ async def test_welcome_dm_delivered_once_after_a_429(slack: SlackDriver) -> None
     slack.clock.advance(timedelta(seconds=8))  # type: ignore[attr-defined]
     assert await core.heartbeat.deliver() == 1
     assert await core.heartbeat.deliver() == 0
-    posts = [p for p in slack.fake.called("chat.postMessage") if p["channel"] == "DUADA"]
+    posts = [
+        p for p in slack.fake.called("chat.postMessage") if dm_channel(p["channel"]) == "DUADA"
+    ]
     assert len(posts) == 2  # the refused attempt and the delivery
     [row] = await _rows(slack, "welcome:")
     assert row.status == "sent"
+    assert row.attempts == 1  # a 429 is a pace, never an attempt
 
 
-async def test_rate_limit_becomes_retry_later(slack: SlackDriver) -> None:
-    slack.fake.fail_next("conversations.open", 429, retry_after=12)
-    with pytest.raises(RetryLater) as raised:
+async def test_rate_limit_becomes_rate_limited_and_dms_need_no_conversations_open(
+    slack: SlackDriver,
+) -> None:
+    slack.fake.fail_next("chat.postMessage", 429, retry_after=12)
+    with pytest.raises(RateLimited) as raised:
         await slack.adapter.port.send(UserRef(Platform.SLACK, "UADA"), Reply("hi"))
     assert raised.value.seconds == 12
-    assert slack.fake.called("chat.postMessage") == []
+    sent = await slack.adapter.port.send(UserRef(Platform.SLACK, "UADA"), Reply("hi"))
+    assert sent.conversation.conversation_id == "DUADA"
+    assert [p["channel"] for p in slack.fake.called("chat.postMessage")] == ["UADA", "UADA"]
+    assert slack.fake.called("conversations.open") == []
 
 
 async def test_server_error_becomes_retry_later(slack: SlackDriver) -> None:

@@ -243,10 +243,11 @@ async def test_button_round_trip_join_and_welcome_dm(slack: SlackDriver) -> None
     assert answer["response_type"] == "ephemeral"
     # The welcome DM went through the outbox and the Slack port.
     await slack.adapter.core.heartbeat.deliver()
-    opened = slack.fake.called("conversations.open")
-    assert {"users": "UADA"} in opened
-    posts = [p for p in slack.fake.called("chat.postMessage") if p["channel"] == "DUADA"]
+    # Posted to the person's user id: Slack puts it in the DM, no conversations.open needed.
+    assert slack.fake.called("conversations.open") == []
+    posts = [p for p in slack.fake.called("chat.postMessage") if p["channel"] == "UADA"]
     assert len(posts) == 1
+    assert [m["text"] for m in slack.fake.delivered("UADA")] == [posts[0]["text"]]
     assert posts[0]["blocks"][0]["text"]["text"] == "Welcome to Data Engineering"
     # A button in the DM runs its command too.
     [charter] = await slack.click(button(posts[0], "Charter"), "UADA")

@@ -156,17 +156,19 @@ async def test_not_before_delays_and_cancel_pending_stops(
     assert len(port.sent) == 1
 
 
-async def test_message_for_an_unconnected_platform_fails_with_a_reason(
-    database: Database, clock: FrozenClock, settings: Settings
+async def test_a_process_without_the_platform_leaves_its_messages_to_one_that_has_it(
+    core: Core, database: Database, clock: FrozenClock, settings: Settings, port: FakePort
 ) -> None:
-    core = Core(settings, clock=clock, ports=PortRegistry(), db=database)
+    # Issue 12: `copbot chat` on the server's database used to mark Slack rows failed.
+    portless = Core(settings, clock=clock, ports=PortRegistry(), db=database)
     ada = await make_member(database, clock, "ada")
     await queue(database, clock, ada, "k1")
-    await core.heartbeat.deliver()
+    assert await portless.heartbeat.deliver() == 0
     async with database.session() as session:
         row = await outbox.get_by_key(session, "k1")
-        assert row is not None and row.status == "failed"
-        assert row.error == "console is not connected"
+        assert row is not None and row.status == "pending" and row.attempts == 0
+    assert await core.heartbeat.deliver() == 1
+    assert port.texts("ada") == ["hi"]
 
 
 async def test_member_without_identity_is_not_queued(
