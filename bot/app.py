@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -58,6 +59,7 @@ class Core:
             worker=worker,
             concurrency=settings.send_concurrency,
             timeout=settings.send_timeout_seconds,
+            lease=timedelta(seconds=settings.send_lease_seconds),
         )
         self.heartbeat = Heartbeat(self.services, self.dispatcher)
         self._kicked: asyncio.Task[Any] | None = None

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     teams_tenant_per_second: float = Field(30.0, validation_alias="COPBOT_TEAMS_TENANT_PER_SECOND")
     send_concurrency: int = Field(8, validation_alias="COPBOT_SEND_CONCURRENCY")
     send_timeout_seconds: float = Field(20.0, validation_alias="COPBOT_SEND_TIMEOUT_SECONDS")
+    # How long a claimed message stays with its worker: after a crash, another takes it then.
+    send_lease_seconds: float = Field(120.0, validation_alias="COPBOT_SEND_LEASE_SECONDS")
     outbox_retention_days: int = Field(30, validation_alias="COPBOT_OUTBOX_RETENTION_DAYS")
     anonymity_threshold: int = Field(5, validation_alias="COPBOT_ANONYMITY_THRESHOLD")
 

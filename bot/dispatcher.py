@@ -28,7 +28,8 @@ MAX_ATTEMPTS = 8
 # Claim the next rows this long before the last planned send, so the pace never stalls on a
 # claim, yet a row queued meanwhile (a reminder due now) waits at most one small batch.
 LOOKAHEAD_SECONDS = 0.5
-# A planned send must start this long before its claim's lease runs out, or it is handed back.
+# A planned send must start this long before its claim's lease runs out, or it is handed back
+# (half the lease when the lease is short).
 LEASE_MARGIN_SECONDS = 30.0
 
 
@@ -43,6 +44,7 @@ class _Planned:
     port: ChatPort
     target: Target
     at: float  # wall-clock second to send at
+    pace: Pace | None = None
 
 
 class Dispatcher:
@@ -75,6 +77,11 @@ class Dispatcher:
         self._channel_next: dict[str, float] = {}
         # Buckets paused by a Retry-After seen here, so sends already planned wait too.
         self._paused: dict[str, datetime] = {}
+        # When this process last sent on each budget and conversation, and one lock per budget:
+        # timers that fire late together (a busy event loop) still leave one interval between
+        # sends, instead of going out as a burst.
+        self._last_sent: dict[str, float] = {}
+        self._spacing: dict[str, asyncio.Lock] = {}
 
     async def run_once(self) -> int:
         """Send everything due now, at the platforms' pace; returns how many were sent."""
@@ -116,9 +123,9 @@ class Dispatcher:
             port = self.ports.get(Platform(row.platform))
             assert port is not None  # claimed for the platforms we have ports for
             target = target_from_dict(row.target)
-            item = _Planned(row, port, target, now)
-            items.append(item)
             pace = port.pace(target)
+            item = _Planned(row, port, target, now, pace)
+            items.append(item)
             if pace is not None:
                 by_budget.setdefault(pace.shared, []).append((item, pace))
         for shared, group in by_budget.items():
@@ -132,7 +139,8 @@ class Dispatcher:
                 self._channel_next[pace.channel] = item.at + 1.0 / pace.channel_per_second
         self._forget_old_channels(now)
         planned: list[_Planned] = []
-        latest = now + self.lease.total_seconds() - LEASE_MARGIN_SECONDS
+        lease = self.lease.total_seconds()
+        latest = now + lease - min(LEASE_MARGIN_SECONDS, lease / 2)
         for item in items:
             if item.at <= latest:
                 planned.append(item)
@@ -153,19 +161,22 @@ class Dispatcher:
     def _forget_old_channels(self, now: float) -> None:
         if len(self._channel_next) > 10_000:
             self._channel_next = {k: v for k, v in self._channel_next.items() if v > now}
+        if len(self._last_sent) > 10_000:
+            self._last_sent = {k: v for k, v in self._last_sent.items() if v > now - 60}
 
     # -- sending ----------------------------------------------------------------------------------
 
     async def _deliver(self, item: _Planned) -> int:
         row = item.row
         assert row.id is not None
-        await self._sleep(max(0.0, item.at - self._wall()))
-        paused = self._paused.get(row.bucket)
-        if paused is not None and paused > self.clock.now():
-            async with self.db.session() as session:
-                await outbox.release(session, row.id, self.worker, paused, "rate limited")
-            return 0
+        await self._wait_for_slot(item)
         async with self._sending:
+            # Looked at once a sending place is free: the latest word on a pause counts.
+            paused = self._paused.get(row.bucket)
+            if paused is not None and paused > self.clock.now():
+                async with self.db.session() as session:
+                    await outbox.release(session, row.id, self.worker, paused, "rate limited")
+                return 0
             try:
                 result = None
                 if row.maybe_sent:
@@ -206,6 +217,24 @@ class Dispatcher:
                 result.message_id,
             )
         return 1
+
+    async def _wait_for_slot(self, item: _Planned) -> None:
+        pace = item.pace
+        if pace is None:
+            return
+        lock = self._spacing.setdefault(pace.shared, asyncio.Lock())
+        async with lock:
+            while True:
+                at = max(
+                    item.at,
+                    self._last_sent.get(pace.shared, 0.0) + 1.0 / pace.shared_per_second,
+                    self._last_sent.get(pace.channel, 0.0) + 1.0 / pace.channel_per_second,
+                )
+                wait = at - self._wall()
+                if wait <= 0:
+                    break
+                await self._sleep(wait)
+            self._last_sent[pace.shared] = self._last_sent[pace.channel] = self._wall()
 
     async def _rate_limited(self, row: outbox.OutboxMessage, exc: RateLimited) -> None:
         assert row.id is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -28,6 +30,7 @@ class Delivery:
     target: Target
     reply: Reply
     key: str = ""
+    at: float = field(default_factory=time.time)  # wall-clock second it was sent
 
     @property
     def to(self) -> str:
@@ -50,10 +53,15 @@ class FakePort:
     limits: Pace | None = None
     # Outbox keys of what was sent, so `find_sent` can answer like Slack's message metadata.
     keys: dict[str, SentMessage] = field(default_factory=dict)
+    # User ids whose sends never answer (a hung platform request), until `release` is set.
+    hangs: set[str] = field(default_factory=set)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def send(self, target: Target, reply: Reply, *, key: str = "") -> SentMessage:
         if self.failures:
             raise self.failures.pop(0)
+        if isinstance(target, UserRef) and target.user_id in self.hangs:
+            await self.release.wait()
         self.sent.append(Delivery(target, reply, key))
         conversation = (
             target
