@@ -3,7 +3,7 @@ has got, and the retention purge. Sending itself (enqueue, claim, mark) is `stor
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, update
@@ -81,13 +81,7 @@ async def oldest_pending_since(session: AsyncSession) -> datetime | None:
     result = await session.exec(
         select(func.min(OutboxMessage.created_at)).where(col(OutboxMessage.status) == "pending")
     )
-    found = result.one()
-    # min() over a TypeDecorator column comes back raw on SQLite: give it its zone back.
-    if isinstance(found, str):
-        found = datetime.fromisoformat(found)
-    if found is not None and found.tzinfo is None:
-        found = found.replace(tzinfo=UTC)
-    return found
+    return result.one()  # min() keeps the column's type: an aware datetime
 
 
 async def count_failures(session: AsyncSession) -> int:
