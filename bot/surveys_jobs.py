@@ -10,13 +10,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import activity as kinds
+from bot import fanout
 from bot.context import JobContext, zone
 from bot.delivery import BULK
+from bot.fanout import Launch
 from bot.messages import Choice, Reply
 from bot.permissions import Role
 from bot.registry import due_job
 from bot.surveys_core import min_answers, questions_of
-from storage import communities, nudges, people, surveys
+from storage import communities, nudges, outbox_ops, people, surveys
 from storage.tables import Community
 from storage.tables.surveys import Survey
 
@@ -82,27 +84,64 @@ async def audience_ids(jctx: JobContext, survey: Survey) -> list[int]:
     return sorted({m.id for m in found if m.id is not None})
 
 
-async def open_survey(jctx: JobContext, survey: Survey) -> int:
-    """Claim a scheduled survey, invite its audience; returns how many were invited."""
+async def open_survey(jctx: JobContext, survey: Survey) -> Launch:
+    """Claim a scheduled survey, invite its audience; returns what was queued and how long
+    the platforms' pace makes it take (the launcher hears when everyone has it)."""
     assert survey.id is not None
     if not await surveys.claim_state(jctx.session, survey.id, "scheduled", "open"):
-        return 0
+        return Launch(0, timedelta(0))
     survey.state = "open"
     community = await communities.get_community(jctx.session, survey.community_id)
     assert community is not None
     ids = await audience_ids(jctx, survey)
     found = await people.members_by_ids(jctx.session, ids)
+    before = await outbox_ops.last_id(jctx.session)
     for member_id in ids:
         await surveys.add_invite(jctx.session, survey.id, member_id)
         member = found.get(member_id)
         await jctx.notify_member(
             member_id,
             invitation(survey, community, member.timezone if member else None),
-            key=f"survey:{survey.id}:invite:{member_id}",
+            key=f"{invite_prefix(survey.id)}{member_id}",
             community_id=community.id,
             priority=BULK,
         )
-    return len(ids)
+    return await fanout.watch(
+        jctx,
+        key_prefix=invite_prefix(survey.id),
+        after_outbox_id=before,
+        launched_by=survey.created_by,
+        community_id=community.id,
+        kind="survey",
+        title=survey.title,
+        noun=audience_noun(survey),
+    )
+
+
+def invite_prefix(survey_id: int) -> str:
+    return f"survey:{survey_id}:invite:"
+
+
+def audience_noun(survey: Survey) -> str:
+    return "leaders" if survey.audience == "leaders" else "members"
+
+
+async def _tell_launcher(jctx: JobContext, survey: Survey, launch: Launch) -> None:
+    """A scheduled survey opened with nobody watching: say how long a big one takes."""
+    if not launch.takes_a_while:
+        return  # the completion notice follows within seconds
+    community = await communities.get_community(jctx.session, survey.community_id)
+    status = launch.status(audience_noun(survey), community.name if community else "")
+    await jctx.notify_member(
+        survey.created_by,
+        Reply(
+            f"Your survey *{survey.title}* has opened. {status}; I will tell you when everyone "
+            "has it.",
+            title="Survey opened",
+        ),
+        key=f"survey:{survey.id}:sending",
+        community_id=survey.community_id,
+    )
 
 
 @due_job("surveys.1-open")
@@ -114,7 +153,7 @@ async def open_due(jctx: JobContext) -> None:
                 jctx.session, survey.id or 0, "scheduled", "closed", closed_at=jctx.now
             )
             continue
-        await open_survey(jctx, survey)
+        await _tell_launcher(jctx, survey, await open_survey(jctx, survey))
 
 
 @due_job("surveys.2-remind")

@@ -246,8 +246,8 @@ async def _create(
     privacy = "anonymous" if anonymous else "named: leaders can see who has not answered"
     stop = Choice("Close now", f"survey close {survey.id}", style="danger")
     if opens <= ctx.now:
-        sent = await surveys_jobs.open_survey(ctx, survey)
-        status = f"Sent to {plural(sent, who[:-1])} of {community.name}"
+        launch = await surveys_jobs.open_survey(ctx, survey)
+        status = launch.status(who, community.name)
     else:
         local = surveys_jobs.local_time(opens, ctx.member.timezone, community.timezone)
         status = f"It goes to the {who} of {community.name} on {local}"
