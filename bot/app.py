@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.context import JobContext, Services
 from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat, build_scheduler
+from bot.inbox import Inbox
 from bot.ports import PortRegistry
 from bot.registry import REGISTRY
 from bot.router import Router
@@ -55,6 +56,8 @@ class Core:
             self.services.db, self.services.ports, self.services.clock, worker=worker
         )
         self.heartbeat = Heartbeat(self.services, self.dispatcher)
+        # Inbox hook: acknowledged platform requests are processed from the database.
+        self.inbox = Inbox(self.services, self.router, worker=worker)
         self._kicked: asyncio.Task[Any] | None = None
         self.services.kick_delivery = self.kick
 
@@ -104,11 +107,15 @@ def create_app(
             scheduler = build_scheduler(core.heartbeat, settings.heartbeat_seconds)
             scheduler.start()
             app["scheduler"] = scheduler
+            # Inbox hook: requests a crashed process acknowledged are taken over from here on.
+            core.inbox.start_loop()
 
     async def on_cleanup(app: web.Application) -> None:
         scheduler = app.get("scheduler")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        await core.inbox.stop_loop()  # inbox hook
+        await core.inbox.settle()
         await core.settle()
         await core.services.db.dispose()
 
