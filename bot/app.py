@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.context import JobContext, Services
 from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat, build_scheduler
+from bot.inbox import Inbox
 from bot.ports import PortRegistry
 from bot.registry import REGISTRY
 from bot.router import Router
@@ -62,6 +63,8 @@ class Core:
             lease=timedelta(seconds=settings.send_lease_seconds),
         )
         self.heartbeat = Heartbeat(self.services, self.dispatcher)
+        # Inbox hook: acknowledged platform requests are processed from the database.
+        self.inbox = Inbox(self.services, self.router, worker=worker)
         self._kicked: asyncio.Task[Any] | None = None
         self._kicked_again = False
         self.services.kick_delivery = self.kick
@@ -127,11 +130,15 @@ def create_app(
             core.kick()  # what was left queued by a previous run goes out now
             scheduler.start()
             app["scheduler"] = scheduler
+            # Inbox hook: requests a crashed process acknowledged are taken over from here on.
+            core.inbox.start_loop()
 
     async def on_cleanup(app: web.Application) -> None:
         scheduler = app.get("scheduler")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        await core.inbox.stop_loop()  # inbox hook
+        await core.inbox.settle()
         await core.settle()
         await core.services.db.dispose()
 

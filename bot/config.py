@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     send_lease_seconds: float = Field(120.0, validation_alias="COPBOT_SEND_LEASE_SECONDS")
     outbox_retention_days: int = Field(30, validation_alias="COPBOT_OUTBOX_RETENTION_DAYS")
     anonymity_threshold: int = Field(5, validation_alias="COPBOT_ANONYMITY_THRESHOLD")
+    # Durable inbound work (bot.inbox): how long a claim on a request holds before another
+    # worker may take it over (a crashed replica's requests wait this long), how many requests
+    # run at once per process, and how long answered requests are kept to recognise retries.
+    inbox_lease_seconds: float = Field(60.0, validation_alias="COPBOT_INBOX_LEASE_SECONDS")
+    inbox_concurrency: int = Field(4, validation_alias="COPBOT_INBOX_CONCURRENCY")
+    inbox_retention_days: int = Field(7, validation_alias="COPBOT_INBOX_RETENTION_DAYS")
 
     @field_validator("database_url")
     @classmethod
@@ -75,6 +81,11 @@ class Settings(BaseSettings):
         if value <= 0:
             raise ValueError("a delivery rate must be above 0")
         return value
+
+    @field_validator("inbox_lease_seconds", "inbox_concurrency", "inbox_retention_days")
+    @classmethod
+    def _inbox_at_least_one(cls, value: float) -> float:
+        return max(1, value)
 
     @field_validator("anonymity_threshold")
     @classmethod

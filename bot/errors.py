@@ -14,3 +14,7 @@ class UserError(Exception):
 
 class NotAllowed(UserError):
     """The person's role does not allow this."""
+
+
+class Superseded(Exception):
+    """Another worker took this inbound request over (bot.inbox): roll the work back."""

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import commands, help
 from bot.context import Context, Services
-from bot.errors import UserError
+from bot.errors import Superseded, UserError
 from bot.messages import (
     Action,
     Command,
@@ -25,6 +25,8 @@ from storage import communities, conversations, people
 from storage.tables import Identity, Member
 
 _LOGGER = logging.getLogger(__name__)
+# The inbox's hook (see Router.handle): runs in the handler's session with its replies.
+Finish = Callable[[AsyncSession, list[Reply]], Awaitable[None]]
 _IN_COMMUNITY = re.compile(
     r"^(?:(?P<rest>.*?)\s+)?in\s+#?(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\s*$", re.S | re.I
 )
@@ -46,10 +48,17 @@ class Router:
 
     # -- entry points -------------------------------------------------------------------------
 
-    async def handle(self, request: Request) -> list[Reply]:
-        """Answer one request. Never raises: every failure becomes a friendly reply."""
+    async def handle(self, request: Request, *, finish: Finish | None = None) -> list[Reply]:
+        """Answer one request. Never raises: every failure becomes a friendly reply.
+
+        `finish` (bot.inbox) runs in the handler's transaction with its replies, just before the
+        commit, so what the handler stored and the inbox's done-mark commit together; it is not
+        called when the handler refuses or fails (nothing is stored then).
+        """
         try:
-            return await self._handle(request)
+            return await self._handle(request, finish)
+        except Superseded:
+            raise  # another worker runs this request: this attempt's work is rolled back
         except UserError as exc:
             return [self._error_reply(request, exc)]
         except Exception:
@@ -68,7 +77,7 @@ class Router:
 
     # -- internals ----------------------------------------------------------------------------
 
-    async def _handle(self, request: Request) -> list[Reply]:
+    async def _handle(self, request: Request, finish: Finish | None = None) -> list[Reply]:
         async with self.services.db.session() as session:
             member, identity = await self._who(session, request.user)
             await self._remember_conversation(session, request)
@@ -91,9 +100,12 @@ class Router:
             else:
                 text = request.command if isinstance(request, Action) else request.text
                 result = await self._run_text(ctx, text)
+            # Silence reads as "broken" in chat: always answer something.
+            replies = _as_list(result) or [Reply("Done.")]
+            if finish is not None:
+                await finish(session, replies)
         self.services.kick_delivery()
-        # Silence reads as "broken" in chat: always answer something.
-        return _as_list(result) or [Reply("Done.")]
+        return replies
 
     async def _run_text(self, ctx: Context, text: str) -> Any:
         if len(text) > MAX_INPUT:

@@ -17,7 +17,6 @@ import json
 import logging
 import re
 from collections.abc import Coroutine
-from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -31,17 +30,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.answer import Answers, Origin
 from adapters.slack.blocks import CHOICE_ACTION, FORM_CALLBACK, LINK_ACTION, SELECT_ACTION
-from adapters.slack.modals import form_errors, form_values, modal_view
+from adapters.slack.inbox import SlackInbox
 from adapters.slack.port import SlackPort
 from adapters.slack.profiles import Profiles
-from adapters.slack.text import to_core_text
 from bot.app import Core
 from bot.clock import Clock
 from bot.config import Settings
 from bot.messages import (
-    Action,
     Command,
-    FormSubmission,
     User,
 )
 
@@ -83,6 +79,7 @@ class SlackAdapter:
         self.port = SlackPort(self.client, settings)
         self.answers = Answers(core, self.client, self.port)
         self.profiles = Profiles(self.client, core.services.clock)
+        self.inbox = SlackInbox(self)  # inbox hook
         self._tasks: set[asyncio.Task[Any]] = set()
         self._socket: Any = None
         self._register()
@@ -153,8 +150,9 @@ class SlackAdapter:
 
     async def settle(self) -> None:
         """Wait until every request's work (and the delivery it kicked) is done."""
-        while self._tasks:
+        while self._tasks or self.core.inbox._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            await self.core.inbox.settle()  # inbox hook
         await self.core.settle()
 
     # -- listeners -------------------------------------------------------------------------------
@@ -175,111 +173,30 @@ class SlackAdapter:
     async def _on_link(self, ack: Any) -> None:
         await ack()  # link buttons open in the browser; Slack still tells us about the click
 
-    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
-        await ack()
-        self.spawn(self._command(body))
+    # Inbox hooks (adapters/slack/inbox.py): each command, click, shortcut, DM, mention and form
+    # is recorded in the database before its acknowledgement leaves, then run from there.
 
-    async def _command(self, body: dict[str, Any]) -> None:
-        channel = body.get("channel_id") or ""
-        origin = Origin(
-            user=await self._user(body.get("user_id", ""), body.get("team_id"), body),
-            channel_id=channel or None,
-            is_direct=channel.startswith("D") or body.get("channel_name") == "directmessage",
-            response_url=body.get("response_url"),
-            trigger_id=body.get("trigger_id"),
-        )
-        text = to_core_text(body.get("text") or "")
-        replies = await self.core.router.handle(Command(origin.user, origin.conversation, text))
-        await self.answers.answer(replace(origin, command=text), replies)
+    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        await self.inbox.accept(ack, "command", body)
 
     async def _on_action(self, ack: Any, body: dict[str, Any]) -> None:
-        await ack()
-        self.spawn(self._action(body))
-
-    async def _action(self, body: dict[str, Any]) -> None:
-        action = (body.get("actions") or [{}])[0]
-        command = action.get("value") or (action.get("selected_option") or {}).get("value")
-        if not command:
-            return
-        origin = await self._interaction_origin(body)
-        container = body.get("container") or {}
-        replies = await self.core.router.handle(
-            Action(origin.user, origin.conversation, command, container.get("message_ts"))
-        )
-        await self.answers.answer(replace(origin, command=command), replies)
-        if origin.from_home:
-            await self.answers.publish_home(origin.user)
+        await self.inbox.accept(ack, "action", body)
 
     async def _on_submit(self, ack: Any, body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        meta = _load(view.get("private_metadata"))
-        team = (body.get("team") or {}).get("id")
-        user = await self._user((body.get("user") or {}).get("id", ""), team, body)
-        origin = Origin(
-            user=user,
-            channel_id=meta.get("c"),
-            is_direct=bool(meta.get("d")),
-            response_url=meta.get("r"),
-            from_home=bool(meta.get("h")),
-        )
-        values = form_values((view.get("state") or {}).get("values") or {})
-        replies = await self.core.router.handle(
-            FormSubmission(user, origin.conversation, str(meta.get("form_id", "")), values)
-        )
-        failed = next((r for r in replies if r.errors), None)
-        if failed is not None:
-            errors = form_errors(view.get("blocks") or [], failed)
-            await ack(response_action="errors", errors=errors)
-            return
-        follow_up = next((r for r in replies if r.form is not None), None)
-        if follow_up is not None and follow_up.form is not None:
-            next_view = modal_view(follow_up.form, origin.metadata(), follow_up.text)
-            await ack(response_action="update", view=next_view)
-            replies = [r for r in replies if r is not follow_up]
-        else:
-            await ack()
-        if replies:
-            self.spawn(self.answers.answer(origin, replies))
+        await self.inbox.submit(ack, body)
 
     async def _on_save_as_lesson(self, ack: Any, body: dict[str, Any]) -> None:
-        await ack()
-        self.spawn(self._save_as_lesson(body))
-
-    async def _save_as_lesson(self, body: dict[str, Any]) -> None:
-        origin = await self._interaction_origin(body)
-        message = body.get("message") or {}
-        text = to_core_text(message.get("text") or "")
-        command = f"lesson draft {text}".strip()
-        replies = await self.core.router.handle(Command(origin.user, origin.conversation, command))
-        await self.answers.answer(replace(origin, command=command), replies)
+        await self.inbox.accept(ack, "shortcut", body)
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
-        self.spawn(self._message(body, event, context.get("bot_user_id")))
+        await self.inbox.accept_event("message", body, bot_user=context.get("bot_user_id"))
 
     async def _on_direct_message(
         self, body: dict[str, Any], event: dict[str, Any], context: Any
     ) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        self.spawn(self._message(body, event, context.get("bot_user_id")))
-
-    async def _message(
-        self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None
-    ) -> None:
-        if not await self._first_delivery(body):
-            return
-        channel = event.get("channel") or ""
-        origin = Origin(
-            user=await self._user(event.get("user", ""), body.get("team_id"), body),
-            channel_id=channel or None,
-            is_direct=event.get("channel_type") == "im" or channel.startswith("D"),
-            thread_ts=event.get("thread_ts"),
-        )
-        text = to_core_text(event.get("text") or "", bot_user_id=bot_user_id)
-        replies = await self.core.router.handle(
-            Command(origin.user, origin.conversation, text, event.get("ts"))
-        )
-        await self.answers.answer(replace(origin, command=text), replies)
+        await self.inbox.accept_event("message", body, bot_user=context.get("bot_user_id"))
 
     async def _on_member_joined(
         self, body: dict[str, Any], event: dict[str, Any], context: Any

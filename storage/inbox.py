@@ -1,0 +1,230 @@
+"""Inbox queries: record once per platform request, claim atomically, record the outcome.
+
+The same claim discipline as the outbox (storage.outbox): one UPDATE … RETURNING takes rows,
+with FOR UPDATE SKIP LOCKED on PostgreSQL, so two workers (in one process or on several
+replicas) never take the same row; every later step is conditional on still holding the claim.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.outbox import stored_key
+from storage.sql import dialect_name
+from storage.tables.inbox import InboxItem
+
+_TABLE = InboxItem.__table__  # type: ignore[attr-defined]
+UNFINISHED = ("pending", "handled")
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    platform: str,
+    key: str,
+    kind: str,
+    request: dict[str, Any],
+    reply_to: dict[str, Any] | None,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+) -> int | None:
+    """Record a request, claimed by `worker` (which processes it next); its id, or None when
+    this key was recorded before (a retry or a resubmission).
+
+    A request refused before (a form with field errors: nothing was stored) is taken again with
+    the new content, because the person corrected it and pressed Save again.
+    """
+    values = {
+        "platform": platform,
+        "key": stored_key(key),
+        "kind": kind,
+        "request": request,
+        "reply_to": reply_to,
+        "status": "pending",
+        "refused": False,
+        "attempts": 1,
+        "claimed_by": worker,
+        "claimed_until": now + lease,
+        "created_at": now,
+    }
+    module = postgresql if dialect_name(session) == "postgresql" else sqlite
+    statement = (
+        module.insert(_TABLE)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["platform", "key"])
+        .returning(_TABLE.c.id)
+    )
+    inserted = (await session.exec(statement)).scalar_one_or_none()  # type: ignore[call-overload]
+    if inserted is not None:
+        return int(inserted)
+    reopened = await session.exec(
+        update(InboxItem)
+        .where(
+            col(InboxItem.platform) == platform,
+            col(InboxItem.key) == stored_key(key),
+            col(InboxItem.status) == "done",
+            col(InboxItem.refused).is_(True),
+        )
+        .values(
+            request=request,
+            reply_to=reply_to,
+            status="pending",
+            refused=False,
+            result=None,
+            attempts=InboxItem.attempts + 1,
+            claimed_by=worker,
+            claimed_until=now + lease,
+            handled_at=None,
+            done_at=None,
+            error=None,
+        )
+        .returning(InboxItem.id)
+        .execution_options(synchronize_session=False)
+    )
+    row_id = reopened.scalar_one_or_none()
+    return int(row_id) if row_id is not None else None
+
+
+async def get(session: AsyncSession, platform: str, key: str) -> InboxItem | None:
+    result = await session.exec(
+        select(InboxItem).where(InboxItem.platform == platform, InboxItem.key == stored_key(key))
+    )
+    return result.first()
+
+
+async def get_by_id(session: AsyncSession, row_id: int) -> InboxItem | None:
+    return await session.get(InboxItem, row_id)
+
+
+async def claim_due(
+    session: AsyncSession, *, worker: str, now: datetime, lease: timedelta, limit: int
+) -> list[InboxItem]:
+    """Atomically take up to `limit` unfinished rows nobody holds (never claimed, or the claim's
+    lease ran out because its worker died or gave up for a while)."""
+    due = select(InboxItem.id).where(
+        col(InboxItem.status).in_(UNFINISHED),
+        or_(col(InboxItem.claimed_until).is_(None), col(InboxItem.claimed_until) < now),
+    )
+    due = due.order_by(InboxItem.id).limit(limit)
+    if dialect_name(session) == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    statement = (
+        update(InboxItem)
+        .where(col(InboxItem.id).in_(due.scalar_subquery()))
+        .values(claimed_by=worker, claimed_until=now + lease, attempts=InboxItem.attempts + 1)
+        .returning(InboxItem)
+        .execution_options(synchronize_session=False)
+    )
+    rows = (await session.exec(statement)).scalars().all()  # type: ignore[call-overload]
+    return sorted(rows, key=lambda row: row.id or 0)
+
+
+async def _while_claimed(
+    session: AsyncSession, row_id: int, worker: str, current: str, **values: Any
+) -> bool:
+    result = await session.exec(
+        update(InboxItem)
+        .where(
+            and_(
+                col(InboxItem.id) == row_id,
+                col(InboxItem.claimed_by) == worker,
+                col(InboxItem.status) == current,
+            )
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def mark_handled(
+    session: AsyncSession,
+    row_id: int,
+    worker: str,
+    *,
+    result: list[dict[str, Any]],
+    refused: bool,
+    now: datetime,
+) -> bool:
+    """The work is done: run in the handler's own transaction, so the work and this mark commit
+    together or not at all. False when another worker took the row over (then roll back)."""
+    return await _while_claimed(
+        session,
+        row_id,
+        worker,
+        "pending",
+        status="handled",
+        result=result,
+        refused=refused,
+        handled_at=now,
+    )
+
+
+async def mark_done(session: AsyncSession, row_id: int, worker: str, now: datetime) -> bool:
+    """The person has their answer."""
+    return await _while_claimed(
+        session, row_id, worker, "handled", status="done", done_at=now, claimed_until=None
+    )
+
+
+async def renew(session: AsyncSession, row_ids: list[int], worker: str, until: datetime) -> int:
+    """Extend the claims `worker` still holds on rows it is working on."""
+    if not row_ids:
+        return 0
+    result = await session.exec(
+        update(InboxItem)
+        .where(
+            col(InboxItem.id).in_(row_ids),
+            col(InboxItem.claimed_by) == worker,
+            col(InboxItem.status).in_(UNFINISHED),
+        )
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+async def release(
+    session: AsyncSession, row_id: int, worker: str, *, retry_at: datetime, error: str
+) -> bool:
+    """Give a row back after a failure; any worker may take it again from `retry_at`."""
+    result = await session.exec(
+        update(InboxItem)
+        .where(col(InboxItem.id) == row_id, col(InboxItem.claimed_by) == worker)
+        .values(claimed_until=retry_at, error=error[:500])
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def mark_failed(session: AsyncSession, row_id: int, worker: str, error: str) -> bool:
+    result = await session.exec(
+        update(InboxItem)
+        .where(col(InboxItem.id) == row_id, col(InboxItem.claimed_by) == worker)
+        .values(status="failed", claimed_until=None, error=error[:500])
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def forget_done_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Drop answered rows older than `cutoff`: their keys only guard against late retries."""
+    result = await session.exec(
+        delete(InboxItem).where(col(InboxItem.status) == "done", col(InboxItem.done_at) < cutoff)
+    )
+    return int(result.rowcount or 0)
+
+
+async def list_items(session: AsyncSession, *, status: str | None = None) -> list[InboxItem]:
+    query = select(InboxItem)
+    if status is not None:
+        query = query.where(InboxItem.status == status)
+    result = await session.exec(query.order_by(InboxItem.id))
+    return list(result.all())
