@@ -30,6 +30,7 @@ class Heartbeat:
     async def tick(self) -> None:
         """Run every due job once, then deliver what they queued."""
         async with self._lock:
+            await self.services.load_keys()
             now = self.services.clock.now()
             for name, job in sorted(self.services.registry.due_jobs.items()):
                 try:

@@ -69,6 +69,7 @@ class Router:
     # -- internals ----------------------------------------------------------------------------
 
     async def _handle(self, request: Request) -> list[Reply]:
+        await self.services.load_keys()
         async with self.services.db.session() as session:
             member, identity = await self._who(session, request.user)
             await self._remember_conversation(session, request)
