@@ -125,6 +125,10 @@ def create_app(
     async def on_startup(app: web.Application) -> None:
         if migrate:
             await core.services.db.upgrade()
+        try:
+            await core.services.load_keys()
+        except Exception:  # every entry point tries again; /healthz must still answer
+            _LOGGER.exception("could not load the deployment key at start-up")
         if run_scheduler:
             scheduler = build_scheduler(core.heartbeat, settings.heartbeat_seconds)
             core.kick()  # what was left queued by a previous run goes out now
@@ -171,6 +175,7 @@ async def serve_download(request: web.Request) -> web.Response:
     """A file behind a signed link (see bot.downloads): built from the database on request."""
     services = request.app[SERVICES]
     kind, arg = request.match_info["kind"], request.match_info["arg"]
+    await services.load_keys()
     now = services.clock.now()
     producer = services.registry.downloads.get(kind)
     if producer is None or not downloads.verify(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./copbot.db"
@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field("", validation_alias="MICROSOFT_APP_TENANT_ID")
 
     secret_key: str = Field("", validation_alias="COPBOT_SECRET_KEY")
+    # The deployment key read from the database (see `signing_key`); not an environment value.
+    _stored_key: bytes | None = PrivateAttr(None)
 
     heartbeat_seconds: int = Field(15, validation_alias="COPBOT_HEARTBEAT_SECONDS")
 
@@ -101,17 +103,25 @@ class Settings(BaseSettings):
 
     @property
     def signing_key(self) -> bytes:
-        """Key for download links; falls back to other secrets so links work out of the box."""
-        secret = (
-            self.secret_key
-            or self.slack_signing_secret
-            or self.microsoft_app_password
-            # Socket Mode has no signing secret, but its tokens are secrets too.
-            or self.slack_app_token
-            or self.slack_bot_token
-            or f"copbot-local:{self.database_url}"
-        )
-        return secret.encode()
+        """The deployment key: signs download links and link codes, keys anonymous answers.
+
+        `COPBOT_SECRET_KEY` when set, else the key generated once and kept in the database
+        (`bot.keys.ensure_signing_key` loads it). Never a platform secret: rotating Slack's
+        signing secret or Teams' password must not change anything keyed with it.
+        """
+        if self.secret_key:
+            return self.secret_key.encode()
+        if self._stored_key is None:
+            raise RuntimeError("no deployment key yet: await bot.keys.ensure_signing_key")
+        return self._stored_key
+
+    @property
+    def signing_key_ready(self) -> bool:
+        return bool(self.secret_key) or self._stored_key is not None
+
+    def use_stored_key(self, key: bytes) -> None:
+        """Adopt the key read from the database (one Settings object per deployment)."""
+        self._stored_key = key
 
     @property
     def admin_ids(self) -> set[str]:

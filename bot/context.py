@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import delivery
+from bot import delivery, keys
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import NotAllowed, UserError
@@ -33,6 +33,10 @@ class Services:
     registry: Registry
     # Wakes the dispatcher after something was queued, so replies to actions feel immediate.
     kick_delivery: Callable[[], None] = field(default=lambda: None)
+
+    async def load_keys(self) -> None:
+        """Make `settings.signing_key` usable (entry points await this before any handler)."""
+        await keys.ensure_signing_key(self.db, self.settings, self.clock.now())
 
 
 def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:

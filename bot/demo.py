@@ -124,6 +124,7 @@ async def seed_people_and_communities(jctx: JobContext, made: dict[str, Any]) ->
 
 async def seed(services: Services) -> bool:
     """Seed the sample unless it is there; True when it was seeded now."""
+    await services.load_keys()
     async with services.db.session() as session:
         if await communities.find_community(session, COMMUNITIES[0]["slug"]):
             return False

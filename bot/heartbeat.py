@@ -40,6 +40,7 @@ class Heartbeat:
 
     async def run_jobs(self) -> None:
         async with self._lock:
+            await self.services.load_keys()
             now = self.services.clock.now()
             for name, job in sorted(self.services.registry.due_jobs.items()):
                 try:

@@ -24,6 +24,9 @@ REPLAN = timedelta(days=28)
 LISTING_WINDOW = timedelta(days=28)
 CHECK_IN_EARLY = timedelta(minutes=10)
 STATUS_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Not going"}
+# The one-tap micro-pulse takes answers until this long after a session ends, and its rating
+# shows only afterwards: a live figure, looked at before and after one tap, gives that tap away.
+PULSE_OPEN_FOR = timedelta(days=3)
 
 
 def meeting_zone(meeting: Meeting) -> ZoneInfo:
@@ -204,6 +207,11 @@ def occurrence_card(
 
 def ics_link(settings: Settings, meeting_id: int, now: datetime) -> str:
     return downloads.link(settings, "ics", str(meeting_id), now=now)
+
+
+def pulse_closes_at(occurrence: MeetingOccurrence) -> datetime:
+    """When a session's micro-pulse stops taking answers and its rating may be shown."""
+    return occurrence.ends_at + PULSE_OPEN_FOR
 
 
 def pulse_token(settings: Settings, occurrence_id: int, member_id: int) -> str:

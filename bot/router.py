@@ -78,6 +78,7 @@ class Router:
     # -- internals ----------------------------------------------------------------------------
 
     async def _handle(self, request: Request, finish: Finish | None = None) -> list[Reply]:
+        await self.services.load_keys()
         async with self.services.db.session() as session:
             member, identity = await self._who(session, request.user)
             await self._remember_conversation(session, request)

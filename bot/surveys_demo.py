@@ -11,11 +11,12 @@ from bot.surveys_core import PULSE, PULSE_TITLE, respondent_token
 from storage import communities, surveys
 from storage.tables.surveys import Survey
 
-# One row per respondent: M1-M9 (M8/M9 may be None = skipped). Six members, five answered.
+# One row per respondent: M1-M9 (M8/M9 may be None = skipped). Six members, five answered;
+# M8 has four answers, so the demo also shows a question withheld to keep answers anonymous.
 ANSWERS: list[tuple[str | None, ...]] = [
     ("9", "4", "5", "4", "4", "4", "yes", "1-4 h", "More incident reviews, fewer status updates"),
     ("10", "5", "5", "5", "4", "5", "yes", "5-16 h", "Pair sessions on data-quality checks"),
-    ("7", "4", "3", "4", "na", "3", "partly", "<1 h", None),
+    ("7", "4", "3", "4", "na", "3", "partly", "<1 h", "More hands-on workshops"),
     ("6", "3", "3", "3", "2", "3", "no", None, "Shorter meetings, please"),
     ("9", "4", "4", "5", "4", "4", "yes", "1-4 h", "A session on cost of streaming jobs"),
 ]

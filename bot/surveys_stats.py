@@ -20,6 +20,13 @@ class QuestionStats:
     texts: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """A question whose figures are not shown: too few answers to stay anonymous."""
+
+    question: Question
+
+
 def response_rate(respondents: int, invited: int) -> float | None:
     """Respondents / invitees, in %; None when nobody was invited."""
     if invited <= 0:

@@ -33,6 +33,7 @@ from bot.meetings_core import (
     occurrence_card,
     plan_meeting,
     preview,
+    pulse_closes_at,
     pulse_token,
     replan_meeting,
     rsvp_choices,
@@ -46,14 +47,13 @@ from bot.people import find_person, split_person
 from bot.permissions import Capability
 from bot.recurrence import day_text, slots_between
 from bot.registry import command, form, home_section
+from bot.surveys_core import min_answers
 from storage import communities, meetings, people
 from storage.tables import Community
 from storage.tables.meetings import Meeting, MeetingOccurrence
 
 GROUP = "Meetings"
 PER_PAGE = 5
-# Session ratings are shown only from this many answers, so nobody's answer can be singled out.
-MIN_ANSWERS = 3
 _ID = re.compile(r"^#?(\d{1,9})$")
 _STATUS_WORDS = {
     "going": "going", "yes": "going", "y": "going", "attending": "going",
@@ -434,15 +434,19 @@ async def show(ctx: Context, args: str) -> Reply:
 
 
 async def _last_rating(ctx: Context, meeting: Meeting) -> str | None:
-    """The last held session's mean rating, shown only with enough answers to stay anonymous."""
+    """The mean rating of the last session whose feedback has closed, shown only with as many
+    answers as an anonymous survey needs (COPBOT_ANONYMITY_THRESHOLD)."""
     assert meeting.id is not None
     held = await meetings.occurrences_of(
         ctx.session, meeting.id, after=ctx.now - timedelta(days=120), until=ctx.now
     )
+    threshold = min_answers(ctx.settings)
     for occurrence in reversed(held):
         assert occurrence.id is not None
+        if ctx.now < pulse_closes_at(occurrence):
+            continue  # still taking answers: never a live figure
         count, mean = await meetings.pulse_summary(ctx.session, occurrence.id)
-        if count >= MIN_ANSWERS and mean is not None:
+        if count >= threshold and mean is not None:
             return f"rated {mean:.1f} of 5 by {count} people ({when(occurrence.starts_at, ctx.tz)})"
         if count:
             return None
@@ -1092,6 +1096,13 @@ async def rate(ctx: Context, args: str) -> Reply:
         raise UserError(f"Rate from 1 to 5, e.g. `meeting rate {occurrence.id} 4`.")
     if occurrence.starts_at > ctx.now:
         raise UserError("That session has not happened yet.")
+    closes = pulse_closes_at(occurrence)
+    if ctx.now >= closes:
+        # After it closed the rating may be on show: a late answer would change it visibly.
+        raise UserError(
+            f"Feedback on *{meeting.title}* of {when(occurrence.starts_at, ctx.tz)} closed on "
+            f"{when(closes, ctx.tz)}. Thanks all the same!"
+        )
     assert occurrence.id is not None
     await meetings.save_pulse(
         ctx.session,
@@ -1101,8 +1112,9 @@ async def rate(ctx: Context, args: str) -> Reply:
         ctx.now,
     )
     return Reply(
-        f"Thanks! Your answer about *{meeting.title}* is recorded anonymously "
-        "(tap another number to change it).",
+        f"Thanks! Your answer about *{meeting.title}* is recorded anonymously (tap another "
+        f"number to change it until {when(closes, ctx.tz)}). The rating shows once feedback "
+        "closes.",
         replace=True,
     )
 

@@ -1,8 +1,8 @@
 """Pulse surveys: create (form or the §1.5 B template), answer by DM, results, CSV, close.
 
 Opening, the reminder and closing run on the heartbeat in `bot.surveys_jobs`. Anonymous
-answers are stored under an opaque token (see `storage.tables.surveys`), results are aggregates
-only and stay hidden below the anonymity threshold.
+answers are stored under an opaque token (see `storage.tables.surveys`); what of the results may
+be shown, and when, is decided in `bot.surveys_results` for every view.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import activity, downloads, surveys_demo, surveys_jobs  # noqa: F401  (register too)
 from bot.context import Context, JobContext, zone
@@ -30,7 +28,8 @@ from bot.surveys_core import (
     respondent_token,
 )
 from bot.surveys_files import aggregates_csv, chart_png
-from bot.surveys_stats import QuestionStats, response_rate, stats_for, summary_line
+from bot.surveys_results import survey_results
+from bot.surveys_stats import Withheld, response_rate, summary_line
 from bot.surveys_time import HOW, parse_moment
 from storage import communities, surveys
 from storage.tables import Community
@@ -255,6 +254,11 @@ async def _create(
     context = "A reminder goes to those who have not answered a day before it closes."
     threshold = min_answers(ctx.settings)
     asked = len(await surveys_jobs.audience_ids(ctx, survey))
+    if anonymous:
+        context += (
+            f" Results appear when it closes, each question from {threshold} answers; until "
+            "then only the response rate shows."
+        )
     if anonymous and asked < threshold:
         # Better said now than discovered when the results stay empty.
         context = (
@@ -392,16 +396,6 @@ async def answer_submitted(ctx: Context, values: Mapping[str, str]) -> Reply:
 # -- results -----------------------------------------------------------------------------------
 
 
-async def compute(session: AsyncSession, survey: Survey) -> tuple[list[QuestionStats], int, int]:
-    """(per-question figures, respondents, invited)."""
-    assert survey.id is not None
-    values = await surveys.answer_values(session, survey.id)
-    respondents = await surveys.respondent_count(session, survey.id)
-    invited, _answered = await surveys.invite_counts(session, survey.id)
-    stats = [stats_for(q, values.get(n, [])) for n, q in enumerate(questions_of(survey.questions))]
-    return stats, respondents, invited
-
-
 async def _may_see(ctx: Context, survey: Survey, community: Community) -> bool:
     """True for leaders/coordinators (any time); members see results once closed."""
     if await ctx.can(Capability.LAUNCH_SURVEY, community):
@@ -425,30 +419,46 @@ async def _may_see(ctx: Context, survey: Survey, community: Community) -> bool:
     usage="survey results <survey id>",
     summary="Response rate, distributions, mean, % favourable, NPS and a chart",
     group=GROUP,
-    details="Leaders see results at any time, members once the survey has closed. Anonymous "
-    "surveys show nothing until enough people answered.",
+    details="Named surveys: leaders see results at any time, members once the survey has "
+    "closed. Anonymous surveys show only how many answered until they close; then each "
+    "question shows once enough people answered it, so nobody's answer can be worked out.",
 )
 async def results(ctx: Context, args: str) -> Reply:
     survey, community = await load(ctx, args, "survey results <survey id>")
     assert survey.id is not None
     leader = await _may_see(ctx, survey, community)
-    stats, respondents, invited = await compute(ctx.session, survey)
-    rate = response_rate(respondents, invited)
-    rate_text = f"{respondents} of {invited} answered" + (
+    found = await survey_results(ctx.session, survey, ctx.settings)
+    rate = response_rate(found.respondents, found.invited)
+    rate_text = f"{found.respondents} of {found.invited} answered" + (
         f" ({rate:.0f}%)" if rate is not None else ""
     )
+    title = f"Survey {survey.id} results"
+    if found.sealed:
+        closes = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)
+        waits = "It has not opened yet. " if survey.state == "scheduled" else ""
+        # Live figures would give away whoever answers between two looks: the rate only.
+        return Reply(
+            f"Anonymous survey *{survey.title}*: {rate_text}. {waits}Results appear when it "
+            f"closes on {closes}; each question is shown from {found.threshold} answers, so "
+            "nobody's answer can be singled out.",
+            title=title,
+        )
     state = {"open": "open", "closed": "closed", "scheduled": "not open yet"}[survey.state]
-    threshold = min_answers(ctx.settings)
-    if survey.anonymous and respondents < threshold:
+    if not found.anything_shown and found.questions:
         return Reply(
             f"*{survey.title}* ({state}): {rate_text}. Results of an anonymous survey are shown "
-            f"from {threshold} answers, so nobody's answer can be singled out.",
-            title=f"Survey {survey.id} results",
+            f"from {found.threshold} answers, so nobody's answer can be singled out.",
+            title=title,
         )
     lines = [f"*{survey.title}* ({community.name}, {state}): {rate_text}."]
-    for number, item in enumerate(stats, start=1):
+    for number, item in enumerate(found.questions, start=1):
         lines.append(f"*{number}. {item.question.text}*")
-        if item.question.kind == "text":
+        if isinstance(item, Withheld):
+            lines.append(
+                f"  Hidden: fewer than {found.threshold} answers to this question, so nobody's "
+                "answer can be singled out."
+            )
+        elif item.question.kind == "text":
             lines.extend([f"  • {t}" for t in item.texts] or ["  (no answers)"])
         else:
             lines.append(f"  {summary_line(item)}")
@@ -462,10 +472,10 @@ async def results(ctx: Context, args: str) -> Reply:
         )
         if not survey.anonymous and survey.state == "open":
             choices.append(Choice("Who has not answered", f"survey pending {survey.id}"))
-    png = chart_png(survey.title, stats)
+    png = chart_png(survey.title, found.questions)
     return Reply(
         "\n".join(lines),
-        title=f"Survey {survey.id} results",
+        title=title,
         image=Image(png, f"Answer distribution of {survey.title}", f"survey-{survey.id}.png")
         if png
         else None,
@@ -480,11 +490,12 @@ async def csv_export(jctx: JobContext, arg: str) -> Attachment | None:
     survey = await surveys.get_survey(jctx.session, int(arg))
     if survey is None:
         return None
-    stats, respondents, invited = await compute(jctx.session, survey)
-    if survey.anonymous and respondents < min_answers(jctx.settings):
-        stats = []  # below the threshold nothing but the counts leaves the server
+    # Built when the link is opened, so a link handed out earlier still follows today's rule.
+    found = await survey_results(jctx.session, survey, jctx.settings)
     return Attachment(
-        aggregates_csv(stats, respondents, invited), f"survey-{survey.id}.csv", "text/csv"
+        aggregates_csv(found.questions, found.respondents, found.invited),
+        f"survey-{survey.id}.csv",
+        "text/csv",
     )
 
 

@@ -36,12 +36,22 @@ def test_the_anonymity_threshold_is_never_below_three(monkeypatch: pytest.Monkey
     assert Settings().anonymity_threshold == 3
 
 
-def test_socket_mode_signs_links_with_a_slack_secret_not_the_database_url(
+def test_the_signing_key_never_comes_from_a_platform_secret(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret-bot")
-    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-secret-app")
-    key = Settings().signing_key
-    assert b"copbot-local" not in key and key == b"xapp-secret-app"
+    """Rotating Slack's or Teams' secrets must not change what was keyed (bot.keys)."""
+    for name, value in (
+        ("SLACK_SIGNING_SECRET", "slack-signing"),
+        ("SLACK_BOT_TOKEN", "xoxb-secret-bot"),
+        ("SLACK_APP_TOKEN", "xapp-secret-app"),
+        ("MICROSOFT_APP_PASSWORD", "teams-password"),
+    ):
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    assert not settings.signing_key_ready
+    with pytest.raises(RuntimeError):
+        _ = settings.signing_key  # no silent fallback to any of the secrets above
+    settings.use_stored_key(b"k" * 32)
+    assert settings.signing_key == b"k" * 32
     monkeypatch.setenv("COPBOT_SECRET_KEY", "chosen")
     assert Settings().signing_key == b"chosen"

@@ -10,6 +10,7 @@ from sqlmodel import select
 from bot.app import Core
 from bot.clock import FrozenClock
 from bot.config import Settings
+from bot.meetings_core import PULSE_OPEN_FOR
 from bot.ports import PortRegistry
 from storage import meetings
 from storage.db import Database
@@ -238,17 +239,36 @@ async def test_no_stale_follow_up_after_a_long_outage(
     assert not [r for r in port.to("lead") if r.title == "Capture a lesson?"]
 
 
-async def test_session_rating_shows_only_with_three_answers(
+async def test_session_rating_shows_once_feedback_closed_with_five_answers(
+    chat: Chat, berlin: str, clock: FrozenClock
+) -> None:
+    """Like an anonymous survey: never live (before/after one tap gives it away), and only
+    from COPBOT_ANONYMITY_THRESHOLD answers (5 by default)."""
+    await scheduled(chat)
+    for handle in ("cy", "di"):
+        await chat(f"join {berlin}", as_=handle)
+    clock.set(START + timedelta(hours=2))
+    for handle, score in (("ada", 5), ("bo", 4), ("lead", 3), ("cy", 4), ("di", 4)):
+        await chat(f"meeting rate 1 {score}", as_=handle)
+    assert "Last session" not in await chat.text("meeting show 1", as_="ada")  # still open
+    assert "Join Data Engineering first" in await chat.text("meeting rate 1 1", as_="stranger")
+    clock.set(START + timedelta(hours=1) + PULSE_OPEN_FOR)
+    assert "Last session: rated 4.0 of 5 by 5 people" in await chat.text("meeting show 1")
+    late = await chat.text("meeting rate 1 1", as_="di")
+    assert "Feedback on *Clinic* of Tue 3 Mar 2026, 14:00 UTC closed on Fri 6 Mar" in late
+    assert "Last session: rated 4.0 of 5 by 5 people" in await chat.text("meeting show 1")
+
+
+async def test_session_rating_with_four_answers_stays_hidden(
     chat: Chat, berlin: str, clock: FrozenClock
 ) -> None:
     await scheduled(chat)
+    await chat(f"join {berlin}", as_="cy")
     clock.set(START + timedelta(hours=2))
-    await chat("meeting rate 1 5", as_="ada")
-    await chat("meeting rate 1 4", as_="bo")
-    assert "Last session" not in await chat.text("meeting show 1", as_="ada")
-    await chat("meeting rate 1 3", as_="lead")
-    assert "Last session: rated 4.0 of 5 by 3 people" in await chat.text("meeting show 1")
-    assert "Join Data Engineering first" in await chat.text("meeting rate 1 1", as_="stranger")
+    for handle, score in (("ada", 5), ("bo", 4), ("lead", 3), ("cy", 1)):
+        await chat(f"meeting rate 1 {score}", as_=handle)
+    clock.set(START + timedelta(days=4))
+    assert "Last session" not in await chat.text("meeting show 1", as_="lead")
 
 
 async def test_reminders_across_the_european_dst_change(

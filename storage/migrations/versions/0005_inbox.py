@@ -1,7 +1,7 @@
 """inbox: durable inbound work (every acknowledged command, click and form)
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0007
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
