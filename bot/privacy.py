@@ -26,6 +26,8 @@ NOT_INCLUDED = (
     "Other people are not named in this file (their names are their data): endorsements, "
     "questions and votes show the topic and the date.",
     "Questions routed to you show their topic, not the asker's words.",
+    "Messages copbot sent you are listed by kind, title and date; their text is in your chat "
+    "history (it can name other people, such as who endorsed you).",
 )
 
 
@@ -194,11 +196,11 @@ def export(records: PersonalRecords, now: datetime) -> dict[str, Any]:
         ],
         "messages_to_you": [
             {
+                "kind": m.key.split(":", 1)[0],
+                "title": m.reply.get("title"),
                 "queued_at": _when(m.created_at),
                 "status": m.status,
                 "sent_at": _when(m.sent_at),
-                "title": m.reply.get("title"),
-                "text": m.reply.get("text"),
             }
             for m in records.messages
         ],
