@@ -73,6 +73,7 @@ def _local_user() -> str:
 def serve(settings: Settings) -> int:
     from aiohttp import web
 
+    from bot.access_log import PathOnlyAccessLogger
     from bot.app import STATUS, create_app
 
     app = create_app(settings)
@@ -84,7 +85,13 @@ def serve(settings: Settings) -> int:
         "  Try it without any platform: copbot chat --demo",
     ]
     print("\n".join(lines), flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log_class=PathOnlyAccessLogger,
+    )
     return 0
 
 

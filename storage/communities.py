@@ -163,6 +163,17 @@ async def revoke_role(session: AsyncSession, community_id: int, member_id: int, 
     return bool(result.rowcount)
 
 
+async def communities_where(session: AsyncSession, member_id: int, role: str) -> list[Community]:
+    """Communities in which the member holds `role`, by name."""
+    result = await session.exec(
+        select(Community)
+        .join(MemberRole, col(MemberRole.community_id) == Community.id)
+        .where(MemberRole.member_id == member_id, MemberRole.role == role)
+        .order_by(Community.name)
+    )
+    return list(result.all())
+
+
 async def members_with_role(session: AsyncSession, community_id: int, role: str) -> list[Member]:
     result = await session.exec(
         select(Member)

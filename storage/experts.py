@@ -363,7 +363,8 @@ def evidence_weight(at: datetime, now: datetime) -> float:
 def _stats_sql(scoped: bool) -> str:
     """INSERT … SELECT of expert_stat rows: every pair, or only (:m, :t) when `scoped`.
 
-    :recent is now - 6 months and :cutoff now - 12 months (see FULL_WEIGHT_FOR).
+    :recent is now - 6 months and :cutoff now - 12 months (see FULL_WEIGHT_FOR). A forgotten
+    member gets no row: their lessons stay, credited to "a former member", who is nobody to ask.
     """
     lessons = (
         "FROM lesson_topic lt JOIN lesson l ON l.id = lt.lesson_id "
@@ -422,6 +423,7 @@ LEFT JOIN designated d ON d.member_id = p.member_id AND d.topic = p.topic
 LEFT JOIN evidence v ON v.member_id = p.member_id AND v.topic = p.topic
 LEFT JOIN endorsed e ON e.member_id = p.member_id AND e.topic = p.topic
 LEFT JOIN expertise x ON x.member_id = p.member_id AND x.topic = p.topic
+WHERE NOT EXISTS (SELECT 1 FROM member f WHERE f.id = p.member_id AND f.forgotten_at IS NOT NULL)
 """
 
 

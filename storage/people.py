@@ -131,10 +131,17 @@ async def members_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Mem
 async def find_members_by_name(
     session: AsyncSession, name: str, *, first_name: bool = False
 ) -> list[Member]:
-    """Members whose display name is `name`, or starts with it as a first name (any case)."""
+    """Members whose display name is `name`, or starts with it as a first name (any case).
+
+    Forgotten members are nobody: "a former member" is not a name to look up."""
     pattern = like_escape(name) + (" %" if first_name else "")
     result = await session.exec(
-        select(Member).where(col(Member.display_name).ilike(pattern, escape="\\")).limit(20)
+        select(Member)
+        .where(
+            col(Member.display_name).ilike(pattern, escape="\\"),
+            col(Member.forgotten_at).is_(None),
+        )
+        .limit(20)
     )
     return list(result.all())
 

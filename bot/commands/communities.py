@@ -409,18 +409,25 @@ def welcome_reply(community: Community, leaders: list[str]) -> Reply:
     )
 
 
+async def is_last_leader(ctx: Context, community: Community, member_id: int) -> bool:
+    """A community must never be left without a leader: its last one hands over first."""
+    assert community.id is not None
+    if Role.LEADER.value not in await communities.roles_of(ctx.session, community.id, member_id):
+        return False
+    leaders = await communities.members_with_role(ctx.session, community.id, Role.LEADER)
+    return len(leaders) <= 1
+
+
 @command("leave", usage="leave [community]", summary="Leave a community", group=GROUP)
 async def leave(ctx: Context, args: str) -> Reply:
     community = await ctx.community(args.split()[0] if args.strip() else None)
     assert community.id is not None
     held = await communities.roles_of(ctx.session, community.id, ctx.member_id)
-    if Role.LEADER.value in held:
-        leaders = await communities.members_with_role(ctx.session, community.id, Role.LEADER)
-        if len(leaders) <= 1:
-            raise UserError(
-                f"You are the last leader of {community.name}. Hand over first with "
-                f"`role add @person leader in {community.slug}`, then leave."
-            )
+    if await is_last_leader(ctx, community, ctx.member_id):
+        raise UserError(
+            f"You are the last leader of {community.name}. Hand over first with "
+            f"`role add @person leader in {community.slug}`, then leave."
+        )
     if not await communities.leave(ctx.session, community.id, ctx.member_id, ctx.now):
         return Reply(f"You are not a member of {community.name}.")
     # A role is held as a member: whoever leaves gives up leading, facilitating, mentoring and

@@ -449,7 +449,7 @@ async def resolve_member_token(ctx: Context, token: str) -> Member:
     found = re.fullmatch(r"<member:(\d{1,12})>", token.strip())
     if found:
         member = await people.get_member(ctx.session, int(found[1]))
-        if member is None:
+        if member is None or member.forgotten_at is not None:
             raise UserError("I can't find that person any more.")
         return member
     return await find_person(ctx, token)
@@ -654,7 +654,7 @@ async def expert_ask(ctx: Context, args: str) -> Reply:
     if len(parts) < 2 or not parts[0].isdigit():
         raise UserError("Find someone first with `expert <topic>`, then press *Ask*.")
     member = await people.get_member(ctx.session, int(parts[0]))
-    if member is None:
+    if member is None or member.forgotten_at is not None:
         raise UserError("I can't find that person. Try `expert <topic>` again.")
     topic = normalise(parts[1])
     question = parts[2].strip() if len(parts) > 2 else ""
@@ -671,7 +671,7 @@ async def expert_ask(ctx: Context, args: str) -> Reply:
 async def expert_ask_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     member_id, _, topic = values.get("_arg", "").partition(":")
     member = await people.get_member(ctx.session, int(member_id)) if member_id.isdigit() else None
-    if member is None or not topic:
+    if member is None or member.forgotten_at is not None or not topic:
         raise UserError("That form has expired. Find the expert again with `expert <topic>`.")
     question = values.get("question", "")
     if not question:

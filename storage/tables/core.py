@@ -25,6 +25,9 @@ class Member(SQLModel, table=True):
     current_community_id: int | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     last_seen_at: datetime = Field(sa_type=UTCDateTime)
+    # Set by `forget`: the row stays as an anonymous tombstone because lessons, surveys and
+    # meetings point at it, but it has no name, no identities and never comes back.
+    forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Identity(SQLModel, table=True):
