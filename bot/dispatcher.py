@@ -132,10 +132,15 @@ class Dispatcher:
             interval = 1.0 / group[0][1].shared_per_second
             async with self.db.session() as session:
                 start = await pacing.reserve_slots(
-                    session, shared, now=now, interval=interval, count=len(group)
+                    session,
+                    shared,
+                    now=now,
+                    interval=interval,
+                    count=sum(pace.cost for _, pace in group),
                 )
-            for index, (item, pace) in enumerate(group):
-                item.at = max(start + index * interval, self._channel_next.get(pace.channel, 0.0))
+            for item, pace in group:
+                item.at = max(start, self._channel_next.get(pace.channel, 0.0))
+                start += pace.cost * interval
                 self._channel_next[pace.channel] = item.at + 1.0 / pace.channel_per_second
         self._forget_old_channels(now)
         planned: list[_Planned] = []
@@ -234,7 +239,10 @@ class Dispatcher:
                 if wait <= 0:
                     break
                 await self._sleep(wait)
-            self._last_sent[pace.shared] = self._last_sent[pace.channel] = self._wall()
+            sent_at = self._wall()
+            # A send of cost 2 holds the budget for two intervals.
+            self._last_sent[pace.shared] = sent_at + (pace.cost - 1) / pace.shared_per_second
+            self._last_sent[pace.channel] = sent_at
 
     async def _rate_limited(self, row: outbox.OutboxMessage, exc: RateLimited) -> None:
         assert row.id is not None

@@ -39,6 +39,9 @@ class Pace:
     shared_per_second: float
     channel: str
     channel_per_second: float
+    # Requests this send makes on the shared budget (a Teams DM to someone the bot has no 1:1
+    # chat with yet creates one first).
+    cost: int = 1
 
 
 class Undeliverable(Exception):

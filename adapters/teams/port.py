@@ -124,6 +124,10 @@ class TeamsPort:
         self.settings = settings or Settings()
         # Consecutive transient failures per target (memory only: a restart starts over).
         self._streaks: dict[str, int] = {}
+        # People whose 1:1 chat this process has used: a DM to anyone else may create one first,
+        # a second request on the tenant's budget (memory only: after a restart the first DM to
+        # each person is counted twice, which errs on the safe side).
+        self._known_direct: set[str] = set()
 
     # -- ChatPort -------------------------------------------------------------------------------
 
@@ -136,6 +140,7 @@ class TeamsPort:
         self._streaks.pop(conversation.conversation_id, None)
         if isinstance(target, UserRef):
             self._streaks.pop(target.user_id, None)
+            self._known_direct.add(target.user_id)
         return SentMessage(conversation, ids[0] if ids else None)
 
     async def find_sent(self, target: Target, key: str) -> SentMessage | None:
@@ -145,11 +150,13 @@ class TeamsPort:
 
     def pace(self, target: Target) -> Pace:
         channel = target.user_id if isinstance(target, UserRef) else target.conversation_id
+        unknown_direct = isinstance(target, UserRef) and target.user_id not in self._known_direct
         return Pace(
             shared=bucket_of(target),
             shared_per_second=self.settings.teams_tenant_per_second,
             channel=f"teams:{base_conversation_id(channel)}",
             channel_per_second=self.settings.teams_conversation_per_second,
+            cost=2 if unknown_direct else 1,
         )
 
     async def update(self, sent: SentMessage, reply: Reply) -> None:

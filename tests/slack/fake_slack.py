@@ -23,6 +23,8 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
+from tests.helpers import Budget
+
 BOT_USER = "UBOT"
 TEAM = "T1"
 
@@ -31,27 +33,6 @@ TEAM = "T1"
 class Call:
     method: str
     data: dict[str, Any]
-
-
-@dataclass
-class Budget:
-    """A token bucket: `capacity` calls at once, refilled at `per_second`."""
-
-    per_second: float
-    capacity: float
-    tokens: float = -1.0
-    at: float = 0.0
-
-    def take(self, now: float) -> float:
-        """0 when a call may go now, else the seconds until it may."""
-        if self.tokens < 0:
-            self.tokens, self.at = self.capacity, now
-        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.per_second)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.per_second
 
 
 @dataclass

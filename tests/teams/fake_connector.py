@@ -4,20 +4,35 @@ Records every call the bot makes: replies (`POST …/activities/{id}`), new mess
 (`POST …/activities`), updates (`PUT …/activities/{id}`), 1:1 chats it creates
 (`POST /v3/conversations`) and member look-ups (`GET …/members/{id}`). It can be told to fail
 the next calls of a kind (`fail_next("send", 429, retry_after=7)`).
+
+With `limits` set it enforces Teams' documented limits (PLATFORMS.md §i): sends, replies and 1:1
+creations per conversation and, for all requests, per tenant, answering 429 with Retry-After.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.helpers import Budget
+
 TENANT = "tenant-1"
 BOT_ID = "28:copbot"
 KINDS = ("reply", "send", "update", "create", "member")
+
+
+@dataclass
+class Limits:
+    """Teams' limits, scaled by the caller: 7 a second per conversation, 50 per tenant."""
+
+    per_conversation_per_second: float = 7.0
+    per_tenant_per_second: float = 50.0
 
 
 @dataclass
@@ -38,6 +53,9 @@ class FakeConnector:
     # Member profiles by user id; unknown members get a 404 like Teams gives.
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     server: TestServer | None = None
+    limits: Limits | None = None
+    rate_limited: int = 0  # how many 429s the limits provoked
+    _budgets: dict[str, Budget] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     async def start(self) -> None:
@@ -95,7 +113,36 @@ class FakeConnector:
         if pending:
             status, headers, error = pending.pop(0)
             return web.json_response(error, status=status, headers=headers)
+        wait = self._over_limit(kind, call.conversation_id)
+        if wait:
+            self.rate_limited += 1
+            body = {"error": {"code": "TooManyRequests", "message": "slow down"}}
+            headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+            return web.json_response(body, status=429, headers=headers)
         return call
+
+    def _over_limit(self, kind: str, conversation_id: str) -> float:
+        if self.limits is None or kind == "member":
+            return 0.0
+        now = time.monotonic()
+        tenant = self._budget("tenant", self.limits.per_tenant_per_second)
+        budgets = [tenant]
+        if conversation_id:
+            budgets.append(
+                self._budget(f"c:{conversation_id}", self.limits.per_conversation_per_second)
+            )
+        # Every budget must allow the call; a refused call spends none of them.
+        snapshot = [(b.tokens, b.at) for b in budgets]
+        wait = max(b.take(now) for b in budgets)
+        if wait:
+            for budget, (tokens, at) in zip(budgets, snapshot, strict=True):
+                budget.tokens, budget.at = tokens, at
+        return wait
+
+    def _budget(self, key: str, per_second: float) -> Budget:
+        if key not in self._budgets:
+            self._budgets[key] = Budget(per_second, max(1.0, per_second))
+        return self._budgets[key]
 
     async def _create(self, request: web.Request) -> web.Response:
         recorded = await self._record(request, "create")
