@@ -1,4 +1,4 @@
-"""due times: indexed next reminder and agenda check per meeting occurrence
+"""due times: indexed next reminder, agenda check and health-check round per row
 
 Revision ID: 0003
 Revises: 0001
@@ -42,6 +42,19 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("survey", schema=None) as batch_op:
         batch_op.create_index("ix_survey_closing", ["state", "closes_at"], unique=False)
+    # NULL: the prompt job looks at every community at the next heartbeat and stores when
+    # its next round is due.
+    with op.batch_alter_table("community", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("health_due_at", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_index(batch_op.f("ix_community_health_due_at"), ["health_due_at"])
+    with op.batch_alter_table("healthcheck", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_healthcheck_to_remind", ["reminded", "answered_at", "prompted_at"], unique=False
+        )
+    with op.batch_alter_table("healthround", schema=None) as batch_op:
+        batch_op.create_index("ix_healthround_to_escalate", ["escalated", "starts_at"])
     # Sessions planned before this migration: the first heartbeat looks at each once and
     # stores its exact next reminder and agenda check (a due time may be early, never late).
     now = sa.bindparam("now", datetime.now(UTC), type_=storage.types.UTCDateTime())
@@ -60,6 +73,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("healthround", schema=None) as batch_op:
+        batch_op.drop_index("ix_healthround_to_escalate")
+    with op.batch_alter_table("healthcheck", schema=None) as batch_op:
+        batch_op.drop_index("ix_healthcheck_to_remind")
+    with op.batch_alter_table("community", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_community_health_due_at"))
+        batch_op.drop_column("health_due_at")
     with op.batch_alter_table("survey", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_closing")
     with op.batch_alter_table("meeting", schema=None) as batch_op:
