@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0001
-Create Date: 2026-12-02 10:00:00
+Create Date: 2026-12-01 21:00:00
 """
 
 from collections.abc import Sequence
