@@ -120,6 +120,17 @@ def current_round(now: datetime, day: int, hour: int, zone: ZoneInfo) -> tuple[s
     return quarter_label(*previous(year, quarter)), start
 
 
+def next_round_start(now: datetime, day: int, hour: int, zone: ZoneInfo) -> datetime:
+    """When the first round after `now` is due."""
+    local = now.astimezone(zone)
+    year, quarter = local.year, (local.month - 1) // 3 + 1
+    start = round_start(year, quarter, day, hour, zone)
+    if start > now:
+        return start
+    year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return round_start(year, quarter, day, hour, zone)
+
+
 # -- scores ------------------------------------------------------------------------------------
 
 

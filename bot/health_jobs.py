@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from bot.context import JobContext
-from bot.health_core import current_round, pretty
+from bot.health_core import current_round, next_round_start, pretty
 from bot.messages import Choice, Reply
 from bot.permissions import Role
 from bot.registry import due_job
@@ -39,14 +39,14 @@ def prompt_reply(community: Community, quarter: str, *, reminder: bool = False) 
 
 @due_job("health.1-prompt")
 async def prompt_leaders(jctx: JobContext) -> None:
-    for community in await health.active_communities(jctx.session):
+    """Only communities whose stored due time has come: the next round's start, or at once
+    after a new role or a schedule or timezone change."""
+    for community in await health.communities_due(jctx.session, jctx.now):
         assert community.id is not None
-        quarter, starts_at = current_round(
-            jctx.now,
-            community.health_check_day,
-            community.health_check_hour,
-            jctx.community_zone(community),
-        )
+        when = (community.health_check_day, community.health_check_hour)
+        zone = jctx.community_zone(community)
+        quarter, starts_at = current_round(jctx.now, *when, zone)
+        await health.set_due(jctx.session, community.id, next_round_start(jctx.now, *when, zone))
         if jctx.now >= starts_at + ESCALATE_AFTER:
             continue  # that round is over; the next one starts next quarter
         # Read first so a quiet heartbeat writes nothing; the inserts below stay the guard.

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import downloads
 from bot.config import Settings
 from bot.context import zone
+from bot.meetings_due import agenda_check_at, next_reminder_at, offsets_of
 from bot.messages import Choice, Reply
 from bot.recurrence import describe, next_slots, slots_between
 from storage import meetings
@@ -53,13 +54,64 @@ async def plan_meeting(
     session: AsyncSession, meeting: Meeting, now: datetime, *, since: datetime | None = None
 ) -> None:
     """Create occurrence rows from `since` (default: now) up to the planning horizon."""
-    until = now + HORIZON
-    after = since or now - timedelta(minutes=meeting.duration_minutes)
-    slots = slots_between(start_local(meeting), meeting.rrule, meeting_zone(meeting), after, until)
-    length = timedelta(minutes=meeting.duration_minutes)
+    community = await session.get(Community, meeting.community_id)
+    assert community is not None
     await meetings.plan(
-        session, meeting, [(s.starts_at, s.starts_at + length) for s in slots], until
+        session, meeting, slots_to_plan(meeting, community, now, since=since), now + HORIZON
     )
+
+
+async def plan_starts(
+    session: AsyncSession, meeting: Meeting, starts: list[datetime], now: datetime
+) -> None:
+    """Plan these sessions of a series beyond its horizon, leaving `planned_until` as is."""
+    community = await session.get(Community, meeting.community_id)
+    assert community is not None
+    await meetings.plan(session, meeting, planned(meeting, community, starts, now), now)
+
+
+async def plan_meetings(
+    session: AsyncSession, series: list[tuple[Meeting, Community]], now: datetime
+) -> None:
+    """`plan_meeting` for many series in a few statements (the heartbeat's top-up)."""
+    await meetings.plan_many(
+        session, [(m, slots_to_plan(m, c, now)) for m, c in series], now + HORIZON
+    )
+
+
+def slots_to_plan(
+    meeting: Meeting, community: Community, now: datetime, *, since: datetime | None = None
+) -> list[meetings.Planned]:
+    """The series' sessions from `since` (default: the one running now) to the horizon."""
+    after = since or now - timedelta(minutes=meeting.duration_minutes)
+    slots = slots_between(
+        start_local(meeting), meeting.rrule, meeting_zone(meeting), after, now + HORIZON
+    )
+    return planned(meeting, community, [s.starts_at for s in slots], now)
+
+
+def planned(
+    meeting: Meeting, community: Community, starts: list[datetime], now: datetime
+) -> list[meetings.Planned]:
+    """Rows for these starts, each with when its first reminder and agenda check are due.
+
+    A series with an agenda needs no agenda check until the agenda is cleared, which sets
+    the checks of its future sessions again (`meetings.recheck_agendas`).
+    """
+    length = timedelta(minutes=meeting.duration_minutes)
+    offsets = offsets_of(community)
+    check_agenda = not meeting.agenda.strip()
+    return [
+        meetings.Planned(
+            starts_at,
+            starts_at + length,
+            next_reminder_at(starts_at, None, offsets) if starts_at > now else None,
+            agenda_check_at(starts_at, meeting.created_at)
+            if starts_at > now and check_agenda
+            else None,
+        )
+        for starts_at in starts
+    ]
 
 
 # A moved session's RSVPs go to the new session closest to it, if one is this close.
@@ -76,16 +128,15 @@ async def replan_meeting(session: AsyncSession, meeting: Meeting, now: datetime)
     caller carries RSVPs over and tells people.
     """
     rebase(meeting, now)
-    until = now + HORIZON
-    slots = slots_between(start_local(meeting), meeting.rrule, meeting_zone(meeting), now, until)
-    length = timedelta(minutes=meeting.duration_minutes)
+    community = await session.get(Community, meeting.community_id)
+    assert community is not None
     moved, fresh = await meetings.replan_future(
-        session, meeting, now, [(s.starts_at, s.starts_at + length) for s in slots], until
+        session, meeting, now, slots_to_plan(meeting, community, now, since=now), now + HORIZON
     )
     pairs = pair_moved(moved, fresh)
     for _old, was, new in pairs:
         if was == "skipped" and new is not None:
-            await meetings.set_state(session, new, "skipped")
+            await meetings.set_state(session, new, "skipped", now)
     return pairs
 
 

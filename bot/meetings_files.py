@@ -222,4 +222,4 @@ async def seed_meetings(jctx: JobContext, made: dict[str, Any]) -> None:
                         now=occurrence.starts_at,
                     )
             await meetings.claim_follow_up(jctx.session, occurrence.id)
-            await meetings.claim_reminder(jctx.session, occurrence.id, 0)
+            await meetings.claim_reminder(jctx.session, occurrence.id, 0, None)

@@ -6,7 +6,7 @@ with a conditional update first, so restarts and several replicas send each mess
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.context import JobContext, zone
 from bot.delivery import NORMAL, URGENT
@@ -16,10 +16,11 @@ from bot.meetings_core import (
     agenda_of,
     ics_link,
     in_how_long,
-    plan_meeting,
+    plan_meetings,
     rsvp_choices,
     when,
 )
+from bot.meetings_due import agenda_check_at, next_reminder_at, offsets_of
 from bot.messages import Choice, Reply
 from bot.permissions import Role
 from bot.registry import due_job
@@ -27,26 +28,10 @@ from storage import communities, meetings, nudges, people
 from storage.tables import Community
 from storage.tables.meetings import Meeting, MeetingOccurrence
 
-DEFAULT_OFFSETS = (1440, 15)
 URGENT_WITHIN_MINUTES = 60
 # Reminders with an offset under this include the link and the check-in button.
 SHORT_REMINDER = 60
-AGENDA_LEAD = timedelta(days=7)
-# A meeting created just now with no agenda is not nagged about at once.
-AGENDA_GRACE = timedelta(hours=1)
 FOLLOW_UP_WITHIN = timedelta(days=1)
-# Covers the longest reminder offset allowed (14 days) and the 7-day agenda nudge.
-LOOKAHEAD = timedelta(days=15)
-
-
-MAX_OFFSET = 20160  # 14 days, in minutes; LOOKAHEAD covers it
-MAX_OFFSETS = 4
-
-
-def offsets_of(community: Community) -> list[int]:
-    raw = community.reminder_offsets or list(DEFAULT_OFFSETS)
-    found = {int(o) for o in raw if isinstance(o, int | float) and 0 < int(o) <= MAX_OFFSET}
-    return sorted(found, reverse=True) or list(DEFAULT_OFFSETS)
 
 
 def offset_words(minutes: int) -> str:
@@ -69,31 +54,46 @@ def offsets_text(offsets: list[int]) -> str:
 
 @due_job("meetings.1-plan")
 async def plan_ahead(jctx: JobContext) -> None:
-    for meeting in await meetings.meetings_to_plan(jctx.session, jctx.now + REPLAN):
-        await plan_meeting(jctx.session, meeting, jctx.now)
+    series = await meetings.meetings_to_plan(jctx.session, jctx.now + REPLAN)
+    await plan_meetings(jctx.session, series, jctx.now)
+
+
+def _reminder_live(occurrence: MeetingOccurrence, meeting: Meeting, now: datetime) -> bool:
+    return (
+        occurrence.state == meetings.SCHEDULED
+        and meeting.cancelled_at is None
+        and occurrence.starts_at > now
+    )
 
 
 @due_job("meetings.2-reminders")
 async def send_reminders(jctx: JobContext) -> None:
-    rows = await meetings.in_window(
-        jctx.session, starts_after=jctx.now, starts_until=jctx.now + LOOKAHEAD
-    )
-    for occurrence, meeting, community in rows:
+    """Only sessions whose stored reminder time has come are read (bot/meetings_due.py)."""
+    # Due times to store for sessions looked at without sending, written in one statement.
+    times: dict[int, datetime | None] = {}
+    for occurrence, meeting, community in await meetings.reminders_due(jctx.session, jctx.now):
         assert occurrence.id is not None
-        due = [
-            o
-            for o in offsets_of(community)
-            if occurrence.starts_at - timedelta(minutes=o) <= jctx.now
-        ]
-        if not due:
+        if not _reminder_live(occurrence, meeting, jctx.now):
+            # Skipped, cancelled, moved or started: nothing more to send unless it comes back.
+            times[occurrence.id] = None
             continue
+        offsets = offsets_of(community)
+        due = [o for o in offsets if occurrence.starts_at - timedelta(minutes=o) <= jctx.now]
         # Only the latest due offset: after downtime, one reminder, not a burst of stale ones.
-        offset = min(due)
-        if occurrence.reminded_offset is not None and occurrence.reminded_offset <= offset:
+        offset = min(due, default=None)
+        if offset is None or (
+            occurrence.reminded_offset is not None and occurrence.reminded_offset <= offset
+        ):
+            # Looked at early (offsets changed, unskipped): store the exact next time.
+            times[occurrence.id] = next_reminder_at(
+                occurrence.starts_at, occurrence.reminded_offset, offsets
+            )
             continue
-        if not await meetings.claim_reminder(jctx.session, occurrence.id, offset):
+        later = next_reminder_at(occurrence.starts_at, offset, offsets)
+        if not await meetings.claim_reminder(jctx.session, occurrence.id, offset, later):
             continue
         await _remind(jctx, occurrence, meeting, community, offset)
+    await meetings.set_remind_times(jctx.session, times)
 
 
 def reminder_reply(
@@ -173,14 +173,21 @@ async def _remind(
 
 @due_job("meetings.3-agenda")
 async def nudge_missing_agendas(jctx: JobContext) -> None:
-    rows = await meetings.in_window(
-        jctx.session, starts_after=jctx.now, starts_until=jctx.now + AGENDA_LEAD
-    )
-    for occurrence, meeting, community in rows:
+    """Only sessions whose stored agenda check time has come are read."""
+    times: dict[int, datetime | None] = {}
+    for occurrence, meeting, community in await meetings.agenda_checks_due(jctx.session, jctx.now):
         assert occurrence.id is not None and community.id is not None
-        if occurrence.agenda_nudged or agenda_of(occurrence, meeting).strip():
+        if (
+            occurrence.agenda_nudged
+            or not _reminder_live(occurrence, meeting, jctx.now)
+            or agenda_of(occurrence, meeting).strip()
+        ):
+            # Looked at again when the agenda is cleared or the session comes back.
+            times[occurrence.id] = None
             continue
-        if meeting.created_at > jctx.now - AGENDA_GRACE:
+        check_at = agenda_check_at(occurrence.starts_at, meeting.created_at)
+        if check_at > jctx.now:
+            times[occurrence.id] = check_at
             continue
         if not await meetings.claim_agenda_nudge(jctx.session, occurrence.id):
             continue
@@ -220,6 +227,7 @@ async def nudge_missing_agendas(jctx: JobContext) -> None:
                 key=f"meeting-no-agenda:{occurrence.id}:{member_id}",
                 community_id=community.id,
             )
+    await meetings.set_agenda_check_times(jctx.session, times)
 
 
 @due_job("meetings.4-follow-up")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -147,6 +147,14 @@ async def grant_role(
             granted_by=granted_by,
             granted_at=now,
         )
+    )
+    # The health-check prompt job looks at the community again: a new leader is asked in a
+    # round that is open already.
+    await session.exec(
+        update(Community)
+        .where(col(Community.id) == community_id)
+        .values(health_due_at=None)
+        .execution_options(synchronize_session=False)
     )
     await session.flush()
     return True

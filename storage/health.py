@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select, update
+from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import insert_ignore
@@ -13,16 +13,37 @@ from storage.tables import Community
 from storage.tables.health import HealthCheck, HealthRound
 
 
-async def active_communities(session: AsyncSession) -> list[Community]:
+async def communities_due(session: AsyncSession, now: datetime) -> list[Community]:
+    """Active communities the prompt job has to look at now (an index range, not all)."""
     result = await session.exec(
-        select(Community).where(col(Community.archived_at).is_(None)).order_by(col(Community.id))
+        select(Community)
+        .where(
+            col(Community.archived_at).is_(None),
+            or_(col(Community.health_due_at).is_(None), col(Community.health_due_at) <= now),
+        )
+        .order_by(col(Community.id))
     )
     return list(result.all())
+
+
+async def set_due(session: AsyncSession, community_id: int, at: datetime) -> None:
+    await session.exec(
+        update(Community)
+        .where(col(Community.id) == community_id)
+        .values(health_due_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def look_again(community: Community) -> None:
+    """The round's timing changed (schedule, timezone): the next heartbeat works it out."""
+    community.health_due_at = None
 
 
 async def set_schedule(session: AsyncSession, community: Community, day: int, hour: int) -> None:
     community.health_check_day = day
     community.health_check_hour = hour
+    look_again(community)
     session.add(community)
     await session.flush()
 

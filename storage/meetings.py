@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.sql import insert_ignore
+from storage.sql import insert_ignore, insert_ignore_many
 from storage.tables import Community
 from storage.tables.meetings import (
     Meeting,
@@ -44,68 +45,117 @@ async def get_occurrence(session: AsyncSession, occurrence_id: int) -> Found | N
     return (row[0], row[1]) if row else None
 
 
-async def meetings_to_plan(session: AsyncSession, before: datetime) -> list[Meeting]:
+async def meetings_to_plan(
+    session: AsyncSession, before: datetime
+) -> list[tuple[Meeting, Community]]:
     """Active series whose occurrences are planned less far ahead than `before`."""
     result = await session.exec(
-        select(Meeting).where(
+        select(Meeting, Community)
+        .join(Community, col(Community.id) == Meeting.community_id)
+        .where(
             col(Meeting.cancelled_at).is_(None),
             or_(col(Meeting.planned_until).is_(None), col(Meeting.planned_until) < before),
         )
+        .order_by(col(Meeting.id))
     )
-    return list(result.all())
+    return [(m, c) for m, c in result.all()]
+
+
+class Planned(NamedTuple):
+    """One occurrence to plan, with when the heartbeat first looks at it."""
+
+    starts_at: datetime
+    ends_at: datetime
+    remind_at: datetime | None
+    agenda_check_at: datetime | None
+
+
+# Series per UPDATE … WHERE id IN (…): well under SQLite's limit of bound parameters.
+_PLAN_BATCH = 500
 
 
 async def plan(
+    session: AsyncSession, meeting: Meeting, starts: Sequence[Planned], until: datetime
+) -> None:
+    """Make sure an occurrence row exists for each planned start; idempotent across replicas."""
+    await plan_many(session, [(meeting, starts)], until)
+
+
+async def plan_many(
     session: AsyncSession,
-    meeting: Meeting,
-    starts: Sequence[tuple[datetime, datetime]],
+    plans: Sequence[tuple[Meeting, Sequence[Planned]]],
     until: datetime,
 ) -> None:
-    """Make sure an occurrence row exists for each (start, end); idempotent across replicas."""
-    assert meeting.id is not None
-    for starts_at, ends_at in starts:
-        inserted = await insert_ignore(
-            session,
-            MeetingOccurrence.__table__,  # type: ignore[attr-defined]
-            {
-                "meeting_id": meeting.id,
-                "starts_at": starts_at,
-                "ends_at": ends_at,
-                "state": SCHEDULED,
-                "agenda": "",
-                "agenda_nudged": False,
-                "followed_up": False,
-            },
-            ["meeting_id", "starts_at"],
-        )
-        if not inserted:
-            # A start that was dropped by an earlier schedule change comes back.
-            await session.exec(
-                update(MeetingOccurrence)
-                .where(
-                    col(MeetingOccurrence.meeting_id) == meeting.id,
-                    col(MeetingOccurrence.starts_at) == starts_at,
-                    col(MeetingOccurrence.state) == "moved",
-                )
-                .values(state=SCHEDULED, ends_at=ends_at)
-                .execution_options(synchronize_session=False)
-            )
-    await session.exec(
-        update(Meeting)
-        .where(
-            col(Meeting.id) == meeting.id,
-            or_(col(Meeting.planned_until).is_(None), col(Meeting.planned_until) < until),
-        )
-        .values(planned_until=until)
-        .execution_options(synchronize_session=False)
+    """`plan` for many series at once: one executemany INSERT … ON CONFLICT DO NOTHING, so
+    planning a thousand series takes a few statements, not one per occurrence."""
+    rows = [
+        {
+            "meeting_id": meeting.id,
+            "starts_at": p.starts_at,
+            "ends_at": p.ends_at,
+            "state": SCHEDULED,
+            "agenda": "",
+            "agenda_nudged": False,
+            "followed_up": False,
+            "remind_at": p.remind_at,
+            "agenda_check_at": p.agenda_check_at,
+        }
+        for meeting, starts in plans
+        for p in starts
+    ]
+    await insert_ignore_many(
+        session,
+        MeetingOccurrence.__table__,  # type: ignore[attr-defined]
+        rows,
+        ["meeting_id", "starts_at"],
     )
+    for start in range(0, len(plans), _PLAN_BATCH):
+        batch = plans[start : start + _PLAN_BATCH]
+        await _revive_moved(session, batch)
+        await session.exec(
+            update(Meeting)
+            .where(
+                col(Meeting.id).in_([m.id for m, _ in batch]),
+                or_(col(Meeting.planned_until).is_(None), col(Meeting.planned_until) < until),
+            )
+            .values(planned_until=until)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def _revive_moved(
+    session: AsyncSession, plans: Sequence[tuple[Meeting, Sequence[Planned]]]
+) -> None:
+    """A start that an earlier schedule change dropped ("moved") and that is planned again
+    comes back as scheduled. One query finds them; there are none unless a schedule changed."""
+    wanted = {(m.id, p.starts_at): p for m, starts in plans for p in starts}
+    if not wanted:
+        return
+    # By the (state, starts_at) index: only moved rows in the planned span are read.
+    result = await session.exec(
+        select(MeetingOccurrence).where(
+            col(MeetingOccurrence.state) == "moved",
+            col(MeetingOccurrence.starts_at) >= min(s for _, s in wanted),
+            col(MeetingOccurrence.starts_at) <= max(s for _, s in wanted),
+        )
+    )
+    for occurrence in result.all():
+        p = wanted.get((occurrence.meeting_id, occurrence.starts_at))
+        if p is None:
+            continue
+        occurrence.state = SCHEDULED
+        occurrence.ends_at = p.ends_at
+        occurrence.remind_at = p.remind_at
+        occurrence.agenda_check_at = p.agenda_check_at
+        session.add(occurrence)
+    await session.flush()
 
 
 async def replan_future(
     session: AsyncSession,
     meeting: Meeting,
     now: datetime,
-    starts: Sequence[tuple[datetime, datetime]],
+    starts: Sequence[Planned],
     until: datetime,
 ) -> tuple[list[tuple[MeetingOccurrence, str]], list[MeetingOccurrence]]:
     """After a schedule change: future scheduled or skipped occurrences not in `starts`
@@ -116,7 +166,7 @@ async def replan_future(
     skips over.
     """
     assert meeting.id is not None
-    keep = {s for s, _ in starts}
+    keep = {p.starts_at for p in starts}
     result = await session.exec(
         select(MeetingOccurrence).where(
             MeetingOccurrence.meeting_id == meeting.id,
@@ -124,13 +174,14 @@ async def replan_future(
             col(MeetingOccurrence.state).in_([SCHEDULED, "skipped"]),
         )
     )
-    ends = dict(starts)
+    ends = {p.starts_at: p.ends_at for p in starts}
     moved: list[tuple[MeetingOccurrence, str]] = []
     kept: set[int] = set()
     for occurrence in result.all():
         if occurrence.starts_at not in keep:
             moved.append((occurrence, occurrence.state))
             occurrence.state = "moved"
+            occurrence.remind_at = occurrence.agenda_check_at = None
         else:
             occurrence.ends_at = ends[occurrence.starts_at]
             kept.add(occurrence.id or 0)
@@ -140,7 +191,7 @@ async def replan_future(
     session.add(meeting)
     await session.flush()
     await plan(session, meeting, starts, until)
-    # populate_existing: plan() may have brought "moved" rows back with a bulk UPDATE.
+    # populate_existing: reload what plan() inserted or brought back.
     after = await session.exec(
         select(MeetingOccurrence)
         .where(
@@ -180,7 +231,7 @@ async def cancel_meeting(session: AsyncSession, meeting: Meeting, now: datetime)
             col(MeetingOccurrence.starts_at) > now,
             col(MeetingOccurrence.state) == SCHEDULED,
         )
-        .values(state="cancelled")
+        .values(state="cancelled", remind_at=None, agenda_check_at=None)
         .execution_options(synchronize_session=False)
     )
     await session.flush()
@@ -188,7 +239,8 @@ async def cancel_meeting(session: AsyncSession, meeting: Meeting, now: datetime)
 
 
 async def restore_meeting(session: AsyncSession, meeting: Meeting, now: datetime) -> None:
-    """Undo a cancellation: the series and its future cancelled occurrences come back."""
+    """Undo a cancellation: the series and its future cancelled occurrences come back, and
+    the heartbeat looks at their reminders and agenda checks again at once."""
     meeting.cancelled_at = None
     session.add(meeting)
     await session.exec(
@@ -198,16 +250,54 @@ async def restore_meeting(session: AsyncSession, meeting: Meeting, now: datetime
             col(MeetingOccurrence.starts_at) > now,
             col(MeetingOccurrence.state) == "cancelled",
         )
-        .values(state=SCHEDULED)
+        .values(state=SCHEDULED, remind_at=now, agenda_check_at=now)
         .execution_options(synchronize_session=False)
     )
     await session.flush()
 
 
-async def set_state(session: AsyncSession, occurrence: MeetingOccurrence, state: str) -> None:
+async def set_state(
+    session: AsyncSession, occurrence: MeetingOccurrence, state: str, now: datetime
+) -> None:
+    """Skip a session or put it back; a session put back is looked at by the next heartbeat
+    (its reminder may be due already), a skipped one no more."""
     occurrence.state = state
+    due = now if state == SCHEDULED else None
+    occurrence.remind_at = occurrence.agenda_check_at = due
     session.add(occurrence)
     await session.flush()
+
+
+async def recheck_agendas(session: AsyncSession, meeting_id: int, now: datetime) -> None:
+    """The series' agenda changed: the next heartbeat looks again at the agenda check of each
+    future session not nudged yet (one whose agenda was found set was not looked at again)."""
+    await session.exec(
+        update(MeetingOccurrence)
+        .where(
+            col(MeetingOccurrence.meeting_id) == meeting_id,
+            col(MeetingOccurrence.starts_at) > now,
+            col(MeetingOccurrence.state) == SCHEDULED,
+            col(MeetingOccurrence.agenda_nudged).is_(False),
+        )
+        .values(agenda_check_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def recheck_reminders(session: AsyncSession, community_id: int, now: datetime) -> None:
+    """The community's reminder offsets changed: the next heartbeat works out the next
+    reminder of every future session of its series again."""
+    series = select(Meeting.id).where(Meeting.community_id == community_id)
+    await session.exec(
+        update(MeetingOccurrence)
+        .where(
+            col(MeetingOccurrence.meeting_id).in_(series),
+            col(MeetingOccurrence.starts_at) > now,
+            col(MeetingOccurrence.state) == SCHEDULED,
+        )
+        .values(remind_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def occurrences_of(
@@ -268,23 +358,51 @@ async def upcoming(
     return [(o, m) for o, m in result.all()], int(total.one())
 
 
-async def in_window(
-    session: AsyncSession, *, starts_after: datetime, starts_until: datetime
-) -> list[tuple[MeetingOccurrence, Meeting, Community]]:
-    """Scheduled occurrences of active series starting in (starts_after, starts_until]."""
+Due = list[tuple[MeetingOccurrence, Meeting, Community]]
+
+
+async def reminders_due(session: AsyncSession, now: datetime) -> Due:
+    """Occurrences whose reminder the heartbeat has to look at now (an index range)."""
+    return await _due(session, col(MeetingOccurrence.remind_at) <= now)
+
+
+async def agenda_checks_due(session: AsyncSession, now: datetime) -> Due:
+    """Occurrences whose agenda the heartbeat has to check now (an index range)."""
+    return await _due(session, col(MeetingOccurrence.agenda_check_at) <= now)
+
+
+async def _due(session: AsyncSession, condition: object) -> Due:
     result = await session.exec(
         select(MeetingOccurrence, Meeting, Community)
         .join(Meeting, col(Meeting.id) == MeetingOccurrence.meeting_id)
         .join(Community, col(Community.id) == Meeting.community_id)
-        .where(
-            col(Meeting.cancelled_at).is_(None),
-            col(MeetingOccurrence.state) == SCHEDULED,
-            col(MeetingOccurrence.starts_at) > starts_after,
-            col(MeetingOccurrence.starts_at) <= starts_until,
-        )
-        .order_by(col(MeetingOccurrence.starts_at))
+        .where(condition)  # type: ignore[arg-type]
+        .order_by(col(MeetingOccurrence.starts_at), col(MeetingOccurrence.id))
     )
     return [(o, m, c) for o, m, c in result.all()]
+
+
+async def set_remind_times(session: AsyncSession, times: dict[int, datetime | None]) -> None:
+    """Store the next reminder time of many occurrences (None: none to come) at once."""
+    await _set_times(session, "remind_at", times)
+
+
+async def set_agenda_check_times(session: AsyncSession, times: dict[int, datetime | None]) -> None:
+    """Store the next agenda check of many occurrences (None: none to come) at once."""
+    await _set_times(session, "agenda_check_at", times)
+
+
+async def _set_times(session: AsyncSession, column: str, times: dict[int, datetime | None]) -> None:
+    if not times:
+        return
+    table = MeetingOccurrence.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table).where(table.c.id == bindparam("oid")).values({column: bindparam("at")})
+    )
+    await session.exec(
+        statement,  # type: ignore[call-overload]
+        params=[{"oid": oid, "at": at} for oid, at in sorted(times.items())],
+    )
 
 
 async def ended_without_follow_up(
@@ -317,9 +435,11 @@ async def _claim(
     return bool(result.rowcount)
 
 
-async def claim_reminder(session: AsyncSession, occurrence_id: int, offset: int) -> bool:
+async def claim_reminder(
+    session: AsyncSession, occurrence_id: int, offset: int, next_at: datetime | None
+) -> bool:
     """True for exactly one caller per (occurrence, offset), and never for a larger offset
-    after a smaller one was sent."""
+    after a smaller one was sent; stores when the next reminder is due with the claim."""
     return await _claim(
         session,
         occurrence_id,
@@ -328,12 +448,17 @@ async def claim_reminder(session: AsyncSession, occurrence_id: int, offset: int)
             col(MeetingOccurrence.reminded_offset) > offset,
         ),
         reminded_offset=offset,
+        remind_at=next_at,
     )
 
 
 async def claim_agenda_nudge(session: AsyncSession, occurrence_id: int) -> bool:
     return await _claim(
-        session, occurrence_id, col(MeetingOccurrence.agenda_nudged).is_(False), agenda_nudged=True
+        session,
+        occurrence_id,
+        col(MeetingOccurrence.agenda_nudged).is_(False),
+        agenda_nudged=True,
+        agenda_check_at=None,
     )
 
 

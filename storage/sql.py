@@ -26,6 +26,18 @@ async def insert_ignore(
     return bool(result.rowcount)
 
 
+async def insert_ignore_many(
+    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], conflict: Sequence[str]
+) -> None:
+    """INSERT … ON CONFLICT DO NOTHING for many rows with the same keys, as one executemany:
+    compiled once and sent in batches by the driver (SQLAlchemy's "insertmanyvalues")."""
+    if not rows:
+        return
+    module = postgresql if dialect_name(session) == "postgresql" else sqlite
+    statement = module.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+    await session.exec(statement, params=list(rows))  # type: ignore[call-overload]
+
+
 def like_escape(text: str) -> str:
     """Escape LIKE wildcards in user text (use with escape='\\')."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

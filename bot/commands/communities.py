@@ -12,7 +12,7 @@ from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.paging import Page, slice_page, take_page
 from bot.permissions import Capability, Role, allows
 from bot.registry import command, form, home_section
-from storage import communities
+from storage import communities, health
 from storage.tables import Community
 
 GROUP = "Communities"
@@ -353,6 +353,7 @@ async def _apply_charter(ctx: Context, community: Community, values: Mapping[str
             community.kind = check_kind(value)
         elif field == "timezone":
             community.timezone = check_timezone(value)
+            health.look_again(community)
         elif field == "rules":
             community.ground_rules = value
         else:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from bot import activity, downloads, meetings_files, meetings_jobs
+from bot import activity, downloads, meetings_due, meetings_files, meetings_jobs
 from bot.context import Context, zone
 from bot.errors import UserError
 from bot.meeting_parse import (
@@ -32,6 +32,7 @@ from bot.meetings_core import (
     meeting_zone,
     occurrence_card,
     plan_meeting,
+    plan_starts,
     preview,
     pulse_closes_at,
     pulse_token,
@@ -294,7 +295,7 @@ async def _create(
             Choice("Undo", f"meeting cancel {meeting.id} confirm", style="danger"),
         ),
         context=f"Reminders go out "
-        f"{meetings_jobs.offsets_text(meetings_jobs.offsets_of(community))} before each session "
+        f"{meetings_jobs.offsets_text(meetings_due.offsets_of(community))} before each session "
         "(`meeting reminders` to change).",
     )
 
@@ -509,6 +510,7 @@ async def edit(ctx: Context, args: str) -> Reply:
         meeting.location = value[:500]
     elif field == "agenda":
         meeting.agenda = value[:2000]
+        await meetings.recheck_agendas(ctx.session, meeting.id, ctx.now)
     elif field == "facilitator":
         person = await find_person(ctx, value)
         meeting.facilitator_id = person.id
@@ -621,6 +623,7 @@ async def edit_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     meeting.location = values.get("location", "")[:500]
     meeting.agenda = values.get("agenda", "")[:2000]
     ctx.session.add(meeting)
+    await meetings.recheck_agendas(ctx.session, meeting.id, ctx.now)
     told = ""
     if replan:
         _check_still_ahead(ctx, meeting)
@@ -694,13 +697,8 @@ async def _occurrence_on(
             zone = meeting_zone(meeting)
             limit = ctx.now + timedelta(days=366)
             slots = slots_between(start_local(meeting), meeting.rrule, zone, ctx.now, limit)
-            length = timedelta(minutes=meeting.duration_minutes)
-            await meetings.plan(
-                ctx.session,
-                meeting,
-                [(s.starts_at, s.starts_at + length) for s in slots[: len(known) + 1]],
-                ctx.now,
-            )
+            starts = [s.starts_at for s in slots[: len(known) + 1]]
+            await plan_starts(ctx.session, meeting, starts, ctx.now)
             candidates = await meetings.occurrences_of(
                 ctx.session, meeting.id, after=ctx.now, states=states
             )
@@ -719,10 +717,7 @@ async def _occurrence_on(
         limit = ctx.now + timedelta(days=366)
         end = min(datetime.combine(day, datetime.max.time(), zone), limit)
         slots = slots_between(start_local(meeting), meeting.rrule, zone, ctx.now, end)
-        length = timedelta(minutes=meeting.duration_minutes)
-        await meetings.plan(
-            ctx.session, meeting, [(s.starts_at, s.starts_at + length) for s in slots], ctx.now
-        )
+        await plan_starts(ctx.session, meeting, [s.starts_at for s in slots], ctx.now)
         candidates = await meetings.occurrences_of(
             ctx.session, meeting.id, after=ctx.now, states=states
         )
@@ -745,7 +740,7 @@ async def skip(ctx: Context, args: str) -> Reply:
     await require_organiser(ctx, meeting, community)
     _require_live(meeting)
     occurrence = await _occurrence_on(ctx, meeting, rest, ("scheduled",))
-    await meetings.set_state(ctx.session, occurrence, "skipped")
+    await meetings.set_state(ctx.session, occurrence, "skipped", ctx.now)
     day = occurrence.starts_at.astimezone(meeting_zone(meeting)).date()
     return Reply(
         f"Skipped *{meeting.title}* on {day_text(day)}. Nobody gets reminders for it.",
@@ -767,7 +762,7 @@ async def unskip(ctx: Context, args: str) -> Reply:
     if not rest.strip():
         raise UserError(f"Which date? e.g. `meeting unskip {meeting.id} 2026-04-07`.")
     occurrence = await _occurrence_on(ctx, meeting, rest, ("skipped",))
-    await meetings.set_state(ctx.session, occurrence, "scheduled")
+    await meetings.set_state(ctx.session, occurrence, "scheduled", ctx.now)
     return Reply(f"*{meeting.title}* on {rest.strip()} is back on.", replace=True)
 
 
@@ -802,6 +797,7 @@ async def set_agenda(ctx: Context, args: str) -> Reply:
             text = words[1] if len(words) > 1 else ""
         meeting.agenda = text
         ctx.session.add(meeting)
+        await meetings.recheck_agendas(ctx.session, meeting.id, ctx.now)
         return Reply(f"Set the agenda of every session of *{meeting.title}*.")
     if not upcoming:
         raise UserError("There is no upcoming session; use `agenda <id> series <text>`.")
@@ -858,11 +854,11 @@ def parse_offsets(text: str) -> list[int]:
             )
         days, hours, minutes = (int(g or 0) for g in match.groups())
         total = days * 1440 + hours * 60 + minutes
-        if not 0 < total <= meetings_jobs.MAX_OFFSET:
+        if not 0 < total <= meetings_due.MAX_OFFSET:
             raise UserError("Reminders go out at most 14 days and at least 1 minute before.")
         found.add(total)
-    if len(found) > meetings_jobs.MAX_OFFSETS:
-        raise UserError(f"At most {meetings_jobs.MAX_OFFSETS} reminders per session.")
+    if len(found) > meetings_due.MAX_OFFSETS:
+        raise UserError(f"At most {meetings_due.MAX_OFFSETS} reminders per session.")
     return sorted(found, reverse=True)
 
 
@@ -882,18 +878,20 @@ async def reminder_offsets(ctx: Context, args: str) -> Reply:
     if not text:
         return Reply(
             f"Reminders for {community.name} go out "
-            f"{meetings_jobs.offsets_text(meetings_jobs.offsets_of(community))} before each "
+            f"{meetings_jobs.offsets_text(meetings_due.offsets_of(community))} before each "
             "session. Leaders and facilitators change this with e.g. `meeting reminders 48h 1h "
             "10m`."
         )
     await ctx.require(Capability.SCHEDULE_MEETINGS, community)
     if text.lower() in {"default", "reset"}:
-        offsets = list(meetings_jobs.DEFAULT_OFFSETS)
+        offsets = list(meetings_due.DEFAULT_OFFSETS)
     else:
         offsets = parse_offsets(text)
     # A new list, not an in-place change: the JSON column only notices a new value.
     community.reminder_offsets = offsets
     ctx.session.add(community)
+    assert community.id is not None
+    await meetings.recheck_reminders(ctx.session, community.id, ctx.now)
     return Reply(
         f"Reminders for {community.name} now go out {meetings_jobs.offsets_text(offsets)} "
         "before each session (from the next reminder on).",

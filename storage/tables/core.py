@@ -58,6 +58,9 @@ class Community(SQLModel, table=True):
     # Quarterly health check: the day of the quarter's first month and the local hour to ask.
     health_check_day: int = 1
     health_check_hour: int = 9
+    # When the health-check prompt job next looks at this community (the next round's start);
+    # None: at the next heartbeat (new community, new role, schedule or timezone changed).
+    health_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     # Meeting reminder offsets before the start, in minutes.
     reminder_offsets: list[int] = Field(default_factory=lambda: [1440, 15], sa_column=Column(JSON))
     created_by: int | None = Field(default=None, foreign_key="member.id")

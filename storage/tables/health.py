@@ -10,14 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
 
 
 class HealthCheck(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("community_id", "quarter", "leader_id"),)
+    __table_args__ = (
+        UniqueConstraint("community_id", "quarter", "leader_id"),
+        # The reminder job reads unanswered, unreminded checks by prompt time.
+        Index("ix_healthcheck_to_remind", "reminded", "answered_at", "prompted_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True)
@@ -32,7 +36,10 @@ class HealthCheck(SQLModel, table=True):
 
 
 class HealthRound(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("community_id", "quarter"),)
+    __table_args__ = (
+        UniqueConstraint("community_id", "quarter"),
+        Index("ix_healthround_to_escalate", "escalated", "starts_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True)

@@ -28,13 +28,15 @@ class Meeting(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Occurrences exist as rows up to this instant; the heartbeat extends it.
-    planned_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    planned_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class MeetingOccurrence(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("meeting_id", "starts_at"),
         Index("ix_meetingoccurrence_window", "state", "starts_at"),
+        # The follow-up job reads sessions not followed up that ended within the last day.
+        Index("ix_meetingoccurrence_follow_up", "followed_up", "ends_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -48,6 +50,11 @@ class MeetingOccurrence(SQLModel, table=True):
     reminded_offset: int | None = None
     agenda_nudged: bool = False
     followed_up: bool = False
+    # When the heartbeat next looks at this session's reminders and its agenda check (see
+    # bot/meetings_due.py); None until a change (unskip, restore, a cleared agenda, new
+    # reminder offsets) sets it again. Indexed so a heartbeat reads only what is due.
+    remind_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    agenda_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class MeetingRsvp(SQLModel, table=True):

@@ -22,7 +22,11 @@ from storage.types import UTCDateTime
 
 
 class Survey(SQLModel, table=True):
-    __table_args__ = (Index("ix_survey_due", "state", "opens_at"),)
+    __table_args__ = (
+        Index("ix_survey_due", "state", "opens_at"),
+        # The reminder and closing jobs read open surveys by closing time.
+        Index("ix_survey_closing", "state", "closes_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True)
