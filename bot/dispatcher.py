@@ -189,6 +189,9 @@ class Dispatcher:
                         item.port.find_sent(item.target, row.key), self.timeout
                     )
                 if result is None:
+                    if not row.maybe_sent:
+                        async with self.db.session() as session:
+                            await outbox.mark_in_flight(session, row.id, self.worker)
                     result = await asyncio.wait_for(
                         item.port.send(item.target, reply_from_dict(row.reply), key=row.key),
                         self.timeout,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, or_, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -78,7 +78,7 @@ async def claim_due(
     """Atomically take up to `limit` due messages for `worker`, most urgent first.
 
     A message is due when pending and its time has come, or when an earlier claim's lease ran
-    out (its worker died mid-send: such a row comes back with `maybe_sent`). Only rows of
+    out (its worker died; `maybe_sent` says whether it had begun the send). Only rows of
     `platforms` are taken, so a process without a port for a platform leaves its rows to one
     that has it, and none of a bucket a platform asked to pause. One UPDATE … RETURNING does the
     claim, so two dispatchers, in one process or on several replicas, never take the same row.
@@ -103,10 +103,6 @@ async def claim_due(
             status="sending",
             claimed_by=worker,
             claimed_until=now + lease,
-            # Evaluated on the old row: a lease that ran out means a send may have happened.
-            maybe_sent=case(
-                (col(OutboxMessage.status) == "sending", True), else_=OutboxMessage.maybe_sent
-            ),
         )
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
@@ -123,6 +119,12 @@ async def _finish(session: AsyncSession, row_id: int, worker: str, **values: Any
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)
+
+
+async def mark_in_flight(session: AsyncSession, row_id: int, worker: str) -> bool:
+    """Recorded just before the platform request: should the worker die now, whoever takes the
+    row over asks the platform whether the message arrived instead of sending it again."""
+    return await _finish(session, row_id, worker, maybe_sent=True)
 
 
 async def mark_sent(

@@ -76,6 +76,7 @@ class FakePort:
     keys: dict[str, SentMessage] = field(default_factory=dict)
     # User ids whose sends never answer (a hung platform request), until `release` is set.
     hangs: set[str] = field(default_factory=set)
+    lookups: int = 0  # how often `find_sent` was asked
     release: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def send(self, target: Target, reply: Reply, *, key: str = "") -> SentMessage:
@@ -98,6 +99,7 @@ class FakePort:
         self.updated.append((sent, reply))
 
     async def find_sent(self, target: Target, key: str) -> SentMessage | None:
+        self.lookups += 1
         return self.keys.get(key)
 
     def pace(self, target: Target) -> Pace | None:

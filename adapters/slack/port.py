@@ -13,7 +13,9 @@ Every proactive message carries its outbox key in message metadata, so after a c
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +44,8 @@ UNDELIVERABLE = frozenset(
 )
 DEFAULT_RETRY_SECONDS = 30.0
 METADATA_EVENT = "copbot_outbox"
+# conversations.open is Tier 3 (50+ a minute): the few look-ups after a crash keep to it.
+OPEN_INTERVAL_SECONDS = 60 / 50
 # How far back find_sent looks: a crash leaves at most a few sends in flight per DM.
 HISTORY_DEPTH = 20
 
@@ -70,6 +74,8 @@ class SlackPort:
     def __init__(self, client: AsyncWebClient, settings: Settings | None = None) -> None:
         self.client = client
         self.settings = settings or Settings()
+        self._opening = asyncio.Lock()
+        self._last_open = 0.0
 
     # -- ChatPort -------------------------------------------------------------------------------
 
@@ -97,7 +103,7 @@ class SlackPort:
         """The message posted earlier with outbox `key`, read from the channel's metadata."""
         try:
             if isinstance(target, UserRef):
-                channel = await self.dm_channel(target.user_id)
+                channel = await self._paced_dm_channel(target.user_id)
                 conversation = ConversationRef(
                     Platform.SLACK, channel, target.tenant_id, is_direct=True
                 )
@@ -138,6 +144,16 @@ class SlackPort:
             raise translate_error(exc) from exc
 
     # -- building blocks used by the request handlers ---------------------------------------------
+
+    async def _paced_dm_channel(self, user_id: str) -> str:
+        async with self._opening:
+            wait = self._last_open + OPEN_INTERVAL_SECONDS - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                return await self.dm_channel(user_id)
+            finally:
+                self._last_open = time.monotonic()
 
     async def dm_channel(self, user_id: str) -> str:
         response = await self.client.conversations_open(users=user_id)

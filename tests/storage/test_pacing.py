@@ -96,6 +96,23 @@ async def test_what_a_person_waits_for_goes_ahead_of_a_fan_out(
     assert order.index("reminder") < 5  # in the first claim, not after 40 invitations
 
 
+async def test_a_claim_whose_send_never_began_is_sent_without_asking_first(
+    core: Core, database: Database, clock: FrozenClock, port: FakePort
+) -> None:
+    [ada] = await members(database, clock, 1)
+    await queue(database, clock, [ada], "invite", BULK)
+    async with database.session() as session:
+        await outbox.claim_due(
+            session, worker="dead", now=clock.now(), lease=timedelta(minutes=2), limit=5
+        )
+    clock.advance(timedelta(minutes=3))
+    assert await core.heartbeat.deliver() == 1
+    assert port.lookups == 0  # nothing can have reached the platform: no history to read
+    async with database.session() as session:
+        [row] = await outbox.list_messages(session)
+    assert row.status == "sent" and port.texts("m0") == [f"invite {ada}"]
+
+
 async def test_a_hung_send_times_out_without_holding_up_the_others(
     core: Core, database: Database, clock: FrozenClock, port: FakePort
 ) -> None:
@@ -121,9 +138,11 @@ async def test_a_send_that_happened_before_a_crash_is_found_not_sent_again(
         [row] = await outbox.claim_due(
             session, worker="dead", now=clock.now(), lease=timedelta(minutes=2), limit=5
         )
+        assert await outbox.mark_in_flight(session, row.id or 0, "dead")
     await port.send(target_from_dict(row.target), Reply("invite"), key=row.key)
     clock.advance(timedelta(minutes=3))
     assert await core.heartbeat.deliver() == 1
+    assert port.lookups == 1
     assert len(port.sent) == 1  # found by its key, not posted twice
     async with database.session() as session:
         [done] = await outbox.list_messages(session)
