@@ -14,6 +14,7 @@ from typing import Any
 from bot import activity, health_demo, health_jobs  # noqa: F401  (register too)
 from bot.context import Context
 from bot.errors import UserError
+from bot.form_limits import limits_of
 from bot.health_core import (
     A5_ITEMS,
     CHOICE_ITEMS,
@@ -63,18 +64,22 @@ def check_form(check: HealthCheck, community: Community) -> Form:
                 initial=mine.get(item),
             )
         )
-    for item, text in TEXT_ITEMS.items():
-        fields.append(
-            FormField(
-                item,
-                f"{item}. {text}"[:150],
-                "multiline",
-                initial=mine.get(item),
-                max_length=2000,
-                hint="Optional",
-            )
-        )
+    fields.extend(_text_field(item, text, mine.get(item)) for item, text in TEXT_ITEMS.items())
     return Form(f"health.check:{check.id}", f"Health check {pretty(check.quarter)}", tuple(fields))
+
+
+def _text_field(item: str, text: str, initial: str | None) -> FormField:
+    return FormField(
+        item,
+        f"{item}. {text}"[:150],
+        "multiline",
+        initial=initial,
+        max_length=2000,
+        hint="Optional",
+    )
+
+
+HEALTH_LIMITS = limits_of(_text_field(item, text, None) for item, text in TEXT_ITEMS.items())
 
 
 async def _round(ctx: Context, community: Community) -> tuple[str, datetime]:
@@ -139,7 +144,7 @@ def parse_answers(values: Mapping[str, str]) -> dict[str, Any]:
     return answers
 
 
-@form("health.check")
+@form("health.check", limits=HEALTH_LIMITS)
 async def submitted(ctx: Context, values: Mapping[str, str]) -> Reply:
     arg = values.get("_arg", "")
     check = await health.get_check(ctx.session, int(arg)) if arg.isdecimal() else None
