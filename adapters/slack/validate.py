@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.shapes import Malformed, each, either, match, values_of
 from bot.clean_text import clean_json
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)
@@ -38,10 +39,6 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}", re.ASCII)
 class Refused:
     status: int
     reason: str
-
-
-class _Malformed(ValueError):
-    pass
 
 
 def checked_payload(
@@ -63,7 +60,7 @@ def checked_payload(
     try:
         payload = _parse(body, headers.get("Content-Type", ""))
         _check(payload)
-    except (_Malformed, ValueError, RecursionError) as exc:
+    except (Malformed, ValueError, RecursionError) as exc:
         return Refused(400, f"bad request: {exc}"[:200])
     cleaned: dict[str, Any] = clean_json(payload)
     return cleaned
@@ -71,73 +68,33 @@ def checked_payload(
 
 def _parse(body: str, content_type: str) -> dict[str, Any]:
     if not body:
-        raise _Malformed("empty body")
+        raise Malformed("empty body")
     if content_type.split(";")[0].strip() == "application/json" or body.startswith("{"):
         data = json.loads(body)
     else:
         fields = dict(parse_qsl(body, keep_blank_values=True))
         data = json.loads(fields["payload"]) if "payload" in fields else fields
     if not isinstance(data, dict):
-        raise _Malformed("not an object")
+        raise Malformed("not an object")
     return data
 
 
-# -- shapes -----------------------------------------------------------------------------------
-# A spec is a type (or tuple of types) to be an instance of, a callable that checks a value, or
-# a dict of key -> spec for an object whose listed keys, when present, must match.
-
-Spec = Any
-
-
-def _either(*specs: Spec) -> Callable[[Any, str], None]:
-    def check(value: Any, path: str) -> None:
-        problems = []
-        for spec in specs:
-            try:
-                _match(value, spec, path)
-                return
-            except _Malformed as exc:
-                problems.append(str(exc))
-        raise _Malformed(problems[0])
-
-    return check
-
-
-def _each(spec: Spec) -> Callable[[Any, str], None]:
-    def check(value: Any, path: str) -> None:
-        if not isinstance(value, list):
-            raise _Malformed(f"{path} is not a list")
-        for index, item in enumerate(value):
-            _match(item, spec, f"{path}[{index}]")
-
-    return check
-
-
-def _values(spec: Spec) -> Callable[[Any, str], None]:
-    """An object with any keys, every value matching `spec`."""
-
-    def check(value: Any, path: str) -> None:
-        if not isinstance(value, dict):
-            raise _Malformed(f"{path} is not an object")
-        for key, item in value.items():
-            _match(item, spec, f"{path}.{key}")
-
-    return check
+# -- shapes (see `adapters.shapes`) -------------------------------------------------------------
 
 
 def _an_id(value: Any, path: str) -> None:
     if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise _Malformed(f"{path} is not a Slack id")
+        raise Malformed(f"{path} is not a Slack id")
 
 
 _TEXT = (str, type(None))
-_ID_OR_NONE = _either(type(None), _an_id)
+_ID_OR_NONE = either(type(None), _an_id)
 _OPTION = {"value": str}
 _STATE_ELEMENT = {
     "type": str,
     "value": _TEXT,
-    "selected_option": _either(type(None), _OPTION),
-    "selected_options": _either(type(None), _each(_OPTION)),
+    "selected_option": either(type(None), _OPTION),
+    "selected_options": either(type(None), each(_OPTION)),
     "selected_date": _TEXT,
 }
 _VIEW = {
@@ -148,8 +105,8 @@ _VIEW = {
     "hash": _TEXT,
     "team_id": _ID_OR_NONE,
     "app_installed_team_id": _ID_OR_NONE,
-    "blocks": _each({"type": str, "block_id": str}),
-    "state": {"values": _values(_values(_STATE_ELEMENT))},
+    "blocks": each({"type": str, "block_id": str}),
+    "state": {"values": values_of(values_of(_STATE_ELEMENT))},
 }
 _ACTION = {
     "action_id": str,
@@ -157,7 +114,7 @@ _ACTION = {
     "type": _TEXT,
     "value": _TEXT,
     "action_ts": _TEXT,
-    "selected_option": _either(type(None), _OPTION),
+    "selected_option": either(type(None), _OPTION),
 }
 _MESSAGE = {
     "type": _TEXT,
@@ -170,8 +127,8 @@ _MESSAGE = {
 }
 _EVENT = {
     "type": str,
-    "user": _either(_ID_OR_NONE, {"id": _an_id}),
-    "channel": _either(_ID_OR_NONE, {"id": _an_id}),
+    "user": either(_ID_OR_NONE, {"id": _an_id}),
+    "channel": either(_ID_OR_NONE, {"id": _an_id}),
     "text": _TEXT,
     "ts": _TEXT,
     "thread_ts": _TEXT,
@@ -221,13 +178,13 @@ _ENVELOPE = {
     "is_enterprise_install": (bool, str, type(None)),
     "is_ext_shared_channel": (bool, type(None)),
     # Bolt also takes strings for these; our listeners read them as objects, as Slack sends them.
-    "enterprise": _either(_ID_OR_NONE, {"id": _an_id}),
-    "team": _either(type(None), {"id": _an_id, "enterprise_id": _ID_OR_NONE, "domain": _TEXT}),
-    "user": _either(
+    "enterprise": either(_ID_OR_NONE, {"id": _an_id}),
+    "team": either(type(None), {"id": _an_id, "enterprise_id": _ID_OR_NONE, "domain": _TEXT}),
+    "user": either(
         type(None), {"id": _an_id, "name": _TEXT, "username": _TEXT, "team_id": _ID_OR_NONE}
     ),
-    "channel": _either(type(None), {"id": _an_id, "name": _TEXT}),
-    "authorizations": _each(_AUTHORIZATION),
+    "channel": either(type(None), {"id": _an_id, "name": _TEXT}),
+    "authorizations": each(_AUTHORIZATION),
     "container": {
         "type": _TEXT,
         "message_ts": _TEXT,
@@ -235,33 +192,15 @@ _ENVELOPE = {
         "view_id": _TEXT,
     },
     "view": _VIEW,
-    "actions": _each(_ACTION),
+    "actions": each(_ACTION),
     "message": _MESSAGE,
     "event": _EVENT,
-    "response_urls": _each({"response_url": str}),
+    "response_urls": each({"response_url": str}),
     "function_execution_id": type(None),  # no workflow functions here: Bolt would act on one
     "function_data": type(None),
     "bot_access_token": type(None),
     "workflow_step": type(None),
 }
-
-
-def _match(value: Any, spec: Spec, path: str) -> None:
-    if isinstance(spec, dict):
-        if not isinstance(value, dict):
-            raise _Malformed(f"{path} is not an object")
-        for key, inner in spec.items():
-            if key in value:
-                _match(value[key], inner, f"{path}.{key}")
-    elif isinstance(spec, type | tuple):
-        if not isinstance(value, spec) or (isinstance(value, bool) and bool not in _types(spec)):
-            raise _Malformed(f"{path} has the wrong type")
-    else:
-        spec(value, path)
-
-
-def _types(spec: type | tuple[type, ...]) -> tuple[type, ...]:
-    return spec if isinstance(spec, tuple) else (spec,)
 
 
 def _user_id(payload: Mapping[str, Any]) -> str | None:
@@ -271,25 +210,25 @@ def _user_id(payload: Mapping[str, Any]) -> str | None:
 
 def _check(payload: dict[str, Any]) -> None:
     """The shape every key we or Bolt read must have, then what each kind cannot do without."""
-    _match(payload, _ENVELOPE, "payload")
+    match(payload, _ENVELOPE, "payload")
     kind = payload.get("type")
     if kind is None and "command" in payload:
         if not payload.get("command") or not payload.get("user_id"):
-            raise _Malformed("a command needs command and user_id")
+            raise Malformed("a command needs command and user_id")
     elif kind in ("block_actions", "view_submission", "view_closed", "shortcut", "message_action"):
         if not isinstance(payload.get("user"), dict) or not _user_id(payload):
-            raise _Malformed(f"{kind} needs user.id")
+            raise Malformed(f"{kind} needs user.id")
         if kind == "block_actions" and not payload.get("actions"):
-            raise _Malformed("block_actions needs actions")
+            raise Malformed("block_actions needs actions")
         if kind.startswith("view_") and not (payload.get("view") or {}).get("callback_id"):
-            raise _Malformed(f"{kind} needs view.callback_id")
+            raise Malformed(f"{kind} needs view.callback_id")
     elif kind == "event_callback":
         event = payload.get("event")
         if not isinstance(event, dict) or "type" not in event:
-            raise _Malformed("event_callback needs event.type")
+            raise Malformed("event_callback needs event.type")
         _check_event(event)
     elif kind is None and "ssl_check" not in payload:
-        raise _Malformed("no type")
+        raise Malformed("no type")
 
 
 _SENT_BY_A_PERSON = ("app_mention", "message", "app_home_opened")
@@ -300,8 +239,8 @@ def _check_event(event: Mapping[str, Any]) -> None:
     kind = event["type"]
     by_a_person = kind in _SENT_BY_A_PERSON and not (event.get("bot_id") or event.get("subtype"))
     if by_a_person and not isinstance(event.get("user"), str):
-        raise _Malformed(f"{kind} needs event.user")
+        raise Malformed(f"{kind} needs event.user")
     if kind in ("app_mention", "message", "member_joined_channel") and not isinstance(
         event.get("channel"), str | None
     ):
-        raise _Malformed(f"{kind} needs event.channel as an id")
+        raise Malformed(f"{kind} needs event.channel as an id")
