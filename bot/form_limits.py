@@ -26,8 +26,8 @@ class FieldLimit:
 
 
 def limits_of(fields: Iterable[FormField]) -> dict[str, FieldLimit]:
-    """The declared limit of every field that has one."""
-    return {f.name: FieldLimit(f.label, f.max_length) for f in fields if f.max_length}
+    """Every field's limit, named by its label: its `max_length`, else `DEFAULT_MOST`."""
+    return {f.name: FieldLimit(f.label, f.max_length or DEFAULT_MOST) for f in fields}
 
 
 def too_long(values: Mapping[str, str], limits: Mapping[str, FieldLimit]) -> UserError | None:

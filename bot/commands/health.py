@@ -46,7 +46,11 @@ GROUP = "Health"
 
 
 def check_form(check: HealthCheck, community: Community) -> Form:
-    mine = check.answers or {}
+    fields = check_fields(check.answers or {})
+    return Form(f"health.check:{check.id}", f"Health check {pretty(check.quarter)}", tuple(fields))
+
+
+def check_fields(mine: Mapping[str, Any]) -> list[FormField]:
     fields: list[FormField] = []
     for item in A5_ITEMS:
         value = mine.get(item)
@@ -64,22 +68,21 @@ def check_form(check: HealthCheck, community: Community) -> Form:
                 initial=mine.get(item),
             )
         )
-    fields.extend(_text_field(item, text, mine.get(item)) for item, text in TEXT_ITEMS.items())
-    return Form(f"health.check:{check.id}", f"Health check {pretty(check.quarter)}", tuple(fields))
+    for item, text in TEXT_ITEMS.items():
+        fields.append(
+            FormField(
+                item,
+                f"{item}. {text}"[:150],
+                "multiline",
+                initial=mine.get(item),
+                max_length=2000,
+                hint="Optional",
+            )
+        )
+    return fields
 
 
-def _text_field(item: str, text: str, initial: str | None) -> FormField:
-    return FormField(
-        item,
-        f"{item}. {text}"[:150],
-        "multiline",
-        initial=initial,
-        max_length=2000,
-        hint="Optional",
-    )
-
-
-HEALTH_LIMITS = limits_of(_text_field(item, text, None) for item, text in TEXT_ITEMS.items())
+HEALTH_LIMITS = limits_of(check_fields({}))
 
 
 async def _round(ctx: Context, community: Community) -> tuple[str, datetime]:
