@@ -220,8 +220,14 @@ def _check(payload: dict[str, Any]) -> None:
             raise Malformed(f"{kind} needs user.id")
         if kind == "block_actions" and not payload.get("actions"):
             raise Malformed("block_actions needs actions")
+        if any("action_id" not in action for action in payload.get("actions") or []):
+            raise Malformed("every action needs an action_id")  # Bolt's matchers index it
+        if kind in ("shortcut", "message_action") and not payload.get("callback_id"):
+            raise Malformed(f"{kind} needs callback_id")
         if kind.startswith("view_") and not (payload.get("view") or {}).get("callback_id"):
             raise Malformed(f"{kind} needs view.callback_id")
+    elif kind == "block_suggestion" and not payload.get("action_id"):
+        raise Malformed("block_suggestion needs action_id")
     elif kind == "event_callback":
         event = payload.get("event")
         if not isinstance(event, dict) or "type" not in event:

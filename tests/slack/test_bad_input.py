@@ -78,3 +78,9 @@ async def test_a_command_mentioning_payload_is_answered(slack: SlackDriver) -> N
     # Bolt's own parser takes any form body containing "payload" for an interactive one.
     text = await slack.say("help payload", "UADA")
     assert text.strip()
+
+
+async def test_an_action_without_its_id_is_400(slack: SlackDriver) -> None:
+    # Found by the property test: Bolt's matcher indexes action_id and answered 500.
+    payload = {"type": "block_actions", "user": USER, "team": {"id": TEAM}, "actions": [{}]}
+    assert await _signed_payload(slack, payload) == 400
