@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.context import Context, JobContext
+    from bot.form_limits import FieldLimit
     from bot.messages import Attachment, Reply
 
 HandlerResult = "Reply | list[Reply] | None"
@@ -39,6 +40,7 @@ class CommandSpec:
 class Registry:
     commands: dict[str, CommandSpec] = field(default_factory=dict)
     forms: dict[str, FormHandler] = field(default_factory=dict)
+    form_limits: dict[str, Mapping[str, FieldLimit]] = field(default_factory=dict)
     due_jobs: dict[str, DueJob] = field(default_factory=dict)
     home_sections: list[tuple[int, HomeSection]] = field(default_factory=list)
     demo_seeders: list[tuple[int, DemoSeeder]] = field(default_factory=list)
@@ -72,13 +74,19 @@ def command(
     return wrap
 
 
-def form(form_id: str) -> Callable[[FormHandler], FormHandler]:
-    """Register `async def handler(ctx, values) -> Reply` for submissions of a form."""
+def form(
+    form_id: str, *, limits: Mapping[str, FieldLimit] | None = None
+) -> Callable[[FormHandler], FormHandler]:
+    """Register `async def handler(ctx, values) -> Reply` for submissions of a form.
+
+    `limits` (see `bot.form_limits.limits_of`) are checked before the handler runs.
+    """
 
     def wrap(handler: FormHandler) -> FormHandler:
         if form_id in REGISTRY.forms:
             raise ValueError(f"form {form_id!r} registered twice")
         REGISTRY.forms[form_id] = handler
+        REGISTRY.form_limits[form_id] = dict(limits or {})
         return handler
 
     return wrap

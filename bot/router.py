@@ -10,8 +10,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import commands, help
+from bot.clean_text import clean_fields
 from bot.context import Context, Services
 from bot.errors import Superseded, UserError
+from bot.form_limits import merged, too_long
 from bot.messages import (
     Action,
     Command,
@@ -55,6 +57,8 @@ class Router:
         commit, so what the handler stored and the inbox's done-mark commit together; it is not
         called when the handler refuses or fails (nothing is stored then).
         """
+        # The one door user text comes in by: what no database can store is replaced here.
+        request = clean_fields(request)
         try:
             return await self._handle(request, finish)
         except Superseded:
@@ -130,9 +134,20 @@ class Router:
         if handler is None:
             raise UserError("That form has expired. Type `help` to start again.")
         cleaned = {k: (v or "").strip() for k, v in values.items() if not k.startswith("_")}
+        refused = too_long(cleaned, self.registry.form_limits.get(name, {}))
         if argument:
             cleaned["_arg"] = argument
-        return await handler(ctx, cleaned)
+        if refused is None:
+            return await handler(ctx, cleaned)
+        # Too long, but the person should also hear what else to fix: the handler still checks
+        # the rest, and raising afterwards rolls back anything it did (nothing commits before).
+        try:
+            await handler(ctx, cleaned)
+        except UserError as exc:
+            raise merged(refused, exc) from None
+        except Exception as exc:  # e.g. the database refusing a value that is too long
+            _LOGGER.info("a form with too long values also failed: %s", type(exc).__name__)
+        raise refused
 
     def match(self, line: str) -> tuple[CommandSpec | None, str]:
         """The command spec for a line (two-word verbs first) and the rest of the line."""

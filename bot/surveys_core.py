@@ -73,11 +73,12 @@ class Question:
         text = " ".join(raw.split())
         lowered = text.lower()
         if self.kind == "text":
-            if len(text) > TEXT_LIMIT:
-                raise UserError(f"Keep it under {TEXT_LIMIT} characters.")
+            answer = raw.strip()  # stored as typed, so its length is what must fit
+            if len(answer) > TEXT_LIMIT:
+                raise UserError(f"At most {TEXT_LIMIT:,} characters (now {len(answer):,}).")
             if not text:
                 raise UserError("Type an answer.")
-            return raw.strip()
+            return answer
         if self.kind == "a5":
             if lowered in _NA_WORDS:
                 return "na"

@@ -5,9 +5,10 @@ at once and does the work in a tracked task, so Slack's 3-second limit never dep
 long the core takes; `settle()` waits for those tasks (tests, shutdown). View submissions are
 the exception: inline field errors must be in the acknowledgement, so they run the core first.
 
-Requests are verified here, before Bolt, with the injected clock: a forged, stale (±5 min) or
-malformed request (missing or non-numeric headers, undecodable body) gets 401 and touches
-nothing. Events API deliveries are de-duplicated by `event_id`.
+Requests are checked before Bolt (`adapters.slack.validate`), with the injected clock: a
+forged, stale (±5 min) or malformed request (missing or non-numeric headers, undecodable body)
+gets 401, a signed payload of the wrong shape 400, and neither touches anything. Events API
+deliveries are de-duplicated by `event_id`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import validate
 from adapters.slack.answer import Answers, Origin
 from adapters.slack.blocks import CHOICE_ACTION, FORM_CALLBACK, LINK_ACTION, SELECT_ACTION
 from adapters.slack.inbox import SlackInbox
@@ -87,26 +89,17 @@ class SlackAdapter:
     # -- HTTP --------------------------------------------------------------------------------
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        raw = await request.read()
-        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        signature = request.headers.get("X-Slack-Signature", "")
+        payload = validate.checked_payload(await request.read(), request.headers, self.verifier)
+        if isinstance(payload, validate.Refused):
+            return web.json_response({"error": payload.reason}, status=payload.status)
         try:
-            body = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            body = None
-        if (
-            self.verifier is None
-            or body is None
-            or not timestamp.isdigit()
-            or not signature
-            or not self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
-        ):
-            return web.json_response({"error": "invalid request"}, status=401)
-        try:
+            # Already verified and parsed: Bolt takes a parsed body only in its socket mode,
+            # which differs from HTTP in nothing else (no verification, same acks).
             bolt_request = AsyncBoltRequest(
-                body=body,
+                body=payload,
                 query=request.query_string,
                 headers=request.headers,  # type: ignore[arg-type]
+                mode="socket_mode",
             )
             response = await self.bolt.async_dispatch(bolt_request)
         except Exception as exc:

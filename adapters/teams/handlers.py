@@ -1,6 +1,7 @@
 """Bot Framework activities in, neutral requests to the core, Adaptive Cards out.
 
-`POST /api/messages` is checked here before botbuilder sees it: with an app id, a request
+`POST /api/messages` is checked here before botbuilder sees it (the activity's shape in
+`adapters.teams.validate`: 400 when wrong): with an app id, a request
 without a well-formed `Bearer` JWT (RS256/384/512) gets 401 at once, and any failure of the SDK's
 own validation (bad signature, issuer, audience, `serviceurl` claim, expiry) is a 401 too,
 never a 500. Without an app id the adapter runs in emulator mode: no token is checked and only
@@ -35,7 +36,7 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from msrest.exceptions import HttpOperationError
 
-from adapters.teams import actions
+from adapters.teams import actions, validate
 from adapters.teams.cards import (
     CHOICE_INPUT,
     COMMAND_KEY,
@@ -128,8 +129,8 @@ class TeamsAdapter:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
-            body = await request.json()
-            activity = Activity().deserialize(body) if isinstance(body, dict) else None
+            body = validate.checked_activity(await request.json())
+            activity = Activity().deserialize(body) if body is not None else None
         except Exception:  # undecodable JSON or a shape msrest cannot read
             activity = None
         if activity is None or not activity.type or not _addressable(activity):

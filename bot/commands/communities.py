@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.context import Context
 from bot.errors import UserError
+from bot.form_limits import limits_of
 from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.paging import Page, slice_page, take_page
 from bot.permissions import Capability, Role, allows
@@ -233,7 +234,7 @@ async def create(ctx: Context, args: str) -> Reply:
     return await _create(ctx, {"slug": slug, "name": name.strip().strip('"') or slug})
 
 
-@form("community.new")
+@form("community.new", limits=limits_of(charter_form(None).fields))
 async def create_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     return await _create(ctx, values)
 
@@ -324,7 +325,7 @@ async def edit_charter(ctx: Context, args: str) -> Reply:
     )
 
 
-@form("community.edit")
+@form("community.edit", limits=limits_of(charter_form(None).fields))
 async def edit_charter_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     community = await ctx.community(values.get("_arg"))
     await ctx.require(Capability.EDIT_CHARTER, community)

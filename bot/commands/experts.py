@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot import activity
 from bot.context import Context, JobContext, zone
 from bot.errors import NotAllowed, UserError
+from bot.form_limits import FieldLimit
 from bot.lesson_access import reader_of
 from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.paging import slice_page, take_page
@@ -624,6 +625,9 @@ async def experts_alias(ctx: Context, args: str) -> Reply | list[Reply]:
     return await expert(ctx, args)
 
 
+QUESTION_MAX = 2000
+
+
 def ask_form(expert_member: Member, topic: str) -> Form:
     return Form(
         f"expert.ask:{expert_member.id}:{topic}",
@@ -634,7 +638,7 @@ def ask_form(expert_member: Member, topic: str) -> Form:
                 f"Your question about {topic}",
                 "multiline",
                 required=True,
-                max_length=2000,
+                max_length=QUESTION_MAX,
                 placeholder="What are you trying to do, what have you tried, what went wrong?",
             ),
         ),
@@ -667,7 +671,7 @@ async def expert_ask(ctx: Context, args: str) -> Reply:
     return await _route(ctx, member, topic, question)
 
 
-@form("expert.ask")
+@form("expert.ask", limits={"question": FieldLimit("Your question", QUESTION_MAX)})
 async def expert_ask_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     member_id, _, topic = values.get("_arg", "").partition(":")
     member = await people.get_member(ctx.session, int(member_id)) if member_id.isdigit() else None

@@ -14,6 +14,7 @@ from typing import Any
 from bot import activity, health_demo, health_jobs  # noqa: F401  (register too)
 from bot.context import Context
 from bot.errors import UserError
+from bot.form_limits import limits_of
 from bot.health_core import (
     A5_ITEMS,
     CHOICE_ITEMS,
@@ -45,7 +46,11 @@ GROUP = "Health"
 
 
 def check_form(check: HealthCheck, community: Community) -> Form:
-    mine = check.answers or {}
+    fields = check_fields(check.answers or {})
+    return Form(f"health.check:{check.id}", f"Health check {pretty(check.quarter)}", tuple(fields))
+
+
+def check_fields(mine: Mapping[str, Any]) -> list[FormField]:
     fields: list[FormField] = []
     for item in A5_ITEMS:
         value = mine.get(item)
@@ -74,7 +79,10 @@ def check_form(check: HealthCheck, community: Community) -> Form:
                 hint="Optional",
             )
         )
-    return Form(f"health.check:{check.id}", f"Health check {pretty(check.quarter)}", tuple(fields))
+    return fields
+
+
+HEALTH_LIMITS = limits_of(check_fields({}))
 
 
 async def _round(ctx: Context, community: Community) -> tuple[str, datetime]:
@@ -139,7 +147,7 @@ def parse_answers(values: Mapping[str, str]) -> dict[str, Any]:
     return answers
 
 
-@form("health.check")
+@form("health.check", limits=HEALTH_LIMITS)
 async def submitted(ctx: Context, values: Mapping[str, str]) -> Reply:
     arg = values.get("_arg", "")
     check = await health.get_check(ctx.session, int(arg)) if arg.isdecimal() else None

@@ -11,6 +11,7 @@ from bot import activity, lessons_demo  # noqa: F401  (registers demo data)
 from bot.commands.experts import topic_for
 from bot.context import Context, zone
 from bot.errors import NotAllowed, UserError
+from bot.form_limits import limits_of
 from bot.lesson_access import (
     SENSITIVITIES,
     SENSITIVITY_ALIASES,
@@ -303,6 +304,9 @@ def lesson_form(
     return Form(form_id, title, tuple(fields), submit)
 
 
+LESSON_LIMITS = limits_of(lesson_form("lesson.new", "", {}).fields)
+
+
 def form_values(lesson: Lesson) -> dict[str, str | None]:
     values: dict[str, str | None] = {
         name: getattr(lesson, name) for name, _label, _p in TEXT_FIELDS
@@ -482,7 +486,7 @@ async def lesson_after(ctx: Context, args: str) -> Reply:
     )
 
 
-@form("lesson.new")
+@form("lesson.new", limits=LESSON_LIMITS)
 async def lesson_new_submitted(ctx: Context, values: Mapping[str, str]) -> Reply:
     community = await ctx.community(values.get("_arg") or None)
     await ctx.require(Capability.SUBMIT_LESSON, community)
@@ -626,7 +630,7 @@ async def lesson_edit(ctx: Context, args: str) -> Reply:
     )
 
 
-@form("lesson.edit")
+@form("lesson.edit", limits=LESSON_LIMITS)
 async def lesson_edit_submitted(ctx: Context, values: Mapping[str, str]) -> Reply:
     arg = values.get("_arg", "")
     if not arg.isdigit():

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from bot import activity, downloads, meetings_due, meetings_files, meetings_jobs
 from bot.context import Context, zone
 from bot.errors import UserError
+from bot.form_limits import limits_of
 from bot.meeting_parse import (
     SCHEDULE_EXAMPLES,
     Schedule,
@@ -122,7 +123,14 @@ async def require_member(ctx: Context, community: Community) -> None:
 
 
 def meeting_form(community: Community, meeting: Meeting | None = None) -> Form:
-    fields = (
+    fields = meeting_fields(meeting, community.timezone)
+    if meeting is None:
+        return Form(f"meeting.new:{community.slug}", "New meeting", fields, "Schedule")
+    return Form(f"meeting.edit:{meeting.id}", "Edit meeting", fields, "Save")
+
+
+def meeting_fields(meeting: Meeting | None, default_zone: str) -> tuple[FormField, ...]:
+    return (
         FormField(
             "title",
             "Title",
@@ -145,7 +153,7 @@ def meeting_form(community: Community, meeting: Meeting | None = None) -> Form:
             "Timezone",
             required=True,
             max_length=64,
-            initial=meeting.timezone if meeting else community.timezone,
+            initial=meeting.timezone if meeting else default_zone,
         ),
         FormField(
             "duration",
@@ -168,9 +176,9 @@ def meeting_form(community: Community, meeting: Meeting | None = None) -> Form:
             initial=(meeting.agenda or None) if meeting else None,
         ),
     )
-    if meeting is None:
-        return Form(f"meeting.new:{community.slug}", "New meeting", fields, "Schedule")
-    return Form(f"meeting.edit:{meeting.id}", "Edit meeting", fields, "Save")
+
+
+MEETING_LIMITS = limits_of(meeting_fields(None, "UTC"))
 
 
 @command(
@@ -206,7 +214,7 @@ async def create(ctx: Context, args: str) -> Reply:
     )
 
 
-@form("meeting.new")
+@form("meeting.new", limits=MEETING_LIMITS)
 async def create_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     community = await ctx.community(values.get("_arg"))
     await ctx.require(Capability.SCHEDULE_MEETINGS, community)
@@ -604,7 +612,7 @@ async def _carry_over(ctx: Context, meeting: Meeting, community: Community) -> s
     )
 
 
-@form("meeting.edit")
+@form("meeting.edit", limits=MEETING_LIMITS)
 async def edit_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     meeting, community = await load_meeting(ctx, values.get("_arg", ""), "meeting edit <id>")
     await require_organiser(ctx, meeting, community)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot import activity, downloads, surveys_demo, surveys_jobs  # noqa: F401  (register too)
 from bot.context import Context, JobContext, zone
 from bot.errors import NotAllowed, UserError
+from bot.form_limits import limits_of
 from bot.messages import Attachment, Choice, Form, FormField, Image, Reply
 from bot.permissions import Capability
 from bot.registry import command, download, form, home_section
@@ -76,43 +77,41 @@ def plural(count: int, word: str) -> str:
 
 
 def survey_form(community: Community) -> Form:
-    return Form(
-        f"survey.new:{community.slug}",
-        "New survey",
-        (
-            FormField("title", "Title", required=True, max_length=200, placeholder="Q2 pulse"),
-            FormField(
-                "questions",
-                "Questions",
-                "multiline",
-                required=True,
-                max_length=6000,
-                placeholder="a5: The sessions are relevant to my work\nnps: How likely are you "
-                "to recommend us?\ntext: What should we do more of? (optional)",
-                hint="One a line: a5:, nps:, choice: q | a | b, ypn:, text:. "
-                "Add (optional) to allow skipping.",
-            ),
-            FormField(
-                "audience",
-                "Who is asked",
-                "choice",
-                required=True,
-                options=(("Members", "members"), ("Leaders", "leaders")),
-                initial="members",
-            ),
-            FormField(
-                "anonymous",
-                "Anonymous",
-                "choice",
-                required=True,
-                options=(("Yes (recommended)", "yes"), ("No, names are kept", "no")),
-                initial="yes",
-            ),
-            FormField("opens", "Opens", initial="now", hint=HOW),
-            FormField("closes", "Closes", required=True, initial="14d", hint=HOW),
-        ),
-        "Create",
-    )
+    return Form(f"survey.new:{community.slug}", "New survey", SURVEY_FIELDS, "Create")
+
+
+SURVEY_FIELDS = (
+    FormField("title", "Title", required=True, max_length=200, placeholder="Q2 pulse"),
+    FormField(
+        "questions",
+        "Questions",
+        "multiline",
+        required=True,
+        max_length=6000,
+        placeholder="a5: The sessions are relevant to my work\nnps: How likely are you "
+        "to recommend us?\ntext: What should we do more of? (optional)",
+        hint="One a line: a5:, nps:, choice: q | a | b, ypn:, text:. "
+        "Add (optional) to allow skipping.",
+    ),
+    FormField(
+        "audience",
+        "Who is asked",
+        "choice",
+        required=True,
+        options=(("Members", "members"), ("Leaders", "leaders")),
+        initial="members",
+    ),
+    FormField(
+        "anonymous",
+        "Anonymous",
+        "choice",
+        required=True,
+        options=(("Yes (recommended)", "yes"), ("No, names are kept", "no")),
+        initial="yes",
+    ),
+    FormField("opens", "Opens", initial="now", hint=HOW),
+    FormField("closes", "Closes", required=True, initial="14d", hint=HOW),
+)
 
 
 @command(
@@ -160,7 +159,7 @@ async def create(ctx: Context, args: str) -> Reply:
     )
 
 
-@form("survey.new")
+@form("survey.new", limits=limits_of(SURVEY_FIELDS))
 async def create_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     community = await ctx.community(values.get("_arg"))
     await ctx.require(Capability.LAUNCH_SURVEY, community)

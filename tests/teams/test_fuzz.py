@@ -1,0 +1,163 @@
+"""Property tests: whatever activity reaches /api/messages, the answer is never a 500 or a
+traceback, and a refused activity changes nothing stored.
+
+One running app per test function; hypothesis varies what is posted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.clock import FrozenClock
+from storage.db import Database
+from tests.snapshot import changed, snapshot
+from tests.teams.driver import TeamsDriver
+
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+NASTY = st.sampled_from(["\x00", "\ud800", "\udfff", "\x1b[2J", "\u202e", "²", "é", "\uffff"])
+TEXT = st.lists(st.one_of(st.text(max_size=8), NASTY), max_size=6).map("".join)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+APP_ID = "11111111-2222-3333-4444-555555555555"
+
+
+@pytest.fixture
+def errors(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    caplog.set_level(logging.WARNING)
+    yield caplog
+
+
+@pytest.fixture
+async def secured(database: Database, clock: FrozenClock) -> AsyncIterator[TeamsDriver]:
+    driver = await TeamsDriver.start(
+        clock=clock,
+        db=database,
+        settings={"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-a-real-secret"},
+    )
+    yield driver
+    await driver.close()
+
+
+def _tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        f"{r.name}: {r.getMessage()}"
+        for r in caplog.records
+        if r.levelno >= logging.ERROR or r.exc_info is not None
+    ]
+
+
+def _mutated(data: st.DataObject, payload: Any) -> Any:
+    """`payload` with one value somewhere in it replaced by arbitrary JSON (or removed)."""
+    if not isinstance(payload, dict | list) or not payload:
+        return data.draw(JSON)
+    keys = list(payload) if isinstance(payload, dict) else list(range(len(payload)))
+    key = data.draw(st.sampled_from(keys))
+    copy = dict(payload) if isinstance(payload, dict) else list(payload)
+    action = data.draw(st.sampled_from(["replace", "descend", "descend", "remove"]))
+    if action == "remove" and isinstance(copy, dict):
+        del copy[key]
+    elif action == "descend":
+        copy[key] = _mutated(data, copy[key])
+    else:
+        copy[key] = data.draw(JSON)
+    return copy
+
+
+def _activities(teams: TeamsDriver) -> list[dict[str, Any]]:
+    lesson_form = {"cop_form": "lesson.new:data-eng", "title": "T", "statement": "S"}
+    return [
+        teams.message("lesson search kafka", "29:ada"),
+        teams.mention("communities", "29:ada"),
+        teams.click({"cop_command": "help"}, "29:ada", reply_to="m1"),
+        teams.click(lesson_form, "29:ada", reply_to="m2"),
+        teams.activity(
+            "29:ada",
+            kind="conversationUpdate",
+            membersAdded=[{"id": "28:bot"}, {"id": "29:bo"}],
+            conversation=teams.channel_conversation(),
+        ),
+        teams.activity(
+            "29:ada",
+            kind="invoke",
+            name="composeExtension/fetchTask",
+            value={"commandId": "saveAsLesson", "messagePayload": {"body": {"content": "x"}}},
+        ),
+    ]
+
+
+@FUZZ
+@given(data=st.data())
+async def test_activities_of_any_shape_never_reach_a_500(
+    teams: TeamsDriver, errors: pytest.LogCaptureFixture, data: st.DataObject
+) -> None:
+    if not getattr(teams, "fuzz_ready", False):
+        await teams.say("community new data-eng Data Engineering", "29:root")
+        await teams.say("join data-eng", "29:ada")
+        teams.fuzz_ready = True  # type: ignore[attr-defined]
+    errors.clear()
+    activity = _mutated(data, data.draw(st.sampled_from(_activities(teams))))
+    if isinstance(activity, dict):
+        activity["id"] = f"act-fuzz-{data.draw(st.integers(0, 10**9))}"
+    before = await snapshot(teams.adapter.core.services.db)
+    response = await teams.client.post("/api/messages", json=activity)
+    await response.read()
+    await teams.adapter.core.settle()
+    assert response.status in (200, 201, 400), (response.status, activity)
+    if response.status == 400:
+        assert not changed(before, await snapshot(teams.adapter.core.services.db)), activity
+    assert not _tracebacks(errors), (activity, _tracebacks(errors))
+
+
+@FUZZ
+@given(
+    data=st.data(),
+    authorization=st.one_of(
+        st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=40),
+        st.lists(st.text("abcXYZ019-_=", max_size=12), min_size=1, max_size=4).map(
+            lambda parts: "Bearer " + ".".join(parts)
+        ),
+    ),
+)
+async def test_garbage_tokens_are_401_whatever_the_activity(
+    secured: TeamsDriver, errors: pytest.LogCaptureFixture, data: st.DataObject, authorization: str
+) -> None:
+    errors.clear()
+    activity = _mutated(data, data.draw(st.sampled_from(_activities(secured))))
+    before = await snapshot(secured.adapter.core.services.db)
+    response = await secured.client.post(
+        "/api/messages", json=activity, headers={"Authorization": authorization}
+    )
+    await response.read()
+    assert response.status in (400, 401), (response.status, authorization, activity)
+    assert not changed(before, await snapshot(secured.adapter.core.services.db))
+    assert not _tracebacks(errors), _tracebacks(errors)
+
+
+async def test_wrongly_typed_activities_are_400_and_change_nothing(teams: TeamsDriver) -> None:
+    await teams.say("communities", "29:ada")
+    before = await snapshot(teams.adapter.core.services.db)
+    good = teams.message("community new evil Evil", "29:ada")
+    for activity in (
+        {**good, "channelData": {"tenant": {"id": {"nested": 1}}}},
+        {**good, "from": {"id": 29}},
+        {**good, "from": {"id": ""}},
+        {**good, "conversation": {**good["conversation"], "tenantId": ["t"]}},
+        {**good, "text": {"t": "x"}},
+        {**good, "entities": "mention"},
+        {**good, "membersAdded": [{"id": None}]},
+        {**good, "value": {"data": "not an object"}},
+    ):
+        response = await teams.post(activity)
+        assert response.status == 400, activity
+    assert not changed(before, await snapshot(teams.adapter.core.services.db))
