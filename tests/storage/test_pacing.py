@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from datetime import timedelta
 
+from adapters.console import ConsolePort
 from bot.app import Core
 from bot.clock import FrozenClock
 from bot.config import Settings
@@ -168,3 +170,22 @@ async def test_two_replicas_share_one_budget(
     # after the start (each alone at 40 a second would have finished in half that). A lower
     # bound, which load can only push further out.
     assert max(d.at for d in port.sent) - started >= 39 / 40
+
+
+async def test_the_local_chat_leaves_slack_messages_to_the_server(
+    database: Database, clock: FrozenClock, settings: Settings
+) -> None:
+    # Issue 12: `copbot chat` on the server's database marked Slack invitations failed.
+    ports = PortRegistry()
+    ports.register(ConsolePort(io.StringIO()))
+    local = Core(settings, clock=clock, ports=ports, db=database)
+    async with database.session() as session:
+        member, _ = await people.create_member(
+            session, platform=Platform.SLACK, user_id="UADA", display_name="Ada", now=clock.now()
+        )
+        assert member.id is not None
+        await notify_member(session, member.id, Reply("Pulse survey"), "survey:1", now=clock.now())
+    assert await local.heartbeat.deliver() == 0
+    async with database.session() as session:
+        [row] = await outbox.list_messages(session)
+    assert (row.platform, row.status, row.attempts, row.error) == ("slack", "pending", 0, None)
