@@ -70,6 +70,9 @@ class FakePort:
     updated: list[tuple[SentMessage, Reply]] = field(default_factory=list)
     # Exceptions to raise on the next sends, in order (e.g. RetryLater(5), Undeliverable()).
     failures: list[Exception] = field(default_factory=list)
+    # The same for one person's DMs only: sends run concurrently, so "the next send" is not
+    # always the same person's.
+    failures_for: dict[str, list[Exception]] = field(default_factory=dict)
     # The limits `pace` reports for every target (None: unlimited, like the local chat).
     limits: Pace | None = None
     # Outbox keys of what was sent, so `find_sent` can answer like Slack's message metadata.
@@ -82,6 +85,8 @@ class FakePort:
     async def send(self, target: Target, reply: Reply, *, key: str = "") -> SentMessage:
         if self.failures:
             raise self.failures.pop(0)
+        if isinstance(target, UserRef) and self.failures_for.get(target.user_id):
+            raise self.failures_for[target.user_id].pop(0)
         if isinstance(target, UserRef) and target.user_id in self.hangs:
             await self.release.wait()
         self.sent.append(Delivery(target, reply, key))
