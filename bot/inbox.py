@@ -97,9 +97,7 @@ class Inbox:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._housekept_at: datetime | None = None
-        self._recorder = Recorder(
-            services.db, _write_row, group_commit=settings.inbox_group_commit
-        )
+        self._recorder = Recorder(services.db, _write_row, group_commit=settings.inbox_group_commit)
 
     def register(self, platform: str, handler: InboxHandler) -> None:
         self._handlers[platform] = handler
@@ -113,14 +111,18 @@ class Inbox:
         kind: str,
         request: Mapping[str, Any],
         reply_to: Mapping[str, Any] | None = None,
+        *,
+        sender: str | None = None,
     ) -> InboxItem | None:
-        """Store a request, claimed by this worker; None when this key was recorded before."""
+        """Store a request, claimed by this worker; None when this key was recorded before.
+        `sender`: the platform user id of who sent it (see `storage.inbox.erase_sent_by`)."""
         now = self.services.clock.now()
         row_id = await self._recorder.record(
             {
                 "platform": platform,
                 "key": key,
                 "kind": kind,
+                "sender": sender,
                 "request": dict(request),
                 "reply_to": dict(reply_to) if reply_to is not None else None,
                 "now": now,
@@ -135,6 +137,7 @@ class Inbox:
             platform=platform,
             key=key,
             kind=kind,
+            sender=sender,
             request=dict(request),
             reply_to=dict(reply_to) if reply_to is not None else None,
             status="pending",

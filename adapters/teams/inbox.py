@@ -105,7 +105,7 @@ class TeamsInbox:
         key = activity_key(body)
         reply_to = {"reference": dict(translated.origin.conversation.raw or {})}
         try:
-            item = await self.inbox.record(TEAMS, key, kind, request, reply_to)
+            item = await self.inbox.record(TEAMS, key, kind, request, reply_to, sender=user.id)
         except Exception as exc:
             _LOGGER.exception("could not record a Teams %s", kind)
             raise NotRecorded(str(exc)) from exc
