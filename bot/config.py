@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     inbox_lease_seconds: float = Field(60.0, validation_alias="COPBOT_INBOX_LEASE_SECONDS")
     inbox_concurrency: int = Field(4, validation_alias="COPBOT_INBOX_CONCURRENCY")
     inbox_retention_days: int = Field(7, validation_alias="COPBOT_INBOX_RETENTION_DAYS")
+    # Acknowledgements that arrive together are recorded in one transaction, and processing
+    # waits for them (bot.inbox_recorder); off: one transaction per acknowledgement.
+    inbox_group_commit: bool = Field(True, validation_alias="COPBOT_INBOX_GROUP_COMMIT")
 
     @field_validator("database_url")
     @classmethod

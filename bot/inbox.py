@@ -36,6 +36,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import Services
 from bot.errors import Superseded
+from bot.inbox_recorder import Recorder
 from bot.messages import Reply, Request, reply_from_dict, reply_to_dict
 from storage import inbox as inbox_store
 from storage.tables.inbox import InboxItem
@@ -96,6 +97,7 @@ class Inbox:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._housekept_at: datetime | None = None
+        self._recorder = Recorder(services.db, _write_row, group_commit=settings.inbox_group_commit)
 
     def register(self, platform: str, handler: InboxHandler) -> None:
         self._handlers[platform] = handler
@@ -109,21 +111,25 @@ class Inbox:
         kind: str,
         request: Mapping[str, Any],
         reply_to: Mapping[str, Any] | None = None,
+        *,
+        sender: str | None = None,
     ) -> InboxItem | None:
-        """Store a request, claimed by this worker; None when this key was recorded before."""
+        """Store a request, claimed by this worker; None when this key was recorded before.
+        `sender`: the platform user id of who sent it (see `storage.inbox.erase_sent_by`)."""
         now = self.services.clock.now()
-        async with self.services.db.session() as session:
-            row_id = await inbox_store.record(
-                session,
-                platform=platform,
-                key=key,
-                kind=kind,
-                request=dict(request),
-                reply_to=dict(reply_to) if reply_to is not None else None,
-                now=now,
-                worker=self.worker,
-                lease=self.lease,
-            )
+        row_id = await self._recorder.record(
+            {
+                "platform": platform,
+                "key": key,
+                "kind": kind,
+                "sender": sender,
+                "request": dict(request),
+                "reply_to": dict(reply_to) if reply_to is not None else None,
+                "now": now,
+                "worker": self.worker,
+                "lease": self.lease,
+            }
+        )
         if row_id is None:
             return None
         return InboxItem(
@@ -131,6 +137,7 @@ class Inbox:
             platform=platform,
             key=key,
             kind=kind,
+            sender=sender,
             request=dict(request),
             reply_to=dict(reply_to) if reply_to is not None else None,
             status="pending",
@@ -174,6 +181,7 @@ class Inbox:
         assert item.id is not None
         async with self._slots:
             try:
+                await self._recorder.wait_quiet()  # acknowledgements first
                 await self._work(item, outcome, late=late)
             except Superseded:
                 _LOGGER.info("inbox row %s was taken over by another worker", item.id)
@@ -196,6 +204,7 @@ class Inbox:
         if not outcome.done():
             outcome.set_result(result)
         await handler.answer(item, result.replies, late=late)
+        await self._recorder.wait_quiet()
         async with self.services.db.session() as session:
             await inbox_store.mark_done(session, item.id, self.worker, self.services.clock.now())
 
@@ -321,6 +330,10 @@ async def result_within(outcome: asyncio.Future[Outcome], seconds: float) -> Out
     if not outcome.done() or outcome.cancelled() or outcome.exception() is not None:
         return None
     return outcome.result()
+
+
+async def _write_row(session: AsyncSession, row: dict[str, Any]) -> int | None:
+    return await inbox_store.record(session, **row)
 
 
 def _refused(replies: list[Reply]) -> bool:

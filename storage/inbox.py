@@ -34,6 +34,7 @@ async def record(
     now: datetime,
     worker: str,
     lease: timedelta,
+    sender: str | None = None,
 ) -> int | None:
     """Record a request, claimed by `worker` (which processes it next); its id, or None when
     this key was recorded before (a retry or a resubmission).
@@ -45,6 +46,7 @@ async def record(
         "platform": platform,
         "key": stored_key(key),
         "kind": kind,
+        "sender": sender,
         "request": request,
         "reply_to": reply_to,
         "status": "pending",
@@ -75,6 +77,7 @@ async def record(
         .values(
             request=request,
             reply_to=reply_to,
+            sender=sender,
             status="pending",
             refused=False,
             result=None,
@@ -218,6 +221,23 @@ async def forget_done_before(session: AsyncSession, cutoff: datetime) -> int:
     """Drop answered rows older than `cutoff`: their keys only guard against late retries."""
     result = await session.exec(
         delete(InboxItem).where(col(InboxItem.status) == "done", col(InboxItem.done_at) < cutoff)
+    )
+    return int(result.rowcount or 0)
+
+
+async def erase_sent_by(session: AsyncSession, platform: str, sender: str) -> int:
+    """Blank what a person sent and got back (`forget`), in rows that are finished. The row
+    stays, keyless of content, so a late retry of it still does nothing; retention deletes it.
+    Unfinished rows are left alone: one is the `forget` request being processed right now."""
+    result = await session.exec(
+        update(InboxItem)
+        .where(
+            col(InboxItem.platform) == platform,
+            col(InboxItem.sender) == sender,
+            col(InboxItem.status).in_(("done", "failed")),
+        )
+        .values(request={}, result=None, reply_to=None, sender=None, error=None)
+        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
 

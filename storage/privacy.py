@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.experts import refresh_stats
+from storage.inbox import erase_sent_by
 from storage.tables import (
     ActivityEvent,
     Community,
@@ -258,6 +259,9 @@ async def erase_member(
     identities = await _all(session, select(Identity).where(Identity.member_id == m))
     for conversation in await _direct_conversations(session, identities):
         await session.delete(conversation)
+    for identity in identities:
+        # Raw requests hold their platform id and what they typed.
+        await erase_sent_by(session, identity.platform, identity.platform_user_id)
     endorsed = [
         (e.member_id, e.topic)
         for e in await _all(session, select(Endorsement).where(Endorsement.endorser_id == m))

@@ -143,9 +143,12 @@ class SlackAdapter:
 
     async def settle(self) -> None:
         """Wait until every request's work (and the delivery it kicked) is done."""
-        while self._tasks or self.core.inbox._tasks:
+        while True:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-            await self.core.inbox.settle()  # inbox hook
+            # Inbox hook: our tasks start rows, and answering a row may spawn tasks of ours.
+            await self.core.inbox.settle()
+            if not self._tasks:
+                break
         await self.core.settle()
 
     # -- listeners -------------------------------------------------------------------------------

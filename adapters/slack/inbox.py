@@ -75,7 +75,12 @@ class SlackInbox:
         """Record a command, click or shortcut, acknowledge it, then run it."""
         try:
             item = await self.inbox.record(
-                SLACK, request_key(kind, body), kind, {"body": body, **extra}, _reply_to(body)
+                SLACK,
+                request_key(kind, body),
+                kind,
+                {"body": body, **extra},
+                _reply_to(body),
+                sender=_sender(body),
             )
         except Exception:
             _LOGGER.exception("could not record a Slack %s", kind)
@@ -91,7 +96,12 @@ class SlackInbox:
         """Record a DM or a mention (Bolt acknowledges when the listener returns), then run it.
         An Events API retry of a recorded event is the same key: nothing happens twice."""
         item = await self.inbox.record(
-            SLACK, request_key(kind, body), kind, {"body": body, **extra}, _reply_to(body)
+            SLACK,
+            request_key(kind, body),
+            kind,
+            {"body": body, **extra},
+            _reply_to(body),
+            sender=_sender(body),
         )
         if item is not None:
             self.inbox.start(item)
@@ -102,7 +112,9 @@ class SlackInbox:
         deadline = loop.time() + FORM_ACK_SECONDS
         key = request_key("submission", body)
         recording = asyncio.ensure_future(
-            self.inbox.record(SLACK, key, "submission", {"body": body}, _reply_to(body))
+            self.inbox.record(
+                SLACK, key, "submission", {"body": body}, _reply_to(body), sender=_sender(body)
+            )
         )
         await asyncio.wait({recording}, timeout=FORM_ACK_SECONDS)
         view = body.get("view") or {}
@@ -337,6 +349,12 @@ def _reply_to(body: dict[str, Any]) -> dict[str, Any]:
         "view_id": view.get("id"),
         "user_id": user_id or (body.get("event") or {}).get("user"),
     }
+
+
+def _sender(body: dict[str, Any]) -> str | None:
+    """The Slack user id of who sent a request (their inbox rows go with `forget`)."""
+    user_id = _reply_to(body).get("user_id")
+    return str(user_id) if user_id else None
 
 
 def _load(metadata: str | None) -> dict[str, Any]:

@@ -6,8 +6,8 @@ Adaptive Card). Submitting it sends `composeExtension/submitAction` with the car
 core gets a `FormSubmission`; field errors redraw the dialog, success closes it and the
 confirmation goes to the person like any other answer.
 
-Invokes must be answered within 5 s in the HTTP response itself, so these functions return the
-invoke body instead of posting.
+Invokes must be answered within 5 s in the HTTP response itself, so these functions build the
+invoke body from the core's replies; the requests go through the inbox (adapters.teams.inbox).
 """
 
 from __future__ import annotations
@@ -48,45 +48,53 @@ def manifest_extension(app_id: str) -> dict[str, Any]:
     }
 
 
-async def fetch_task(teams: Any, origin: Any, value: Mapping[str, Any]) -> dict[str, Any]:
-    """Open the lesson form prefilled with the message the action was used on."""
+def fetch_request(origin: Any, value: Mapping[str, Any]) -> Command:
+    """`lesson draft` with the message the action was used on."""
     payload = value.get("messagePayload") or {}
     body = payload.get("body") or {}
     # Mentions stay the names people saw: the lesson is text to read, not a command.
     text = to_core_text(str(body.get("content") or ""))
     command = f"lesson draft {text}".strip()
-    replies = await teams.core.router.handle(Command(origin.user, origin.conversation, command))
+    return Command(origin.user, origin.conversation, command)
+
+
+def fetch_answer(replies: list[Reply]) -> dict[str, Any]:
+    """Open the lesson form the core answered, prefilled, as a dialog."""
     shown = next((r for r in replies if r.form is not None), None)
     if shown is None:
         return _message(replies)
     return _dialog(shown)
 
 
-async def submit_action(
-    teams: Any, context: Any, origin: Any, value: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Hand the dialog's values to the core; errors redraw it, anything else closes it."""
+def submit_request(
+    origin: Any, value: Mapping[str, Any]
+) -> tuple[FormSubmission | None, Form | None, dict[str, str]]:
+    """The dialog's values as a form submission, with the form shown (to redraw it)."""
     data = value.get("data") if isinstance(value.get("data"), Mapping) else {}
     form_id = str(data.get(FORM_KEY) or "")
     if not form_id:
-        return {}
+        return None, None, {}
     form = form_from_data(form_id, data.get(FORM_DEF_KEY))
     values = {
         str(k): "" if v is None else str(v)
         for k, v in data.items()
         if not str(k).startswith("cop_")
     }
-    replies = await teams.core.router.handle(
-        FormSubmission(origin.user, origin.conversation, form_id, values)
-    )
+    return FormSubmission(origin.user, origin.conversation, form_id, values), form, values
+
+
+def submit_answer(
+    replies: list[Reply], form: Form | None, values: Mapping[str, str]
+) -> tuple[dict[str, Any], list[Reply]]:
+    """Errors redraw the dialog, a follow-up form replaces it, anything else closes it; returns
+    the invoke body and the replies left to post in the person's chat."""
     failed = next((r for r in replies if r.errors), None)
     if failed is not None and form is not None:
-        return _dialog(failed, form=form, values=values)
+        return _dialog(failed, form=form, values=values), []
     follow_up = next((r for r in replies if r.form is not None), None)
     if follow_up is not None:
-        return _dialog(follow_up)
-    await teams.answer(context, origin, replies, in_turn=False)
-    return {}
+        return _dialog(follow_up), []
+    return {}, replies
 
 
 def _dialog(

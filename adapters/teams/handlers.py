@@ -8,11 +8,13 @@ never a 500. Without an app id the adapter runs in emulator mode: no token is ch
 loopback clients are served, never requests relayed by a reverse proxy (`mount` refuses
 emulator mode unless HOST is loopback).
 
-The turn runs before the HTTP answer (the core answers in well under Teams' 15 s): a message
-becomes a `Command`, a card click (`value.cop_command` or the choice set) an `Action`, a form
-(`value.cop_form`) a `FormSubmission`. `conversationUpdate` and `installationUpdate` store the
-conversation reference and welcome: the conversation when the bot is added, a person in their
-1:1 chat when they join a team the bot is in.
+A message (a `Command`), a card click (`value.cop_command` or the choice set: an `Action`), a
+form (`value.cop_form`: a `FormSubmission`) and the "Save as lesson" invokes are recorded in the
+durable inbox before the HTTP answer, under the activity id, then processed from there
+(adapters.teams.inbox): answered in the turn when done in time, else proactively.
+`conversationUpdate` and `installationUpdate` store the conversation reference and welcome: the
+conversation when the bot is added, a person in their 1:1 chat when they join a team the bot
+is in.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import contextvars
 import ipaddress
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -33,41 +35,34 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import HttpOperationError
 
 from adapters.teams import actions, validate
-from adapters.teams.cards import (
-    CHOICE_INPUT,
-    COMMAND_KEY,
-    FORM_DEF_KEY,
-    FORM_KEY,
-    SELECT_KEY,
-    form_from_data,
-    message_payloads,
-)
+from adapters.teams.cards import message_payloads
+from adapters.teams.inbox import NotRecorded, TeamsInbox
+from adapters.teams.origin import Origin, origin_of, tenant_of
 from adapters.teams.port import (
+    GONE_STATUSES,
     RETRY_STATUSES,
     TeamsPort,
     base_conversation_id,
     retry_after,
     status_of,
 )
-from adapters.teams.text import to_core_text
 from bot.app import Core
 from bot.config import Settings
 from bot.messages import (
-    Action,
     Command,
     ConversationRef,
     Form,
-    FormSubmission,
     Platform,
     Reply,
-    Request,
+    SentMessage,
     User,
     Visibility,
 )
+from bot.ports import Undeliverable
 from storage import conversations
 
 _LOGGER = logging.getLogger(__name__)
@@ -92,19 +87,6 @@ class BotConfig:
         self.APP_TENANTID = settings.microsoft_app_tenant_id
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where an activity came from, and what is needed to answer there."""
-
-    user: User
-    conversation: ConversationRef
-    reference: ConversationReference
-
-    @property
-    def is_direct(self) -> bool:
-        return self.conversation.is_direct
-
-
 class TeamsAdapter:
     def __init__(self, core: Core, settings: Settings) -> None:
         self.core = core
@@ -117,6 +99,7 @@ class TeamsAdapter:
             self.cloud, self.app_id, core.services.db, core.services.clock, settings
         )
         self._profiles: dict[str, tuple[Any, dict[str, str | None]]] = {}
+        self.inbox = TeamsInbox(self)  # inbox hook
 
     # -- HTTP --------------------------------------------------------------------------------
 
@@ -147,6 +130,9 @@ class TeamsAdapter:
         token = _BODY.set(body)
         try:
             invoke = await self.cloud.process_activity(authenticated, activity, self.on_turn)
+        except NotRecorded:
+            # Nothing was taken in: a failure answer makes Teams deliver it again.
+            return web.json_response({"error": "busy"}, status=503)
         except Exception:  # the turn catches its own errors: this is the SDK failing around it
             _LOGGER.exception("botbuilder could not process a %s activity", activity.type)
             return web.json_response({"error": "internal error"}, status=500)
@@ -170,6 +156,11 @@ class TeamsAdapter:
         return await asyncio.to_thread(validate)
 
     async def close(self, _app: web.Application) -> None:
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Wait until every recorded activity is processed and answered (tests, shutdown)."""
+        await self.core.inbox.settle()
         await self.core.settle()
 
     # -- turns -------------------------------------------------------------------------------
@@ -186,6 +177,8 @@ class TeamsAdapter:
                 await self._installed(context)
             elif activity.type == ActivityTypes.invoke:
                 await self._invoke(context)
+        except NotRecorded:
+            raise
         except Exception:
             _LOGGER.exception("Teams turn failed (%s)", activity.type)
         await self.core.settle()
@@ -194,53 +187,18 @@ class TeamsAdapter:
         activity = context.activity
         if activity.from_property is None or activity.from_property.id == _bot_id(activity):
             return
-        if activity.id and not await self.core.first_time_seen(
-            f"teams:{activity.conversation.id}:{activity.id}"
-        ):
-            return
-        origin = await self._origin(context)
-        body = _BODY.get({})
-        value = body.get("value") if isinstance(body.get("value"), dict) else None
-        form: Form | None = None
-        values: dict[str, str] = {}
-        request: Request
-        if value and FORM_KEY in value:
-            form_id = str(value[FORM_KEY])
-            form = form_from_data(form_id, value.get(FORM_DEF_KEY))
-            values = {
-                str(k): _as_text(v)
-                for k, v in value.items()
-                if k not in (FORM_KEY, FORM_DEF_KEY) and not str(k).startswith("cop_")
-            }
-            request = FormSubmission(
-                origin.user, origin.conversation, form_id, values, activity.reply_to_id
-            )
-        elif value and (COMMAND_KEY in value or SELECT_KEY in value):
-            command = str(value.get(COMMAND_KEY) or value.get(CHOICE_INPUT) or "").strip()
-            if not command:
-                return
-            request = Action(origin.user, origin.conversation, command, activity.reply_to_id)
-        else:
-            text = to_core_text(
-                body.get("text") or activity.text or "",
-                body.get("entities") or (),
-                bot_id=_bot_id(activity),
-            )
-            request = Command(origin.user, origin.conversation, text, activity.id)
-        replies = await self.core.router.handle(request)
-        await self.answer(context, origin, replies, form=form, values=values)
+        await self.inbox.accept(context, _BODY.get({}))  # inbox hook
 
     async def _invoke(self, context: TurnContext) -> None:
         """Message actions answer in the invoke response (a dialog, or nothing to close it)."""
         body = _BODY.get({})
         value = body.get("value") if isinstance(body.get("value"), dict) else {}
         answer: dict[str, Any] = {}
-        if value.get("commandId") == actions.SAVE_AS_LESSON:
-            origin = await self._origin(context)
-            if context.activity.name == actions.FETCH:
-                answer = await actions.fetch_task(self, origin, value)
-            elif context.activity.name == actions.SUBMIT:
-                answer = await actions.submit_action(self, context, origin, value)
+        if value.get("commandId") == actions.SAVE_AS_LESSON and context.activity.name in (
+            actions.FETCH,
+            actions.SUBMIT,
+        ):
+            answer = await self.inbox.accept(context, body) or {}  # inbox hook
         await context.send_activity(
             Activity(
                 type=ActivityTypes.invoke_response,
@@ -332,15 +290,7 @@ class TeamsAdapter:
             if replaced:
                 await self._update_in_turn(context, clicked, replaced)
                 replies = [r for r in replies if not r.replace]
-        here: list[Reply] = []
-        private: list[Reply] = []
-        for reply in replies:
-            shown = replace(reply, form=None) if reply.errors and form is not None else reply
-            # A form's errors go back where the person is looking at the form.
-            if origin.is_direct or reply.visibility == Visibility.CHANNEL or reply.errors:
-                here.append(shown)
-            else:
-                private.append(shown)
+        here, private = _split(origin, replies, form)
         if here and not in_turn:
             try:
                 await self._retrying(
@@ -354,6 +304,61 @@ class TeamsAdapter:
             await self._send_in_turn(context, message_payloads(here, form=form, values=values))
         if private:
             await self._to_direct(context, origin, private, form=form, values=values)
+
+    async def answer_late(
+        self,
+        origin: Origin,
+        replies: Sequence[Reply],
+        *,
+        clicked: str | None = None,
+        form: Form | None = None,
+        values: Mapping[str, str] | None = None,
+    ) -> None:
+        """Answer after the turn is over (a row taken over after a restart, or work slower
+        than Teams waits): everything through the port, to the stored conversation reference.
+
+        Failures other than "gone" raise, so the inbox tries the answer again later.
+        """
+        replies = list(replies)
+        if clicked and not any(r.errors for r in replies):
+            replaced = [r for r in replies if r.replace]
+            if replaced:
+                sent = SentMessage(origin.conversation, clicked)
+                await self._gone_is_fine(lambda: self.port.update(sent, replaced[0]))
+                replies = [r for r in replies if not r.replace]
+        here, private = _split(origin, replies, form)
+        thread = origin.conversation.thread_id
+        if here:
+            await self._gone_is_fine(
+                lambda: self.port.post(
+                    origin.reference, here, thread_id=thread, form=form, values=values
+                )
+            )
+        if private:
+            try:
+                reference = await self.port.direct_reference(
+                    origin.user.id, origin.user.tenant_id, near=origin.reference
+                )
+            except Exception as exc:
+                _LOGGER.info("no 1:1 chat with %s (%s); answering in place", origin.user.id, exc)
+                reference, private_thread = origin.reference, thread
+            else:
+                private_thread = None
+            await self._gone_is_fine(
+                lambda: self.port.post(
+                    reference, private, thread_id=private_thread, form=form, values=values
+                )
+            )
+
+    async def _gone_is_fine(self, call: Any) -> None:
+        try:
+            await self._retrying(call)
+        except HttpOperationError as exc:
+            if status_of(exc) not in GONE_STATUSES:
+                raise
+            _LOGGER.info("a late Teams answer found nobody there: %s", exc)
+        except Undeliverable as exc:
+            _LOGGER.info("a late Teams answer found nobody there: %s", exc)
 
     async def _to_direct(
         self,
@@ -413,38 +418,30 @@ class TeamsAdapter:
     async def _origin(self, context: TurnContext, *, remember: bool = False) -> Origin:
         activity = context.activity
         body = _BODY.get({})
-        channel_data = body.get("channelData") if isinstance(body.get("channelData"), dict) else {}
-        tenant = (channel_data.get("tenant") or {}).get("id") or (
-            (body.get("conversation") or {}).get("tenantId")
-        )
-        conversation = activity.conversation
-        kind = conversation.conversation_type or ("groupChat" if conversation.is_group else "")
-        is_direct = kind == "personal" or (not kind and not conversation.is_group)
-        base = base_conversation_id(conversation.id)
-        thread = conversation.id.split(";messageid=", 1)[1] if base != conversation.id else None
-        reference = TurnContext.get_conversation_reference(activity)
-        reference.activity_id = None
-        reference.conversation.id = base
-        reference.conversation.tenant_id = tenant
-        raw = reference.serialize()
-        ref = ConversationRef(
-            Platform.TEAMS, base, tenant, thread_id=thread, is_direct=is_direct, raw=raw
-        )
         sender = activity.from_property
-        user = await self._user(context, sender.id if sender else "", sender, tenant)
+        user = await self._user(context, sender.id if sender else "", sender, tenant_of(body))
+        origin = origin_of(activity, body, user)
         if remember:
+            conversation = origin.conversation
             async with self.core.services.db.session() as session:
                 await conversations.upsert_conversation(
                     session,
                     platform=Platform.TEAMS,
-                    conversation_id=base,
-                    tenant_id=tenant,
-                    is_direct=is_direct,
-                    platform_user_id=user.id if is_direct else None,
-                    raw_ref=raw,
+                    conversation_id=conversation.conversation_id,
+                    tenant_id=conversation.tenant_id,
+                    is_direct=conversation.is_direct,
+                    platform_user_id=user.id if conversation.is_direct else None,
+                    raw_ref=dict(conversation.raw or {}),
                     now=self.core.services.clock.now(),
                 )
-        return Origin(user, ref, reference)
+        return origin
+
+    async def sender(self, context: TurnContext) -> User:
+        """Who sent the activity of this turn (their profile needs the turn's connector)."""
+        sender = context.activity.from_property
+        return await self._user(
+            context, sender.id if sender else "", sender, tenant_of(_BODY.get({}))
+        )
 
     async def _user(
         self, context: TurnContext, user_id: str, account: Any, tenant: str | None
@@ -497,6 +494,22 @@ class TeamsAdapter:
         return {"name": getattr(member, "name", None), "email": email}
 
 
+def _split(
+    origin: Origin, replies: Sequence[Reply], form: Form | None
+) -> tuple[list[Reply], list[Reply]]:
+    """The replies shown where the person wrote, and those for their 1:1 chat only."""
+    here: list[Reply] = []
+    private: list[Reply] = []
+    for reply in replies:
+        shown = replace(reply, form=None) if reply.errors and form is not None else reply
+        # A form's errors go back where the person is looking at the form.
+        if origin.is_direct or reply.visibility == Visibility.CHANNEL or reply.errors:
+            here.append(shown)
+        else:
+            private.append(shown)
+    return here, private
+
+
 def _bot_id(activity: Activity) -> str | None:
     return activity.recipient.id if activity.recipient is not None else None
 
@@ -510,14 +523,6 @@ def _addressable(activity: Activity) -> bool:
         and activity.from_property is not None
         and activity.from_property.id
     )
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _well_formed_bearer(header: str | None) -> bool:

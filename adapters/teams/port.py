@@ -37,7 +37,7 @@ from msrest.exceptions import HttpOperationError
 from adapters.teams.cards import message_payloads
 from bot.clock import Clock
 from bot.config import Settings
-from bot.messages import ConversationRef, Platform, Reply, SentMessage, Target, UserRef
+from bot.messages import ConversationRef, Form, Platform, Reply, SentMessage, Target, UserRef
 from bot.ports import Pace, RateLimited, RetryLater, Undeliverable, bucket_of
 from storage import conversations
 from storage.db import Database
@@ -185,8 +185,11 @@ class TeamsPort:
         replies: Sequence[Reply],
         *,
         thread_id: str | None = None,
+        form: Form | None = None,
+        values: Mapping[str, str] | None = None,
     ) -> list[str | None]:
-        """Send replies as new messages (in a channel thread when `thread_id` is given)."""
+        """Send replies as new messages (in a channel thread when `thread_id` is given); a
+        reply with field errors shows `form` again, filled in with `values`."""
         ids: list[str | None] = []
 
         async def send(connector: Any, activity: Activity) -> None:
@@ -201,7 +204,8 @@ class TeamsPort:
                 )
             ids.append(getattr(response, "id", None))
 
-        await self._with_connector(reference, message_payloads(replies), send)
+        payloads = message_payloads(replies, form=form, values=values)
+        await self._with_connector(reference, payloads, send)
         return ids
 
     async def direct_reference(

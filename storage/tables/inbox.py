@@ -21,6 +21,7 @@ class InboxItem(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("platform", "key", name="uq_inbox_platform_key"),
         Index("ix_inbox_due", "status", "claimed_until"),
+        Index("ix_inbox_sender", "platform", "sender"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -29,6 +30,8 @@ class InboxItem(SQLModel, table=True):
     key: str = Field(max_length=200)
     # What the request is to the adapter that recorded it: "command", "action", "submission"…
     kind: str = Field(max_length=32)
+    # The platform user id of who sent it: `forget` blanks their answered rows (bot.privacy).
+    sender: str | None = Field(default=None, max_length=200)
     # The request as the adapter needs it to rebuild the neutral request (see bot.inbox).
     request: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     # Where to answer: Slack's response_url and view id, Teams' conversation reference.

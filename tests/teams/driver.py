@@ -74,7 +74,7 @@ class TeamsDriver:
 
     async def stop(self) -> None:
         """Stop the app (the fake connector keeps running)."""
-        await self.adapter.core.settle()
+        await self.adapter.settle()
         await self.client.close()
 
     async def close(self) -> None:
@@ -89,7 +89,7 @@ class TeamsDriver:
     ) -> ClientResponse:
         response = await self.client.post("/api/messages", json=dict(activity), headers=headers)
         await response.read()
-        await self.adapter.core.settle()
+        await self.adapter.settle()
         return response
 
     # -- what Teams sends ------------------------------------------------------------------------
