@@ -6,6 +6,7 @@ This and `bot.cli` are the only core modules that import adapters.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -102,6 +103,14 @@ class Core:
         if self._kicked is not None:
             await self._kicked
 
+    async def stop_delivery(self) -> None:
+        """Stop a delivery pass now (the server is shutting down; a fan-out can take minutes):
+        what it had claimed but not begun goes back to the queue at once."""
+        if self._kicked is not None and not self._kicked.done():
+            self._kicked.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._kicked
+
 
 def create_app(
     settings: Settings,
@@ -143,7 +152,10 @@ def create_app(
             scheduler.shutdown(wait=False)
         await core.inbox.stop_loop()  # inbox hook
         await core.inbox.settle()
-        await core.settle()
+        if run_scheduler:
+            await core.stop_delivery()
+        else:
+            await core.settle()
         await core.services.db.dispose()
 
     app.on_startup.append(on_startup)

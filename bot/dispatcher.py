@@ -111,6 +111,10 @@ class Dispatcher:
         except BaseException:
             for task in in_flight:
                 task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            # Claimed but not begun: back to the queue now rather than after the lease.
+            async with self.db.session() as session:
+                await outbox.release_unstarted(session, self.worker, self.clock.now())
             raise
 
     # -- planning ---------------------------------------------------------------------------------

@@ -121,6 +121,21 @@ async def _finish(session: AsyncSession, row_id: int, worker: str, **values: Any
     return bool(result.rowcount)
 
 
+async def release_unstarted(session: AsyncSession, worker: str, now: datetime) -> int:
+    """Hand back every row `worker` claimed but never began to send (it is stopping)."""
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.claimed_by) == worker,
+            col(OutboxMessage.status) == "sending",
+            col(OutboxMessage.maybe_sent).is_(False),
+        )
+        .values(status="pending", next_attempt_at=now, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
 async def mark_in_flight(session: AsyncSession, row_id: int, worker: str) -> bool:
     """Recorded just before the platform request: should the worker die now, whoever takes the
     row over asks the platform whether the message arrived instead of sending it again."""

@@ -189,3 +189,26 @@ async def test_the_local_chat_leaves_slack_messages_to_the_server(
     async with database.session() as session:
         [row] = await outbox.list_messages(session)
     assert (row.platform, row.status, row.attempts, row.error) == ("slack", "pending", 0, None)
+
+
+async def test_stopping_mid_fan_out_hands_back_what_was_not_begun(
+    core: Core, database: Database, clock: FrozenClock, port: FakePort
+) -> None:
+    ids = await members(database, clock, 20)
+    await queue(database, clock, ids, "invite", BULK)
+    port.limits = Pace("console:-", 10.0, "c", 10.0)  # two seconds for all of them
+    core.kick()
+    for _ in range(200):  # until a few went out (bounded: 200 x 10 ms)
+        if len(port.sent) >= 3:
+            break
+        await asyncio.sleep(0.01)
+    await core.stop_delivery()
+    async with database.session() as session:
+        rows = await outbox.list_messages(session)
+    assert 1 <= sum(r.status == "sent" for r in rows) < 20
+    # Nothing is left claimed by the stopped worker except a send that was under way.
+    assert [r.id for r in rows if r.status == "sending" and not r.maybe_sent] == []
+    assert sum(r.status == "pending" for r in rows) >= 10
+    clock.advance(timedelta(minutes=3))  # a send under way waits out its lease, then is looked up
+    await core.heartbeat.deliver()
+    assert sorted(d.to for d in port.sent) == sorted(f"m{n}" for n in range(20))
