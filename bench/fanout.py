@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
+import json
 import os
 import resource
 import statistics
@@ -40,7 +40,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -57,13 +56,13 @@ from bot.messages import Target
 from bot.ports import Pace, PortRegistry
 from bot.surveys_core import PULSE, PULSE_TITLE
 from bot.surveys_jobs import invite_prefix
-from storage import outbox_ops
+from storage import outbox_ops, pacing
 from storage.db import Database
 from storage.experts import bulk_insert
 from storage.tables import Community, Identity, Member, Membership
 from storage.tables.meetings import Meeting
 from storage.tables.surveys import Survey
-from tests.slack.fake_slack import TEAM, FakeSlack, Limits
+from tests.slack.fake_slack import TEAM
 
 ENV_URL = "COPBOT_BENCH_DATABASE_URL"
 TOKEN = "xoxb-bench-token"
@@ -71,6 +70,7 @@ LAUNCHER = "ULAUNCHER"
 # Every unfinished row must be final by then, or the run reports what is left.
 GRACE_SECONDS = 120.0
 POLL_SECONDS = 0.5
+ALL_IDS = 2**31 - 1  # the upper id bound of a fan-out span: every row (INTEGER ids)
 
 
 def user_id(n: int) -> str:
@@ -80,76 +80,22 @@ def user_id(n: int) -> str:
 # -- the fake Slack, in its own process ---------------------------------------------------------
 
 
-@dataclass
-class _TimedFake(FakeSlack):
-    """The test suite's fake Slack, noting when each message was accepted (wall clock)."""
-
-    # (wall-clock second, outbox key) of every message accepted.
-    post_times: list[tuple[float, str]] = field(default_factory=list)
-
-    def _answer(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
-        answer = super()._answer(method, data)
-        if method == "chat.postMessage":
-            channel = str(answer.get("channel"))
-            self.post_times.append((time.time(), _key_of(self.posted[channel][-1])))
-        return answer
-
-    def stats(self) -> dict[str, Any]:
-        keys = {
-            channel: [_key_of(m) for m in messages] for channel, messages in self.posted.items()
-        }
-        texts = {
-            channel: [m.get("text") or "" for m in messages]
-            for channel, messages in self.posted.items()
-        }
-        return {
-            "rate_limited": self.rate_limited,
-            "calls": dict(Counter(self.methods())),
-            "keys": keys,
-            "launcher": texts.get(f"D{LAUNCHER}", []),
-            "post_times": list(self.post_times),
-        }
-
-
-def _key_of(message: dict[str, Any]) -> str:
-    """The outbox key a posted message carries in its metadata ("" for none)."""
-    metadata = message.get("metadata") or {}
-    return str((metadata.get("event_payload") or {}).get("key", ""))
-
-
-async def _fake_main(conn: Connection, limits: dict[str, float]) -> None:
-    fake = _TimedFake(limits=Limits(**limits))
-    await fake.start()
-    conn.send(fake.api_url)
-    loop = asyncio.get_running_loop()
-    try:
-        while True:
-            command = await loop.run_in_executor(None, conn.recv)
-            if command == "posts":
-                conn.send(len(fake.post_times))
-            elif command == "stats":
-                conn.send(fake.stats())
-            else:
-                return
-    finally:
-        await fake.close()
-
-
-def _fake_process(conn: Connection, limits: dict[str, float]) -> None:
-    asyncio.run(_fake_main(conn, limits))
-
-
 class FakeSlackProcess:
-    """Start, query and stop the fake Slack in a child process (spawned: no inherited loop)."""
+    """Start, query and stop `bench.fake_slack_process` (a child process, stopped by its id)."""
 
     def __init__(self, limits: dict[str, float]) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_fake_process, args=(child, limits), daemon=True)
-        self._process.start()
-        if not self._conn.poll(60):
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "bench.fake_slack_process", json.dumps(limits), f"D{LAUNCHER}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None and self._process.stdin is not None
+        self._out, self._in = self._process.stdout, self._process.stdin
+        self.api_url = self._out.readline().strip()
+        if not self.api_url:
+            self.stop()
             raise RuntimeError("the fake Slack did not start")
-        self.api_url: str = self._conn.recv()
         self._lock = asyncio.Lock()
 
     async def ask(self, command: str) -> Any:
@@ -157,16 +103,19 @@ class FakeSlackProcess:
             return await asyncio.to_thread(self._ask, command)
 
     def _ask(self, command: str) -> Any:
-        self._conn.send(command)
-        return self._conn.recv()
+        self._in.write(command + "\n")
+        self._in.flush()
+        return json.loads(self._out.readline())
 
     def stop(self) -> None:
-        with suppress(OSError):
-            self._conn.send("stop")
-        self._process.join(10)
-        if self._process.is_alive():
+        with suppress(OSError, ValueError):
+            self._in.write("stop\n")
+            self._in.close()
+        try:
+            self._process.wait(10)
+        except subprocess.TimeoutExpired:
             self._process.kill()
-            self._process.join()
+            self._process.wait()
 
 
 # -- seeding --------------------------------------------------------------------------------------
@@ -253,6 +202,29 @@ class UnpacedSlackPort(SlackPort):
 
 
 @dataclass
+class WriteProbe:
+    """A small write every half second, as a person's request would make: how long the
+    database makes it wait while the fan-out is queued and sent (SQLite has one writer)."""
+
+    db: Database
+    waits: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    async def run(self) -> None:
+        while True:
+            start = time.perf_counter()
+            try:
+                async with self.db.session() as session:
+                    await pacing.reserve_slots(
+                        session, "bench:probe", now=time.time(), interval=0.0, count=1
+                    )
+            except Exception as exc:  # reported, the run goes on
+                self.errors.append(f"{type(exc).__name__}: {exc}"[:120])
+            self.waits.append(time.perf_counter() - start)
+            await asyncio.sleep(0.5)
+
+
+@dataclass
 class Result:
     members: int
     enqueue_s: float = 0.0
@@ -269,6 +241,8 @@ class Result:
     rss_seeded_mb: float = 0.0
     rss_peak_mb: float = 0.0
     timed_out: bool = False
+    probe_waits: list[float] = field(default_factory=list)
+    probe_errors: list[str] = field(default_factory=list)
 
     @property
     def not_sent(self) -> int:
@@ -330,6 +304,8 @@ async def fan_out(
             client = AsyncWebClient(token=TOKEN, base_url=fake.api_url)
             ports.register(UnpacedSlackPort(client, settings))
             core = Core(settings, db=db, ports=ports)
+        probe = WriteProbe(db)
+        probing = asyncio.create_task(probe.run())
         started = time.time()
         # The first heartbeat opens the survey (queues every invitation), then delivers.
         await core.heartbeat.run_jobs()
@@ -341,7 +317,7 @@ async def fan_out(
         while time.time() - started < deadline_s:
             await asyncio.sleep(POLL_SECONDS)
             async with db.session() as session:
-                if not await outbox_ops.has_unfinished(session, prefix, 0, 1 << 62):
+                if not await outbox_ops.has_unfinished(session, prefix, 0, ALL_IDS):
                     break
         else:
             result.timed_out = True
@@ -354,9 +330,11 @@ async def fan_out(
             await asyncio.sleep(POLL_SECONDS)
         scheduler.shutdown(wait=False)
         scheduler = None
+        probing.cancel()
+        result.probe_waits, result.probe_errors = probe.waits, probe.errors
         await core.settle()
         async with db.session() as session:
-            result.outcomes = await outbox_ops.outcomes(session, prefix, 0, 1 << 62)
+            result.outcomes = await outbox_ops.outcomes(session, prefix, 0, ALL_IDS)
         stats = await fake.ask("stats")
         result.rss_peak_mb = peak_rss_mb()
     finally:
@@ -473,7 +451,12 @@ def report(
     out(f"first invitation after:   {result.first_post_s:.1f} s")
     out(f"time to last delivery:    {result.last_post_s:.1f} s")
     out(f"floor ({binding}): {floor:.1f} s")
+    sending = result.last_post_s - result.first_post_s
     out(f"ratio:                    {result.last_post_s / floor if floor else 0:.3f}")
+    out(
+        f"sending only (first to last invitation): {sending:.1f} s, ratio "
+        f"{sending / floor if floor else 0:.3f}"
+    )
     out(
         f"429s provoked:            {result.rate_limited:,} "
         f"({percent(result.rate_limited, result.sends)} of {result.sends:,} chat.postMessage calls)"
@@ -492,12 +475,24 @@ def report(
         out(f"launcher notice at {result.notice_s:.1f} s: {result.notice}")
     else:
         out("launcher notice: none")
+    if result.probe_waits:
+        out(
+            f"a small write meanwhile (every 0.5 s): median "
+            f"{statistics.median(result.probe_waits) * 1000:.0f} ms, longest "
+            f"{max(result.probe_waits):.2f} s, {len(result.probe_errors)} failed"
+            + (f" ({result.probe_errors[0]})" if result.probe_errors else "")
+        )
     if result.timed_out:
         out("TIMED OUT: some invitations were still pending or sending")
     out(f"accepted posts: {invitations:,}")
     out(
-        f"peak RSS of copbot: {result.rss_peak_mb:.0f} MB (after seeding {result.rss_seeded_mb:.0f} MB)"
+        f"peak RSS of copbot: {result.rss_peak_mb:.0f} MB "
+        f"(after seeding {result.rss_seeded_mb:.0f} MB; the process's high-water mark)"
     )
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -517,6 +512,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--baseline-members", type=int, default=1000, help="unpaced baseline size (0: skip)"
     )
+    parser.add_argument(
+        "--baseline-workspace-per-minute",
+        type=float,
+        default=None,
+        help="the unpaced baseline's workspace limit (default: --workspace-per-minute)",
+    )
     parser.add_argument("--meetings", type=int, default=1000, help="heartbeat bench (0: skip)")
     parser.add_argument("--heartbeat-ticks", type=int, default=20)
     args = parser.parse_args(argv)
@@ -529,9 +530,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     out = print
-    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     where = "PostgreSQL" if os.environ.get(ENV_URL) else "SQLite file"
-    out(f"machine: {load}")
+    out(f"machine: {uptime()}")
     out(
         f"limits (fake Slack and copbot settings): chat.postMessage "
         f"{args.workspace_per_minute:g}/min per workspace, {args.channel_per_second:g}/s per "
@@ -556,6 +556,8 @@ def main(argv: list[str] | None = None) -> int:
         report("paced (the product)", paced, floor, binding, out)
         failed = bool(paced.lost or paced.duplicates or paced.timed_out)
         if args.baseline_members:
+            if args.baseline_workspace_per_minute:
+                args.workspace_per_minute = args.baseline_workspace_per_minute
             base_floor, base_binding = floor_seconds(args, args.baseline_members)
             with fresh_database(tmp, "baseline.db") as (url, schema):
                 unpaced = asyncio.run(
@@ -586,9 +588,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{n:>6,} weekly meetings: idle {figures['idle_heartbeat_ms']:.1f} ms, "
                     f"first (plans occurrences) {figures['first_heartbeat_s']:.2f} s"
                 )
-    out(
-        f"machine after: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}"
-    )
+    out(f"machine after: {uptime()}")
     return 1 if failed else 0
 
 
