@@ -291,6 +291,7 @@ async def fan_out(
     db = Database(url, schema=schema)
     result = Result(members)
     scheduler: AsyncIOScheduler | None = None
+    probing: asyncio.Task[None] | None = None
     try:
         await seed(db, members, datetime.now(UTC))
         result.rss_seeded_mb = peak_rss_mb()
@@ -340,6 +341,8 @@ async def fan_out(
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        if probing is not None:
+            probing.cancel()
         await db.dispose()
         fake.stop()
     invites = Counter(
