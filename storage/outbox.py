@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -64,6 +65,25 @@ async def enqueue(
         },
         ["key"],
     )
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """`enqueue` for many messages in a few statements; rows already queued are skipped."""
+    module = postgresql if dialect_name(session) == "postgresql" else sqlite
+    statement = module.insert(_TABLE).on_conflict_do_nothing(index_elements=["key"])
+    batch = [
+        {
+            **row,
+            "key": stored_key(row["key"]),
+            "status": "pending",
+            "maybe_sent": False,
+            "attempts": 0,
+            "next_attempt_at": row.get("next_attempt_at") or row["created_at"],
+        }
+        for row in rows
+    ]
+    for start in range(0, len(batch), 2000):
+        await session.exec(statement, params=batch[start : start + 2000])  # type: ignore[call-overload]
 
 
 async def claim_due(

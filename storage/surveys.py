@@ -6,13 +6,15 @@ Nothing here returns an answer together with a person: aggregates get bare value
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.sql import insert_ignore
+from storage.sql import dialect_name, insert_ignore
 from storage.tables import Member
 from storage.tables.surveys import Survey, SurveyAnswer, SurveyInvite
 
@@ -113,6 +115,18 @@ async def add_invite(session: AsyncSession, survey_id: int, member_id: int) -> b
         {"survey_id": survey_id, "member_id": member_id, "answered": False},
         ["survey_id", "member_id"],
     )
+
+
+async def add_invites(session: AsyncSession, survey_id: int, member_ids: Sequence[int]) -> None:
+    """`add_invite` for a whole audience in a few statements."""
+    module = postgresql if dialect_name(session) == "postgresql" else sqlite
+    table = SurveyInvite.__table__  # type: ignore[attr-defined]
+    statement = module.insert(table).on_conflict_do_nothing(
+        index_elements=["survey_id", "member_id"]
+    )
+    rows = [{"survey_id": survey_id, "member_id": m, "answered": False} for m in member_ids]
+    for start in range(0, len(rows), 5000):
+        await session.exec(statement, params=rows[start : start + 5000])  # type: ignore[call-overload]
 
 
 async def invite_of(session: AsyncSession, survey_id: int, member_id: int) -> SurveyInvite | None:

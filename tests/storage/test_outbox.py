@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.app import Core
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.delivery import notify_member
+from bot.delivery import BULK, notify_member, notify_members
 from bot.dispatcher import MAX_ATTEMPTS
 from bot.messages import Platform, Reply
 from bot.ports import PortRegistry, RetryLater, Undeliverable
@@ -190,3 +190,18 @@ async def test_long_keys_differing_at_the_end_do_not_collide(
     async with database.session() as session:
         row = await outbox.get_by_key(session, base + ":2")
         assert row is not None and row.status == "sent" and len(row.key) == outbox.KEY_LENGTH
+
+
+async def test_a_fan_out_is_queued_in_bulk_once_per_key_and_skips_the_unreachable(
+    core: Core, database: Database, clock: FrozenClock, port: FakePort
+) -> None:
+    ids = [await make_member(database, clock, f"m{n}") for n in range(7)]
+    messages = [(m, Reply(f"invite {m}"), f"survey:9:invite:{m}") for m in [*ids, 424242]]
+    async with database.session() as session:
+        assert await notify_members(session, messages, now=clock.now(), priority=BULK) == 7
+    async with database.session() as session:  # a second launch of the same fan-out
+        assert await notify_members(session, messages, now=clock.now(), priority=BULK) == 7
+        rows = await outbox.list_messages(session, key_prefix="survey:9:")
+    assert len(rows) == 7 and {(r.priority, r.bucket) for r in rows} == {(BULK, "console:-")}
+    assert await core.heartbeat.deliver() == 7
+    assert sorted(d.reply.text for d in port.sent) == sorted(f"invite {m}" for m in ids)
