@@ -66,7 +66,7 @@ async def submit_action(
     teams: Any, context: Any, origin: Any, value: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Hand the dialog's values to the core; errors redraw it, anything else closes it."""
-    data = value.get("data") if isinstance(value.get("data"), Mapping) else {}
+    data = raw if isinstance(raw := value.get("data"), Mapping) else {}
     form_id = str(data.get(FORM_KEY) or "")
     if not form_id:
         return {}

@@ -133,7 +133,7 @@ class TeamsAdapter:
             activity = Activity().deserialize(body) if body is not None else None
         except Exception:  # undecodable JSON or a shape msrest cannot read
             activity = None
-        if activity is None or not activity.type or not _addressable(activity):
+        if activity is None or body is None or not activity.type or not _addressable(activity):
             return web.json_response({"error": "bad request"}, status=400)
         try:
             authenticated = await self._authenticate(activity, header)
@@ -233,7 +233,7 @@ class TeamsAdapter:
     async def _invoke(self, context: TurnContext) -> None:
         """Message actions answer in the invoke response (a dialog, or nothing to close it)."""
         body = _BODY.get({})
-        value = body.get("value") if isinstance(body.get("value"), dict) else {}
+        value = raw if isinstance(raw := body.get("value"), dict) else {}
         answer: dict[str, Any] = {}
         if value.get("commandId") == actions.SAVE_AS_LESSON:
             origin = await self._origin(context)
@@ -413,7 +413,7 @@ class TeamsAdapter:
     async def _origin(self, context: TurnContext, *, remember: bool = False) -> Origin:
         activity = context.activity
         body = _BODY.get({})
-        channel_data = body.get("channelData") if isinstance(body.get("channelData"), dict) else {}
+        channel_data = raw if isinstance(raw := body.get("channelData"), dict) else {}
         tenant = (channel_data.get("tenant") or {}).get("id") or (
             (body.get("conversation") or {}).get("tenantId")
         )
