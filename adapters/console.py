@@ -216,8 +216,8 @@ class ConsoleChat:
             self.say("You are now in your direct message with copbot.")
         elif word == "whoami":
             self.say(f"You are {self.user}, in {'#' + self.channel if self.channel else 'a DM'}.")
-        elif word == "wait" and _DURATION.match(rest.lower()):
-            amount, unit = _DURATION.match(rest.lower()).groups()  # type: ignore[union-attr]
+        elif word == "wait" and (wait := _DURATION.match(rest.lower())):
+            amount, unit = wait.groups()
             step = {"m": "minutes", "h": "hours", "d": "days"}[unit]
             self.clock.advance(timedelta(**{step: int(amount)}))
             await self.core.heartbeat.tick()

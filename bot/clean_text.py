@@ -37,7 +37,7 @@ def clean_json(value: Any) -> Any:
 def clean_fields(item: _T) -> _T:
     """A frozen dataclass (a request, a user, a conversation) with its text fields cleaned."""
     changes: dict[str, Any] = {}
-    for field in dataclasses.fields(item):  # type: ignore[arg-type]
+    for field in dataclasses.fields(item):  # type: ignore[arg-type]  # _T is a dataclass; TypeVars can't say so
         value = getattr(item, field.name)
         if isinstance(value, str):
             cleaned: Any = clean_text(value)
@@ -49,4 +49,4 @@ def clean_fields(item: _T) -> _T:
             continue
         if cleaned != value:
             changes[field.name] = cleaned
-    return dataclasses.replace(item, **changes) if changes else item  # type: ignore[type-var]
+    return dataclasses.replace(item, **changes) if changes else item  # type: ignore[type-var]  # as above: _T is a dataclass

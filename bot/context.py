@@ -138,9 +138,9 @@ class JobContext:
 class Context(JobContext):
     """One request from one person."""
 
-    request: Request = field(default=None)  # type: ignore[assignment]
-    member: Member = field(default=None)  # type: ignore[assignment]
-    identity: Identity = field(default=None)  # type: ignore[assignment]
+    request: Request = field(default=None)  # type: ignore[assignment]  # the router always sets it
+    member: Member = field(default=None)  # type: ignore[assignment]  # the router always sets it
+    identity: Identity = field(default=None)  # type: ignore[assignment]  # the router always sets it
     # A community named with a trailing `in <slug>`, already stripped from the arguments.
     named_community: Community | None = None
     channel_community: Community | None = None

@@ -67,6 +67,7 @@ COMMUNITIES: list[dict[str, Any]] = [
 async def seed_people_and_communities(jctx: JobContext, made: dict[str, Any]) -> None:
     session, now = jctx.session, jctx.now
     members = {}
+    member_ids: dict[str, int] = {}
     for handle, name, department, tz, title in PEOPLE:
         found = await people.find_member_by_platform_id(session, Platform.CONSOLE, handle)
         if found is None:
@@ -81,6 +82,8 @@ async def seed_people_and_communities(jctx: JobContext, made: dict[str, Any]) ->
                 title=title,
             )
         members[handle] = found
+        assert found.id is not None
+        member_ids[handle] = found.id
     made["members"] = members
     made["communities"] = {}
     for spec in COMMUNITIES:
@@ -101,14 +104,14 @@ async def seed_people_and_communities(jctx: JobContext, made: dict[str, Any]) ->
         assert community.id is not None
         for handle in spec["members"]:
             await communities.join(
-                session, community.id, members[handle].id, now - timedelta(days=300)
+                session, community.id, member_ids[handle], now - timedelta(days=300)
             )
         for handle in spec["leaders"]:
             await communities.grant_role(
-                session, community.id, members[handle].id, Role.LEADER, None, now
+                session, community.id, member_ids[handle], Role.LEADER, None, now
             )
         await communities.grant_role(
-            session, community.id, members[spec["sponsor"]].id, Role.SPONSOR, None, now
+            session, community.id, member_ids[spec["sponsor"]], Role.SPONSOR, None, now
         )
         await communities.link_channel(
             session,

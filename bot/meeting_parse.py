@@ -336,8 +336,8 @@ def _read_words(tokens: list[str], today: date) -> _Plan:
             positions.append(_ORDINALS[word])
         elif word in _WEEKDAYS:
             weekdays.append(_WEEKDAYS[word])
-        elif _MONTHDAY.match(word) and 1 <= int(_MONTHDAY.match(word)[1]) <= 31:  # type: ignore[index]
-            monthdays.append(int(_MONTHDAY.match(word)[1]))  # type: ignore[index]
+        elif (monthday := _MONTHDAY.match(word)) and 1 <= int(monthday[1]) <= 31:
+            monthdays.append(int(monthday[1]))
         else:
             raise UserError(
                 f"I didn't understand `{word}` in the schedule. Write it like {SCHEDULE_EXAMPLES}; "
@@ -392,7 +392,7 @@ def _resolve(
     # The first matching day first (ignoring the interval), then the rule anchored on it, so
     # "every 2 weeks on monday" starts next Monday and DTSTART is the first instance (RFC 5545).
     pattern = {k: v for k, v in options.items() if k != "interval"}
-    first = rrule(freq, dtstart=base, **pattern).after(max(base, local_now))  # type: ignore[arg-type]
+    first = rrule(freq, dtstart=base, **pattern).after(max(base, local_now))  # type: ignore[arg-type]  # rrule's keywords have one type each
     if first is None:
         raise UserError(f"That schedule never happens. Write it like {SCHEDULE_EXAMPLES}.")
-    return first, rule_string(rrule(freq, dtstart=first, **options))  # type: ignore[arg-type]
+    return first, rule_string(rrule(freq, dtstart=first, **options))  # type: ignore[arg-type]  # rrule's keywords have one type each

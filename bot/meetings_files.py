@@ -103,6 +103,7 @@ async def attendance_csv(
     writer = csv.writer(out)
     writer.writerow(["occurrence_start", "member", "department", "rsvp", "attended"])
     for occurrence in held:
+        assert occurrence.id is not None
         local = occurrence.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         here = {m for o, m in answers if o == occurrence.id} | {
             m for o, m in came if o == occurrence.id

@@ -212,7 +212,7 @@ def reply_from_dict(data: Mapping[str, Any]) -> Reply:
     return Reply(
         text=data["text"],
         title=data.get("title"),
-        fields=tuple(tuple(pair) for pair in data.get("fields", ())),  # type: ignore[misc]
+        fields=tuple(tuple(pair) for pair in data.get("fields", ())),
         choices=tuple(Choice(**c) for c in data.get("choices", ())),
         form=Form(
             form_id=form["form_id"],
@@ -240,7 +240,7 @@ def reply_from_dict(data: Mapping[str, Any]) -> Reply:
         context=data.get("context"),
         visibility=Visibility(data.get("visibility", Visibility.PRIVATE)),
         replace=data.get("replace", False),
-        errors=tuple(tuple(pair) for pair in data.get("errors", ())),  # type: ignore[misc]
+        errors=tuple(tuple(pair) for pair in data.get("errors", ())),
     )
 
 

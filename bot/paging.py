@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.errors import UserError
 from bot.messages import Choice
@@ -12,6 +13,8 @@ from bot.messages import Choice
 _PAGE = re.compile(r"(?:^|\s+)page\s+(\d{1,5})\s*$", re.I)
 # `page -1` or `page 123456` is meant as paging, so it must not be searched as words.
 _BAD_PAGE = re.compile(r"(?:^|\s+)page\s+(?:[-+]\d+|\d{6,})\s*$", re.I)
+
+T = TypeVar("T")
 
 
 def take_page(args: str) -> tuple[str, int]:
@@ -56,6 +59,6 @@ class Page:
         )
 
 
-def slice_page(items: Sequence[object], number: int, per_page: int) -> tuple[Page, list[object]]:
+def slice_page(items: Sequence[T], number: int, per_page: int) -> tuple[Page, list[T]]:
     page = Page(min(number, max(1, -(-len(items) // per_page))), per_page, len(items))
     return page, list(items[page.offset : page.offset + per_page])

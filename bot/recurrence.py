@@ -95,9 +95,9 @@ def describe(start_local: datetime, rule: str) -> str:
         return ("every day" if interval == 1 else f"every {interval} days") + f" at {at}"
     if freq == "WEEKLY":
         days = [d for d in byday.split(",") if d] or [WEEKDAY_CODES[start_local.weekday()]]
-        names = ", ".join(WEEKDAY_NAMES[WEEKDAY_CODES.index(d[-2:])] for d in days)
+        weekdays = ", ".join(WEEKDAY_NAMES[WEEKDAY_CODES.index(d[-2:])] for d in days)
         every = "every week" if interval == 1 else f"every {interval} weeks"
-        return f"{every} on {names} at {at}"
+        return f"{every} on {weekdays} at {at}"
     if freq == "MONTHLY":
         every = "every month" if interval == 1 else f"every {interval} months"
         if byday:
@@ -107,10 +107,10 @@ def describe(start_local: datetime, rule: str) -> str:
             places = [ORDINAL_NAMES.get(int(code[:-2] or 1), code[:-2]) for code in codes]
             if len(set(names)) == 1:
                 return f"{every} on the {_and(places)} {names[0]} at {at}"
-            days = _and([f"{place} {name}" for place, name in zip(places, names, strict=True)])
-            return f"{every} on the {days} at {at}"
-        days = [int(day) for day in parts.get("BYMONTHDAY", str(start_local.day)).split(",")]
-        return f"{every} on the {_and([ordinal(day) for day in days])} at {at}"
+            each = _and([f"{place} {name}" for place, name in zip(places, names, strict=True)])
+            return f"{every} on the {each} at {at}"
+        monthdays = [int(d) for d in parts.get("BYMONTHDAY", str(start_local.day)).split(",")]
+        return f"{every} on the {_and([ordinal(day) for day in monthdays])} at {at}"
     return f"{rule} at {at}"
 
 

@@ -36,14 +36,14 @@ async def list_communities(session: AsyncSession) -> list[tuple[Community, int]]
     counts = (
         select(Membership.community_id, func.count().label("n"))
         .where(col(Membership.left_at).is_(None))
-        .group_by(Membership.community_id)
+        .group_by(col(Membership.community_id))
         .subquery()
     )
     result = await session.exec(
         select(Community, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.community_id == Community.id)
         .where(col(Community.archived_at).is_(None))
-        .order_by(Community.name, Community.id)  # a stable order, so pages never overlap
+        .order_by(col(Community.name), col(Community.id))  # a stable order, so pages never overlap
     )
     return [(c, int(n)) for c, n in result.all()]
 
@@ -101,7 +101,7 @@ async def members_of(
         select(Member)
         .join(Membership, col(Membership.member_id) == Member.id)
         .where(Membership.community_id == community_id, col(Membership.left_at).is_(None))
-        .order_by(func.lower(Member.display_name), Member.id)
+        .order_by(func.lower(Member.display_name), col(Member.id))
         .offset(offset)
     )
     if limit is not None:

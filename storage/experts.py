@@ -37,9 +37,9 @@ async def ensure_topics(session: AsyncSession, names: Iterable[str], now: dateti
     for name in {n for n in names if n}:
         await insert_ignore(
             session,
-            Topic.__table__,
+            Topic.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
             {"name": name, "created_at": now},
-            ["name"],  # type: ignore[attr-defined]
+            ["name"],
         )
 
 
@@ -121,7 +121,7 @@ async def designate(
     await ensure_topics(session, [topic], now)
     new = await insert_ignore(
         session,
-        SmeDesignation.__table__,  # type: ignore[attr-defined]
+        SmeDesignation.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {
             "community_id": community_id,
             "member_id": member_id,
@@ -202,7 +202,7 @@ async def endorse(
     await ensure_topics(session, [topic], now)
     new = await insert_ignore(
         session,
-        Endorsement.__table__,  # type: ignore[attr-defined]
+        Endorsement.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {"endorser_id": endorser_id, "member_id": member_id, "topic": topic, "created_at": now},
         ["endorser_id", "member_id", "topic"],
     )
@@ -284,7 +284,7 @@ async def routed_since(
     result = await session.exec(
         select(ExpertRouting.expert_id, func.count())
         .where(col(ExpertRouting.expert_id).in_(list(expert_ids)), ExpertRouting.asked_at >= since)
-        .group_by(ExpertRouting.expert_id)
+        .group_by(col(ExpertRouting.expert_id))
     )
     return {int(member): int(n) for member, n in result.all()}
 
@@ -453,13 +453,13 @@ async def refresh_stats(
                 col(ExpertStat.member_id) == member_id, col(ExpertStat.topic) == topic
             )
         )
-        await session.exec(_REFRESH_ONE, params={"m": member_id, "t": topic, **_bounds(now)})  # type: ignore[call-overload]
+        await session.exec(_REFRESH_ONE, params={"m": member_id, "t": topic, **_bounds(now)})  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
 
 
 async def rebuild_stats(session: AsyncSession, now: datetime) -> None:
     """Recompute every ranking row (after bulk loads or imports)."""
     await session.exec(delete(ExpertStat))
-    await session.exec(_REBUILD_ALL, params=_bounds(now))  # type: ignore[call-overload]
+    await session.exec(_REBUILD_ALL, params=_bounds(now))  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
 
 
 async def decay_due(session: AsyncSession, now: datetime, *, limit: int = 500) -> int:
@@ -505,14 +505,15 @@ async def rank_experts(
     hidden = select(ExpertAvailability.member_id).where(
         or_(
             col(ExpertAvailability.do_not_route).is_(True),
-            ExpertAvailability.visibility != "org",
+            col(ExpertAvailability.visibility) != "org",
         )
     )
-    stat = ExpertStat.__table__.c  # type: ignore[attr-defined]
-    rows = list(
+    stat = ExpertStat.__table__.c  # type: ignore[attr-defined]  # SQLModel declares no __table__
+    rows: list[Any] = list(  # Rows by column name; exec() types them as bare tuples
         (
             await session.exec(
-                select(  # plain columns: no ORM objects for hundreds of rows
+                # plain columns: no ORM objects for hundreds of rows
+                select(  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
                     stat.member_id,
                     stat.designated,
                     stat.authored,
@@ -586,7 +587,7 @@ async def lesson_evidence(session: AsyncSession, member_id: int) -> dict[str, tu
         "WHERE (l.author_id = :m OR l.validated_by = :m) "
         "AND l.status = 'published' AND l.deleted_at IS NULL GROUP BY lt.topic"
     )
-    rows = (await session.exec(sql, params={"m": member_id})).all()  # type: ignore[call-overload]
+    rows = (await session.exec(sql, params={"m": member_id})).all()  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
     return {str(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in rows}
 
 
@@ -629,7 +630,7 @@ async def topics_without_sme(
     params: dict[str, Any] = {"c": community_id, "limit": limit}
     if since:
         params["since"] = since
-    rows = (await session.exec(sql, params=params)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(sql, params=params)).all()  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
     return [(str(r[0]), int(r[1])) for r in rows]
 
 
@@ -640,9 +641,9 @@ async def bulk_insert(
     session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]]
 ) -> None:
     """Insert many rows of one table in executemany batches (no ORM objects)."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
     for start in range(0, len(rows), 5000):
-        await session.exec(insert(table), params=list(rows[start : start + 5000]))  # type: ignore[call-overload]
+        await session.exec(insert(table), params=list(rows[start : start + 5000]))
 
 
 async def designated_communities(
@@ -670,14 +671,14 @@ async def smes_by_topic(session: AsyncSession, community_id: int) -> list[tuple[
     result = await session.exec(
         select(SmeDesignation.topic, SmeDesignation.member_id)
         .where(SmeDesignation.community_id == community_id)
-        .order_by(SmeDesignation.topic, SmeDesignation.member_id)
+        .order_by(col(SmeDesignation.topic), col(SmeDesignation.member_id))
     )
     return [(topic, member) for topic, member in result.all()]
 
 
 async def analyse(session: AsyncSession) -> None:
     """Refresh the planner's statistics after a bulk load."""
-    await session.exec(text("ANALYZE"))  # type: ignore[call-overload]
+    await session.exec(text("ANALYZE"))  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
 
 
 async def naive_rank(session: AsyncSession, topic: str, limit: int = 20) -> list[int]:

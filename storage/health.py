@@ -53,7 +53,7 @@ async def open_round(
 ) -> bool:
     return await insert_ignore(
         session,
-        HealthRound.__table__,  # type: ignore[attr-defined]
+        HealthRound.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {
             "community_id": community_id,
             "quarter": quarter,
@@ -79,7 +79,7 @@ async def add_check(
     """Create the (community, quarter, leader) prompt row; False when it exists already."""
     return await insert_ignore(
         session,
-        HealthCheck.__table__,  # type: ignore[attr-defined]
+        HealthCheck.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {
             "community_id": community_id,
             "quarter": quarter,

@@ -19,7 +19,7 @@ from storage.outbox import stored_key
 from storage.sql import dialect_name
 from storage.tables.inbox import InboxItem
 
-_TABLE = InboxItem.__table__  # type: ignore[attr-defined]
+_TABLE = InboxItem.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
 UNFINISHED = ("pending", "handled")
 
 
@@ -63,7 +63,7 @@ async def record(
         .on_conflict_do_nothing(index_elements=["platform", "key"])
         .returning(_TABLE.c.id)
     )
-    inserted = (await session.exec(statement)).scalar_one_or_none()  # type: ignore[call-overload]
+    inserted = (await session.exec(statement)).scalar_one_or_none()
     if inserted is not None:
         return int(inserted)
     reopened = await session.exec(
@@ -88,7 +88,7 @@ async def record(
             done_at=None,
             error=None,
         )
-        .returning(InboxItem.id)
+        .returning(col(InboxItem.id))
         .execution_options(synchronize_session=False)
     )
     row_id = reopened.scalar_one_or_none()
@@ -115,7 +115,7 @@ async def claim_due(
         col(InboxItem.status).in_(UNFINISHED),
         or_(col(InboxItem.claimed_until).is_(None), col(InboxItem.claimed_until) < now),
     )
-    due = due.order_by(InboxItem.id).limit(limit)
+    due = due.order_by(col(InboxItem.id)).limit(limit)
     if dialect_name(session) == "postgresql":
         due = due.with_for_update(skip_locked=True)
     statement = (
@@ -125,7 +125,7 @@ async def claim_due(
         .returning(InboxItem)
         .execution_options(synchronize_session=False)
     )
-    rows = (await session.exec(statement)).scalars().all()  # type: ignore[call-overload]
+    rows = (await session.exec(statement)).scalars().all()
     return sorted(rows, key=lambda row: row.id or 0)
 
 
@@ -246,5 +246,5 @@ async def list_items(session: AsyncSession, *, status: str | None = None) -> lis
     query = select(InboxItem)
     if status is not None:
         query = query.where(InboxItem.status == status)
-    result = await session.exec(query.order_by(InboxItem.id))
+    result = await session.exec(query.order_by(col(InboxItem.id)))
     return list(result.all())

@@ -19,7 +19,7 @@ async def stored_key(session: AsyncSession, name: str, candidate: bytes, now: da
     """
     await insert_ignore(
         session,
-        DeploymentKey.__table__,  # type: ignore[attr-defined]
+        DeploymentKey.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {"name": name, "value": candidate.hex(), "created_at": now},
         ["name"],
     )

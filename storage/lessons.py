@@ -161,7 +161,7 @@ async def pending(
             Lesson.status == "draft",
             col(Lesson.deleted_at).is_(None),
         )
-        .order_by(Lesson.created_at, Lesson.id)
+        .order_by(col(Lesson.created_at), col(Lesson.id))
         .limit(200)
     )
     drafts = list(result.all())
@@ -181,7 +181,7 @@ async def log_reuse(
     """True when this is the member's first `kind` vote on the lesson (double clicks count once)."""
     new = await insert_ignore(
         session,
-        LessonReuse.__table__,  # type: ignore[attr-defined]
+        LessonReuse.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {"lesson_id": lesson_id, "member_id": member_id, "kind": kind, "at": now},
         ["lesson_id", "member_id", "kind"],
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -105,7 +105,7 @@ async def plan_many(
     ]
     await insert_ignore_many(
         session,
-        MeetingOccurrence.__table__,  # type: ignore[attr-defined]
+        MeetingOccurrence.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         rows,
         ["meeting_id", "starts_at"],
     )
@@ -371,12 +371,12 @@ async def agenda_checks_due(session: AsyncSession, now: datetime) -> Due:
     return await _due(session, col(MeetingOccurrence.agenda_check_at) <= now)
 
 
-async def _due(session: AsyncSession, condition: object) -> Due:
+async def _due(session: AsyncSession, condition: ColumnElement[bool]) -> Due:
     result = await session.exec(
         select(MeetingOccurrence, Meeting, Community)
         .join(Meeting, col(Meeting.id) == MeetingOccurrence.meeting_id)
         .join(Community, col(Community.id) == Meeting.community_id)
-        .where(condition)  # type: ignore[arg-type]
+        .where(condition)
         .order_by(col(MeetingOccurrence.starts_at), col(MeetingOccurrence.id))
     )
     return [(o, m, c) for o, m, c in result.all()]
@@ -395,12 +395,12 @@ async def set_agenda_check_times(session: AsyncSession, times: dict[int, datetim
 async def _set_times(session: AsyncSession, column: str, times: dict[int, datetime | None]) -> None:
     if not times:
         return
-    table = MeetingOccurrence.__table__  # type: ignore[attr-defined]
+    table = MeetingOccurrence.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
     statement = (
         update(table).where(table.c.id == bindparam("oid")).values({column: bindparam("at")})
     )
     await session.exec(
-        statement,  # type: ignore[call-overload]
+        statement,
         params=[{"oid": oid, "at": at} for oid, at in sorted(times.items())],
     )
 
@@ -424,11 +424,11 @@ async def ended_without_follow_up(
 
 
 async def _claim(
-    session: AsyncSession, occurrence_id: int, *conditions: object, **values: object
+    session: AsyncSession, occurrence_id: int, *conditions: ColumnElement[bool], **values: object
 ) -> bool:
     result = await session.exec(
         update(MeetingOccurrence)
-        .where(col(MeetingOccurrence.id) == occurrence_id, *conditions)  # type: ignore[arg-type]
+        .where(col(MeetingOccurrence.id) == occurrence_id, *conditions)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -477,7 +477,7 @@ async def set_rsvp(
     """Record or change an RSVP; True when this is the member's first RSVP to it."""
     inserted = await insert_ignore(
         session,
-        MeetingRsvp.__table__,  # type: ignore[attr-defined]
+        MeetingRsvp.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {
             "occurrence_id": occurrence_id,
             "member_id": member_id,
@@ -507,7 +507,7 @@ async def rsvp_counts(
     result = await session.exec(
         select(MeetingRsvp.occurrence_id, MeetingRsvp.status, func.count())
         .where(col(MeetingRsvp.occurrence_id).in_(list(occurrence_ids)))
-        .group_by(MeetingRsvp.occurrence_id, MeetingRsvp.status)
+        .group_by(col(MeetingRsvp.occurrence_id), col(MeetingRsvp.status))
     )
     counts: dict[int, dict[str, int]] = {}
     for occurrence_id, status, count in result.all():
@@ -550,7 +550,7 @@ async def record_attendance(
     """True when the attendance is new."""
     return await insert_ignore(
         session,
-        MeetingAttendance.__table__,  # type: ignore[attr-defined]
+        MeetingAttendance.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {
             "occurrence_id": occurrence_id,
             "member_id": member_id,
@@ -582,7 +582,7 @@ async def set_opt_in(
     if on:
         return await insert_ignore(
             session,
-            MeetingReminderOptIn.__table__,  # type: ignore[attr-defined]
+            MeetingReminderOptIn.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
             {"meeting_id": meeting_id, "member_id": member_id, "created_at": now},
             ["meeting_id", "member_id"],
         )
@@ -611,7 +611,7 @@ async def save_pulse(
     """Store or change an anonymous answer; True when it is the first from this token."""
     inserted = await insert_ignore(
         session,
-        MeetingPulse.__table__,  # type: ignore[attr-defined]
+        MeetingPulse.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {"occurrence_id": occurrence_id, "token": token, "score": score, "answered_at": now},
         ["occurrence_id", "token"],
     )

@@ -25,7 +25,7 @@ async def raise_signal(
     """Record a signal once per key; False when it was raised before."""
     return await insert_ignore(
         session,
-        NudgeSignal.__table__,  # type: ignore[attr-defined]
+        NudgeSignal.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {
             "key": key[:200],
             "community_id": community_id,

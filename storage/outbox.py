@@ -17,7 +17,7 @@ from storage.tables import OutboxMessage
 from storage.tables.outbox import NORMAL
 from storage.tables.pacing import SendBucket
 
-_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
 KEY_LENGTH = 200  # the column's size
 
 
@@ -83,7 +83,7 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
         for row in rows
     ]
     for start in range(0, len(batch), 2000):
-        await session.exec(statement, params=batch[start : start + 2000])  # type: ignore[call-overload]
+        await session.exec(statement, params=batch[start : start + 2000])
 
 
 async def claim_due(
@@ -113,7 +113,7 @@ async def claim_due(
     )
     if platforms is not None:
         due = due.where(col(OutboxMessage.platform).in_(list(platforms)))
-    due = due.order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
+    due = due.order_by(col(OutboxMessage.priority), col(OutboxMessage.id)).limit(limit)
     if dialect_name(session) == "postgresql":
         due = due.with_for_update(skip_locked=True)
     statement = (
@@ -261,5 +261,5 @@ async def list_messages(
         query = query.where(OutboxMessage.status == status)
     if key_prefix is not None:
         query = query.where(col(OutboxMessage.key).startswith(key_prefix, autoescape=True))
-    result = await session.exec(query.order_by(OutboxMessage.id))
+    result = await session.exec(query.order_by(col(OutboxMessage.id)))
     return list(result.all())

@@ -61,7 +61,7 @@ async def outcomes(
     result = await session.exec(
         select(OutboxMessage.status, OutboxMessage.error, func.count())
         .where(_in_range(key_prefix, after_id, last))
-        .group_by(OutboxMessage.status, OutboxMessage.error)
+        .group_by(col(OutboxMessage.status), col(OutboxMessage.error))
     )
     return [(status, error, int(count)) for status, error, count in result.all()]
 

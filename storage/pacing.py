@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.sql import insert_ignore
 from storage.tables.pacing import SendBucket
 
-_TABLE = SendBucket.__table__  # type: ignore[attr-defined]
+_TABLE = SendBucket.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
 
 
 async def reserve_slots(
@@ -29,7 +29,7 @@ async def reserve_slots(
         update(SendBucket)
         .where(col(SendBucket.key) == key)
         .values(next_slot=start + interval * count)
-        .returning(SendBucket.next_slot)
+        .returning(col(SendBucket.next_slot))
         .execution_options(synchronize_session=False)
     )
     end = float(result.scalar_one())

@@ -103,7 +103,7 @@ async def personal_records(session: AsyncSession, member: Member) -> PersonalRec
     found.identities = await _all(session, select(Identity).where(Identity.member_id == m))
     found.conversations = await _direct_conversations(session, found.identities)
     found.memberships = await _all(
-        session, select(Membership).where(Membership.member_id == m).order_by(Membership.id)
+        session, select(Membership).where(Membership.member_id == m).order_by(col(Membership.id))
     )
     found.roles = await _all(session, select(MemberRole).where(MemberRole.member_id == m))
     found.expertise = await _all(session, select(Expertise).where(Expertise.member_id == m))
@@ -124,7 +124,7 @@ async def personal_records(session: AsyncSession, member: Member) -> PersonalRec
         session, select(ExpertRouting).where(ExpertRouting.expert_id == m)
     )
     found.lessons = await _all(
-        session, select(Lesson).where(Lesson.author_id == m).order_by(Lesson.id)
+        session, select(Lesson).where(Lesson.author_id == m).order_by(col(Lesson.id))
     )
     found.lesson_votes = await _all(session, select(LessonReuse).where(LessonReuse.member_id == m))
     found.rsvps = await _all(session, select(MeetingRsvp).where(MeetingRsvp.member_id == m))
@@ -141,16 +141,16 @@ async def personal_records(session: AsyncSession, member: Member) -> PersonalRec
         session,
         select(SurveyAnswer)
         .where(SurveyAnswer.member_id == m)
-        .order_by(SurveyAnswer.survey_id, SurveyAnswer.question),
+        .order_by(col(SurveyAnswer.survey_id), col(SurveyAnswer.question)),
     )
     found.health_checks = await _all(session, select(HealthCheck).where(HealthCheck.leader_id == m))
     found.activity = await _all(
         session,
-        select(ActivityEvent).where(ActivityEvent.member_id == m).order_by(ActivityEvent.id),
+        select(ActivityEvent).where(ActivityEvent.member_id == m).order_by(col(ActivityEvent.id)),
     )
     found.messages = await _all(
         session,
-        select(OutboxMessage).where(OutboxMessage.member_id == m).order_by(OutboxMessage.id),
+        select(OutboxMessage).where(OutboxMessage.member_id == m).order_by(col(OutboxMessage.id)),
     )
     await _load_titles(session, found)
     return found
@@ -168,8 +168,8 @@ async def _direct_conversations(
             col(Conversation.is_direct).is_(True),
             or_(
                 *(
-                    (Conversation.platform == i.platform)
-                    & (Conversation.platform_user_id == i.platform_user_id)
+                    (col(Conversation.platform) == i.platform)
+                    & (col(Conversation.platform_user_id) == i.platform_user_id)
                     for i in identities
                 )
             ),
@@ -178,7 +178,8 @@ async def _direct_conversations(
 
 
 async def _load_titles(session: AsyncSession, found: PersonalRecords) -> None:
-    occurrence_ids = {r.occurrence_id for r in [*found.rsvps, *found.attendance]}
+    occurrence_ids = {r.occurrence_id for r in found.rsvps}
+    occurrence_ids |= {a.occurrence_id for a in found.attendance}
     found.occurrences = await _by_id(session, MeetingOccurrence, occurrence_ids)
     meeting_ids = {o.meeting_id for o in found.occurrences.values()}
     meeting_ids |= {o.meeting_id for o in found.reminder_opt_ins}
@@ -186,8 +187,10 @@ async def _load_titles(session: AsyncSession, found: PersonalRecords) -> None:
     survey_ids = {i.survey_id for i in found.survey_invites}
     survey_ids |= {a.survey_id for a in found.named_answers}
     found.surveys = await _by_id(session, Survey, survey_ids)
-    community_ids = {x.community_id for x in [*found.memberships, *found.roles]}
-    community_ids |= {x.community_id for x in [*found.designations, *found.lessons]}
+    community_ids = {x.community_id for x in found.memberships}
+    community_ids |= {x.community_id for x in found.roles}
+    community_ids |= {x.community_id for x in found.designations}
+    community_ids |= {x.community_id for x in found.lessons}
     community_ids |= {m.community_id for m in found.meetings.values()}
     community_ids |= {s.community_id for s in found.surveys.values()}
     community_ids |= {h.community_id for h in found.health_checks}
@@ -200,8 +203,8 @@ async def _by_id(session: AsyncSession, model: type[T], ids: Iterable[int]) -> d
     rows: dict[int, T] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        for row in await _all(session, select(model).where(col(model.id).in_(chunk))):  # type: ignore[attr-defined]
-            rows[row.id] = row  # type: ignore[attr-defined]
+        for row in await _all(session, select(model).where(col(model.id).in_(chunk))):  # type: ignore[attr-defined]  # each table passed here has an id
+            rows[row.id] = row
     return rows
 
 
@@ -282,8 +285,12 @@ async def erase_member(
         delete(Expertise).where(col(Expertise.member_id) == m),
         delete(ExpertAvailability).where(col(ExpertAvailability.member_id) == m),
         delete(SmeDesignation).where(col(SmeDesignation.member_id) == m),
-        delete(Endorsement).where(or_(Endorsement.member_id == m, Endorsement.endorser_id == m)),
-        delete(ExpertRouting).where(or_(ExpertRouting.asker_id == m, ExpertRouting.expert_id == m)),
+        delete(Endorsement).where(
+            or_(col(Endorsement.member_id) == m, col(Endorsement.endorser_id) == m)
+        ),
+        delete(ExpertRouting).where(
+            or_(col(ExpertRouting.asker_id) == m, col(ExpertRouting.expert_id) == m)
+        ),
         delete(ExpertStat).where(col(ExpertStat.member_id) == m),
         delete(MeetingRsvp).where(col(MeetingRsvp.member_id) == m),
         delete(MeetingAttendance).where(col(MeetingAttendance.member_id) == m),
@@ -296,7 +303,7 @@ async def erase_member(
         .values(left_at=now),
     ]
     for statement in deletions:
-        await session.exec(statement.execution_options(synchronize_session=False))  # type: ignore[call-overload]
+        await session.exec(statement.execution_options(synchronize_session=False))
     await _scrub_name_from_messages(session, member.display_name)
     member.display_name = FORMER_MEMBER
     member.timezone = member.department = member.title = None
@@ -312,7 +319,7 @@ async def erase_member(
 async def _unlink_anonymous_answers(session: AsyncSession, rekeying: Rekeying) -> None:
     for survey_id, (old, new) in rekeying.survey_tokens.items():
         await session.exec(
-            update(SurveyAnswer)  # type: ignore[call-overload]
+            update(SurveyAnswer)
             .where(
                 col(SurveyAnswer.survey_id) == survey_id,
                 col(SurveyAnswer.respondent) == old,
@@ -343,7 +350,7 @@ async def _scrub_name_from_messages(session: AsyncSession, name: str) -> None:
     candidates = await _all(
         session,
         select(OutboxMessage).where(
-            or_(*(stored.contains(form, autoescape=True) for form in forms))  # type: ignore[arg-type]
+            or_(*(stored.contains(form, autoescape=True) for form in forms))
         ),
     )
     for message in candidates:

@@ -301,8 +301,8 @@ async def _sqlite_best(
         "SELECT count(*) FROM lesson l WHERE l.id IN "
         f"(SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH :q) AND {where}"
     )
-    ids = [int(r[0]) for r in (await session.exec(text(best), params=params)).all()]  # type: ignore[call-overload]
-    total = int((await session.exec(text(count), params=params)).one()[0])  # type: ignore[call-overload]
+    ids = [int(r[0]) for r in (await session.exec(text(best), params=params)).all()]  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
+    total = int((await session.exec(text(count), params=params)).one()[0])  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
     if len(ids) < wanted and total > len(ids):
         return None
     page = ids[params["offset"] : wanted]
@@ -322,7 +322,7 @@ async def _lessons_by_ids(session: AsyncSession, ids: list[int]) -> list[Any]:
 async def _fetch(
     session: AsyncSession, sql: str, params: dict[str, Any], *, any_term: bool
 ) -> SearchResult:
-    rows = (await session.exec(text(sql), params=params)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(text(sql), params=params)).all()  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
     if not rows:
         return SearchResult(0, any_term=any_term)
     ids = [int(r[0]) for r in rows]
@@ -348,5 +348,5 @@ async def naive_search(session: AsyncSession, query: str, *, limit: int = 10) ->
         + " AND ".join(clauses)
         + " ORDER BY created_at DESC LIMIT :limit"
     )
-    rows = (await session.exec(text(sql), params=params)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(text(sql), params=params)).all()  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
     return [int(r[0]) for r in rows]

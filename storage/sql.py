@@ -35,7 +35,7 @@ async def insert_ignore_many(
         return
     module = postgresql if dialect_name(session) == "postgresql" else sqlite
     statement = module.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
-    await session.exec(statement, params=list(rows))  # type: ignore[call-overload]
+    await session.exec(statement, params=list(rows))
 
 
 def like_escape(text: str) -> str:

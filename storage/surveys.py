@@ -111,7 +111,7 @@ async def open_for_member(session: AsyncSession, member_id: int) -> list[tuple[S
 async def add_invite(session: AsyncSession, survey_id: int, member_id: int) -> bool:
     return await insert_ignore(
         session,
-        SurveyInvite.__table__,  # type: ignore[attr-defined]
+        SurveyInvite.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
         {"survey_id": survey_id, "member_id": member_id, "answered": False},
         ["survey_id", "member_id"],
     )
@@ -126,7 +126,7 @@ async def add_invites(session: AsyncSession, survey_id: int, member_ids: Sequenc
     )
     rows = [{"survey_id": survey_id, "member_id": m, "answered": False} for m in member_ids]
     for start in range(0, len(rows), 5000):
-        await session.exec(statement, params=rows[start : start + 5000])  # type: ignore[call-overload]
+        await session.exec(statement, params=rows[start : start + 5000])
 
 
 async def invite_of(session: AsyncSession, survey_id: int, member_id: int) -> SurveyInvite | None:
@@ -154,7 +154,7 @@ async def not_answered(session: AsyncSession, survey_id: int) -> list[Member]:
         select(Member)
         .join(SurveyInvite, col(SurveyInvite.member_id) == Member.id)
         .where(SurveyInvite.survey_id == survey_id, col(SurveyInvite.answered).is_(False))
-        .order_by(func.lower(Member.display_name), Member.id)
+        .order_by(func.lower(Member.display_name), col(Member.id))
     )
     return list(result.all())
 
@@ -179,7 +179,7 @@ async def invite_counts(session: AsyncSession, survey_id: int) -> tuple[int, int
     result = await session.exec(
         select(SurveyInvite.answered, func.count())
         .where(SurveyInvite.survey_id == survey_id)
-        .group_by(SurveyInvite.answered)
+        .group_by(col(SurveyInvite.answered))
     )
     counts = {bool(answered): int(n) for answered, n in result.all()}
     return counts.get(True, 0) + counts.get(False, 0), counts.get(True, 0)
@@ -214,7 +214,7 @@ async def save_answers(
             continue
         inserted = await insert_ignore(
             session,
-            SurveyAnswer.__table__,  # type: ignore[attr-defined]
+            SurveyAnswer.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
             {
                 "survey_id": survey_id,
                 "respondent": respondent,

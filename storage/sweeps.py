@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.sql import insert_ignore
 from storage.tables.delivery import SweepMark
 
-_TABLE = SweepMark.__table__  # type: ignore[attr-defined]
+_TABLE = SweepMark.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
 
 
 async def done_until(session: AsyncSession, name: str) -> datetime | None:

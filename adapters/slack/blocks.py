@@ -196,7 +196,7 @@ def _field_sections(fields: Iterable[tuple[str, str]], budget: list[int]) -> lis
             if row:
                 blocks.append({"type": "section", "fields": row})
                 row = []
-            rendered = {
+            rendered: dict[str, Any] = {
                 "type": "mrkdwn",
                 "text": _clip_rendered(text, min(SECTION_TEXT, budget[0])),
                 "verbatim": True,

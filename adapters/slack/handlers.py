@@ -26,6 +26,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import Clock as SlackClock
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -47,7 +48,7 @@ _LOGGER = logging.getLogger(__name__)
 SAVE_AS_LESSON = "save_as_lesson"
 
 
-class _EpochClock:
+class _EpochClock(SlackClock):
     """slack_sdk's verifier wants epoch seconds; ours gives aware datetimes."""
 
     def __init__(self, clock: Clock) -> None:
@@ -98,7 +99,7 @@ class SlackAdapter:
             bolt_request = AsyncBoltRequest(
                 body=payload,
                 query=request.query_string,
-                headers=request.headers,  # type: ignore[arg-type]
+                headers=request.headers,  # type: ignore[arg-type]  # typed as a dict; Bolt reads any mapping
                 mode="socket_mode",
             )
             response = await self.bolt.async_dispatch(bolt_request)

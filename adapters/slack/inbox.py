@@ -250,6 +250,7 @@ class SlackInbox:
     async def _translate(self, item: InboxItem) -> tuple[Origin, Request | None]:
         body: dict[str, Any] = item.request.get("body") or {}
         adapter = self.adapter
+        request: Request  # each kind below builds its own
         if item.kind == "command":
             channel = body.get("channel_id") or ""
             origin = Origin(
@@ -411,7 +412,7 @@ def _form_with_errors(view: dict[str, Any], failed: Reply) -> dict[str, Any]:
     ]
     notes = "\n".join(f"• {message}" for _name, message in failed.errors)
     warning = {"type": "section", "text": mrkdwn(f"*{failed.text}*\n{notes}".strip())}
-    rebuilt = {
+    rebuilt: dict[str, Any] = {
         key: view[key]
         for key in ("type", "callback_id", "private_metadata", "title", "submit", "close")
         if key in view

@@ -137,7 +137,9 @@ def form_errors(form_blocks: Sequence[dict[str, Any]], reply: Reply) -> dict[str
 
     An error for a field the modal does not show goes on the first input, so it is never lost.
     """
-    block_ids = [b.get("block_id") for b in form_blocks if b.get("type") == "input"]
+    block_ids = [
+        str(b["block_id"]) for b in form_blocks if b.get("type") == "input" and b.get("block_id")
+    ]
     errors: dict[str, str] = {}
     for name, message in reply.errors:
         target = name if name in block_ids else (block_ids[0] if block_ids else name)

@@ -70,7 +70,7 @@ def submit_request(
     origin: Any, value: Mapping[str, Any]
 ) -> tuple[FormSubmission | None, Form | None, dict[str, str]]:
     """The dialog's values as a form submission, with the form shown (to redraw it)."""
-    data = value.get("data") if isinstance(value.get("data"), Mapping) else {}
+    data = given if isinstance(given := value.get("data"), Mapping) else {}
     form_id = str(data.get(FORM_KEY) or "")
     if not form_id:
         return None, None, {}

@@ -116,7 +116,7 @@ class TeamsAdapter:
             activity = Activity().deserialize(body) if body is not None else None
         except Exception:  # undecodable JSON or a shape msrest cannot read
             activity = None
-        if activity is None or not activity.type or not _addressable(activity):
+        if activity is None or body is None or not activity.type or not _addressable(activity):
             return web.json_response({"error": "bad request"}, status=400)
         try:
             authenticated = await self._authenticate(activity, header)
@@ -192,7 +192,7 @@ class TeamsAdapter:
     async def _invoke(self, context: TurnContext) -> None:
         """Message actions answer in the invoke response (a dialog, or nothing to close it)."""
         body = _BODY.get({})
-        value = body.get("value") if isinstance(body.get("value"), dict) else {}
+        value = given if isinstance(given := body.get("value"), dict) else {}
         answer: dict[str, Any] = {}
         if value.get("commandId") == actions.SAVE_AS_LESSON and context.activity.name in (
             actions.FETCH,

@@ -237,7 +237,7 @@ def stored_request(body: Mapping[str, Any], user: User) -> dict[str, Any]:
 
 def activity_key(body: Mapping[str, Any]) -> str:
     """Teams' idempotency key: the activity id, within its conversation (thread included)."""
-    conversation = body.get("conversation") if isinstance(body.get("conversation"), dict) else {}
+    conversation = given if isinstance(given := body.get("conversation"), dict) else {}
     if body.get("id"):
         return f"activity:{conversation.get('id') or ''}:{body['id']}"
     # No id: the payload itself (a replay of the same bytes is the same request).

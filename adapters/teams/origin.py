@@ -31,8 +31,8 @@ class Origin:
 
 
 def tenant_of(body: Mapping[str, Any]) -> str | None:
-    channel_data = body.get("channelData") if isinstance(body.get("channelData"), dict) else {}
-    conversation = body.get("conversation") if isinstance(body.get("conversation"), dict) else {}
+    channel_data = given if isinstance(given := body.get("channelData"), dict) else {}
+    conversation = found if isinstance(found := body.get("conversation"), dict) else {}
     return (channel_data.get("tenant") or {}).get("id") or conversation.get("tenantId")
 
 

@@ -205,7 +205,7 @@ async def list_all(ctx: Context, args: str) -> Reply:
     mine = {c.id for c in await communities.communities_of(ctx.session, ctx.member_id)}
     lines = []
     joinable: list[Choice] = []
-    for community, count in shown:  # type: ignore[misc]
+    for community, count in shown:
         marker = " (you are a member)" if community.id in mine else ""
         purpose = f" — {community.purpose[:120]}" if community.purpose else ""
         lines.append(f"*{community.name}* `{community.slug}`, {count} members{marker}{purpose}")

@@ -139,7 +139,8 @@ async def add_expertise(ctx: Context, args: str) -> Reply:
         raise UserError("Which topics? E.g. `expertise add kubernetes, terraform level 3`.")
     if len(words) > MAX_TOPICS:
         raise UserError(f"Add at most {MAX_TOPICS} topics at a time.")
-    added, changed = [], []
+    added: list[str] = []
+    changed: list[str] = []
     for word in words:
         topic = await topic_for(ctx, word, create=True)
         new = await experts.add_expertise(
@@ -580,10 +581,10 @@ async def expert(ctx: Context, args: str) -> Reply | list[Reply]:
     sme_in = await experts.designated_communities(
         ctx.session,
         topic,
-        [r.member_id for r, _b in shown],  # type: ignore[misc]
+        [r.member_id for r, _b in shown],
     )
     lines, choices = [], []
-    for number, (row, busy) in enumerate(shown, start=page.offset + 1):  # type: ignore[misc]
+    for number, (row, busy) in enumerate(shown, start=page.offset + 1):
         member = names.get(row.member_id)
         if member is None:
             continue

@@ -233,7 +233,7 @@ async def quarter_health(ctx: Context, community_id: int, quarter: str) -> Quart
     checks = await health.checks_for(ctx.session, community_id, quarter)
     answered = sorted(
         (c for c in checks if c.answers is not None and c.answered_at is not None),
-        key=lambda c: c.answered_at,  # type: ignore[arg-type,return-value]
+        key=lambda c: c.answered_at,  # type: ignore[arg-type,return-value]  # None filtered out above
     )
     return combine(quarter, [c.answers or {} for c in answered])
 

@@ -518,6 +518,7 @@ async def edit(ctx: Context, args: str) -> Reply:
         meeting.location = value[:500]
     elif field == "agenda":
         meeting.agenda = value[:2000]
+        assert meeting.id is not None
         await meetings.recheck_agendas(ctx.session, meeting.id, ctx.now)
     elif field == "facilitator":
         person = await find_person(ctx, value)
@@ -631,6 +632,7 @@ async def edit_from_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     meeting.location = values.get("location", "")[:500]
     meeting.agenda = values.get("agenda", "")[:2000]
     ctx.session.add(meeting)
+    assert meeting.id is not None
     await meetings.recheck_agendas(ctx.session, meeting.id, ctx.now)
     told = ""
     if replan:

@@ -9,6 +9,7 @@ from bot.people import find_person, split_person
 from bot.permissions import ASSIGNABLE_ROLES, Capability, Role
 from bot.registry import command
 from storage import communities
+from storage.tables import Community, Member
 
 GROUP = "Communities"
 ROLE_NAMES = ", ".join(f"`{r.value}`" for r in (*ASSIGNABLE_ROLES, Role.COORDINATOR))
@@ -99,7 +100,7 @@ async def remove_role(ctx: Context, args: str) -> Reply:
     return Reply(f"{person.display_name} is no longer a {role.value} of {community.name}.")
 
 
-async def _parse(ctx: Context, args: str):  # type: ignore[no-untyped-def]
+async def _parse(ctx: Context, args: str) -> tuple[Community, Member, Role]:
     who, rest = split_person(args)
     if not who or not rest:
         raise UserError("Type `role add @person <role>`, e.g. `role add @ada leader`.")

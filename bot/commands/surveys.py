@@ -628,7 +628,7 @@ async def show(ctx: Context, args: str) -> Reply | list[Reply]:
 async def list_surveys(ctx: Context, args: str) -> list[Reply]:
     replies = list(await waiting(ctx))
     if ctx.named_community is not None or ctx.channel_community is not None or args.strip():
-        community = await ctx.community(args.strip() or None)
+        community: Community | None = await ctx.community(args.strip() or None)
     else:
         mine = await communities.communities_of(ctx.session, ctx.member_id)
         community = mine[0] if len(mine) == 1 else None

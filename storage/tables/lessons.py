@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Index, Text, UniqueConstraint, event
+from sqlalchemy import Connection, Date, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -85,11 +85,11 @@ class LessonReuse(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
-def _install_search(target: object, connection: object, **kw: object) -> None:
+def _install_search(target: object, connection: Connection, **kw: object) -> None:
     # Imported late: storage.search reads the lesson table, which must be defined first.
     from storage.search import after_create
 
-    after_create(target, connection, **kw)  # type: ignore[arg-type]
+    after_create(target, connection, **kw)
 
 
 event.listen(SQLModel.metadata, "after_create", _install_search)
