@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
+
+MODULES = (
+    "bot.communities.commands",
+    "bot.communities.people",
+    "bot.communities.roles",
+    "bot.delivery_ops.commands",
+    "bot.experts.commands",
+    "bot.health.commands",
+    "bot.help_commands",
+    "bot.lessons.commands",
+    "bot.meetings.commands",
+    "bot.privacy_ops.commands",
+    "bot.surveys.commands",
+)
 
 
 def load_all() -> None:
-    """Import every module in this package, so its decorators register it."""
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
+    """Import every capability module, so its decorators register it."""
+    for name in MODULES:
+        importlib.import_module(name)

@@ -11,7 +11,7 @@ from bot import activity
 from bot.context import Context, JobContext, zone
 from bot.errors import NotAllowed, UserError
 from bot.form_limits import FieldLimit
-from bot.lesson_access import reader_of
+from bot.lessons.access import reader_of
 from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.paging import slice_page, take_page
 from bot.people import find_person, split_person

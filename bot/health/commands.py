@@ -1,7 +1,7 @@
 """The quarterly leader health check: answer it, see the community's health, set its schedule.
 
-Prompts, the reminder and the escalation run on the heartbeat in `bot.health_jobs`; the
-questions, quarters and scoring live in `bot.health_core`.
+Prompts, the reminder and the escalation run on the heartbeat in `bot.health.jobs`; the
+questions, quarters and scoring live in `bot.health.core`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot import activity, health_demo, health_jobs  # noqa: F401  (register too)
+from bot import activity
 from bot.context import Context
 from bot.errors import UserError
 from bot.form_limits import limits_of
-from bot.health_core import (
+from bot.health import demo as health_demo  # noqa: F401  (registers)
+from bot.health import jobs as health_jobs
+from bot.health.core import (
     A5_ITEMS,
     CHOICE_ITEMS,
     DIMENSIONS,
@@ -323,7 +325,7 @@ async def _round_status(ctx: Context, community: Community, quarter: str, starts
     assert community.id is not None
     checks = await health.checks_for(ctx.session, community.id, quarter)
     if not checks and ctx.now >= starts + health_jobs.ESCALATE_AFTER:
-        # The heartbeat no longer prompts a round this old (see bot.health_jobs), so "not
+        # The heartbeat no longer prompts a round this old (see bot.health.jobs), so "not
         # sent yet" would promise a message that never comes.
         return (
             f"No {pretty(quarter)} check was sent to this community's leaders; they can answer "

@@ -12,7 +12,7 @@ from statistics import mean
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.surveys_core import Question
+from bot.surveys.core import Question
 
 A5_ITEMS = {
     "L1": ("Domain", "Our purpose and scope are clear and still matter for members' day-to-day work."),  # noqa: E501

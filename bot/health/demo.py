@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.context import JobContext
-from bot.health_core import current_round
+from bot.health.core import current_round
 from bot.registry import demo_seeder
 from storage import communities, health
 from storage.tables import Community

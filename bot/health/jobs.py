@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from bot.context import JobContext
-from bot.health_core import current_round, next_round_start, pretty
+from bot.health.core import current_round, next_round_start, pretty
 from bot.messages import Choice, Reply
 from bot.permissions import Role
 from bot.registry import due_job

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot import activity, lessons_demo  # noqa: F401  (registers demo data)
-from bot.commands.experts import topic_for
+from bot import activity
 from bot.context import Context, zone
 from bot.errors import NotAllowed, UserError
+from bot.experts.commands import topic_for
 from bot.form_limits import limits_of
-from bot.lesson_access import (
+from bot.lessons import demo as lessons_demo  # noqa: F401  (registers)
+from bot.lessons.access import (
     SENSITIVITIES,
     SENSITIVITY_ALIASES,
     can_read,

@@ -1,7 +1,7 @@
 """Meetings: schedule a series, list and RSVP, agendas, skips, check-in and attendance, .ics.
 
 Reminders, the no-agenda nudge and the post-meeting prompts run on the heartbeat in
-`bot.meetings_jobs`; the `.ics`/CSV files and demo data live in `bot.meetings_files`.
+`bot.meetings.jobs`; the `.ics`/CSV files and demo data live in `bot.meetings.files`.
 """
 
 from __future__ import annotations
@@ -10,20 +10,14 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from bot import activity, downloads, meetings_due, meetings_files, meetings_jobs
+from bot import activity, downloads
 from bot.context import Context, zone
 from bot.errors import UserError
 from bot.form_limits import limits_of
-from bot.meeting_parse import (
-    SCHEDULE_EXAMPLES,
-    Schedule,
-    parse_duration,
-    parse_meeting,
-    parse_schedule,
-    parse_time,
-)
-from bot.meeting_parse import zone_name as canonical_zone
-from bot.meetings_core import (
+from bot.meetings import due as meetings_due
+from bot.meetings import files as meetings_files
+from bot.meetings import jobs as meetings_jobs
+from bot.meetings.core import (
     LISTING_WINDOW,
     STATUS_LABELS,
     agenda_of,
@@ -43,13 +37,22 @@ from bot.meetings_core import (
     start_local,
     when,
 )
+from bot.meetings.parse import (
+    SCHEDULE_EXAMPLES,
+    Schedule,
+    parse_duration,
+    parse_meeting,
+    parse_schedule,
+    parse_time,
+)
+from bot.meetings.parse import zone_name as canonical_zone
+from bot.meetings.recurrence import day_text, slots_between
 from bot.messages import Attachment, Choice, Form, FormField, Reply, Visibility
 from bot.paging import Page, take_page
 from bot.people import find_person, split_person
 from bot.permissions import Capability
-from bot.recurrence import day_text, slots_between
 from bot.registry import command, form, home_section
-from bot.surveys_core import min_answers
+from bot.surveys.core import min_answers
 from storage import communities, meetings, people
 from storage.tables import Community
 from storage.tables.meetings import Meeting, MeetingOccurrence

@@ -12,9 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import downloads
 from bot.config import Settings
 from bot.context import zone
-from bot.meetings_due import agenda_check_at, next_reminder_at, offsets_of
+from bot.meetings.due import agenda_check_at, next_reminder_at, offsets_of
+from bot.meetings.recurrence import describe, next_slots, slots_between
 from bot.messages import Choice, Reply
-from bot.recurrence import describe, next_slots, slots_between
 from storage import meetings
 from storage.tables import Community
 from storage.tables.meetings import Meeting, MeetingOccurrence

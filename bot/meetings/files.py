@@ -13,9 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import activity as kinds
 from bot.context import JobContext
 from bot.context import zone as zone_of
-from bot.meetings_core import meeting_zone, plan_meeting, start_local
+from bot.meetings.core import meeting_zone, plan_meeting, start_local
+from bot.meetings.recurrence import slots_between
 from bot.messages import Attachment
-from bot.recurrence import slots_between
 from bot.registry import demo_seeder, download
 from storage import activity, communities, meetings, people
 from storage.tables import Community

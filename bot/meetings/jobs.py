@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.context import JobContext, zone
 from bot.delivery import NORMAL, URGENT
-from bot.meetings_core import (
+from bot.meetings.core import (
     REPLAN,
     STATUS_LABELS,
     agenda_of,
@@ -20,7 +20,7 @@ from bot.meetings_core import (
     rsvp_choices,
     when,
 )
-from bot.meetings_due import agenda_check_at, next_reminder_at, offsets_of
+from bot.meetings.due import agenda_check_at, next_reminder_at, offsets_of
 from bot.messages import Choice, Reply
 from bot.permissions import Role
 from bot.registry import due_job

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule, weekday
 
 from bot.errors import UserError
-from bot.recurrence import rule_string, to_utc
+from bot.meetings.recurrence import rule_string, to_utc
 
 EXAMPLE = (
     'For example `meeting new "Monthly clinic" every first tuesday 15:00 Europe/Berlin 60m '

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot import downloads, privacy
-from bot.commands.communities import is_last_leader
-from bot.commands.experts import resolve_member_token
+from bot.communities.commands import is_last_leader
 from bot.context import Context, JobContext
 from bot.errors import NotAllowed, UserError
+from bot.experts.commands import resolve_member_token
 from bot.messages import Attachment, Choice, Reply
 from bot.people import split_person
 from bot.permissions import Role

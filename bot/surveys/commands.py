@@ -1,8 +1,8 @@
 """Pulse surveys: create (form or the §1.5 B template), answer by DM, results, CSV, close.
 
-Opening, the reminder and closing run on the heartbeat in `bot.surveys_jobs`. Anonymous
+Opening, the reminder and closing run on the heartbeat in `bot.surveys.jobs`. Anonymous
 answers are stored under an opaque token (see `storage.tables.surveys`); what of the results may
-be shown, and when, is decided in `bot.surveys_results` for every view.
+be shown, and when, is decided in `bot.surveys.results` for every view.
 """
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import activity, downloads, surveys_demo, surveys_jobs  # noqa: F401  (register too)
+from bot import activity, downloads
 from bot.context import Context, JobContext, zone
 from bot.errors import NotAllowed, UserError
 from bot.form_limits import limits_of
 from bot.messages import Attachment, Choice, Form, FormField, Image, Reply
 from bot.permissions import Capability
 from bot.registry import command, download, form, home_section
-from bot.surveys_core import (
+from bot.surveys import demo as surveys_demo  # noqa: F401  (registers)
+from bot.surveys import jobs as surveys_jobs
+from bot.surveys.core import (
     PULSE,
     PULSE_TITLE,
     Question,
@@ -28,10 +30,10 @@ from bot.surveys_core import (
     questions_of,
     respondent_token,
 )
-from bot.surveys_files import aggregates_csv, chart_png
-from bot.surveys_results import survey_results
-from bot.surveys_stats import Withheld, response_rate, summary_line
-from bot.surveys_time import HOW, parse_moment
+from bot.surveys.files import aggregates_csv, chart_png
+from bot.surveys.results import survey_results
+from bot.surveys.stats import Withheld, response_rate, summary_line
+from bot.surveys.when import HOW, parse_moment
 from storage import communities, surveys
 from storage.tables import Community
 from storage.tables.surveys import Survey
@@ -317,7 +319,7 @@ async def _save(ctx: Context, survey: Survey, values: dict[int, str | None]) -> 
         member_id=None if survey.anonymous else ctx.member_id,
     )
     first = await surveys.mark_answered(ctx.session, survey.id, ctx.member_id)
-    # An anonymous answer's activity is logged when the survey closes (bot.surveys_jobs), so
+    # An anonymous answer's activity is logged when the survey closes (bot.surveys.jobs), so
     # the activity log's time stamps cannot be matched with changes in the live results.
     if first and not survey.anonymous:
         await ctx.record_activity(

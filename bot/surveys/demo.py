@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.context import JobContext
 from bot.registry import demo_seeder
-from bot.surveys_core import PULSE, PULSE_TITLE, respondent_token
+from bot.surveys.core import PULSE, PULSE_TITLE, respondent_token
 from storage import communities, surveys
 from storage.tables.surveys import Survey
 

@@ -1,6 +1,6 @@
 """Survey results as files: a PNG chart of the distributions and a CSV of the aggregates.
 
-Both draw only what they are given: callers pass `bot.surveys_results` figures, where a
+Both draw only what they are given: callers pass `bot.surveys.results` figures, where a
 question too thin to stay anonymous arrives as `Withheld` and shows no figure at all.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.surveys_stats import QuestionStats, Withheld
+from bot.surveys.stats import QuestionStats, Withheld
 
 WITHHELD_NOTE = "hidden: too few answers to stay anonymous"
 

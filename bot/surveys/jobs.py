@@ -17,7 +17,7 @@ from bot.fanout import Launch
 from bot.messages import Choice, Reply
 from bot.permissions import Role
 from bot.registry import due_job
-from bot.surveys_core import min_answers, questions_of
+from bot.surveys.core import min_answers, questions_of
 from storage import communities, nudges, outbox_ops, people, surveys
 from storage.tables import Community
 from storage.tables.surveys import Survey

@@ -7,7 +7,7 @@ that answer. While an anonymous survey is open nobody sees more than its respons
 has closed nothing can change any more, and each question is shown only where it has at least
 the anonymity threshold of answers: an optional question answered by one person stays hidden
 even when the survey as a whole had enough respondents. Free-text answers come sorted by their
-text (`bot.surveys_stats.stats_for`), never in the order they were given.
+text (`bot.surveys.stats.stats_for`), never in the order they were given.
 
 Named surveys keep live, complete results: their answers carry names anyway.
 """
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from bot.surveys_core import min_answers, questions_of
-from bot.surveys_stats import QuestionStats, Withheld, stats_for
+from bot.surveys.core import min_answers, questions_of
+from bot.surveys.stats import QuestionStats, Withheld, stats_for
 from storage import surveys
 from storage.tables.surveys import Survey
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.surveys_core import Question
+from bot.surveys.core import Question
 
 
 @dataclass(frozen=True, slots=True)

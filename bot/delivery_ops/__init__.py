@@ -1,0 +1,1 @@
+"""The delivery_ops capability."""

@@ -1,0 +1,1 @@
+"""The privacy_ops capability."""
