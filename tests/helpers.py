@@ -22,6 +22,7 @@ from bot.messages import (
     UserRef,
 )
 from bot.ports import Pace, RetryLater, Undeliverable
+from bot.registry import CommandSpec
 from bot.render_text import render
 
 
@@ -179,3 +180,18 @@ class Chat:
     async def tick(self) -> None:
         """One heartbeat: every due job, then delivery."""
         await self.core.heartbeat.tick()
+
+
+def hidden_test_verbs() -> dict[str, CommandSpec]:
+    """Two hidden verbs for adapter behaviour no shipped verb shows yet (Slack and Teams)."""
+
+    async def replaced(ctx: object, args: str) -> Reply:
+        return Reply("Replaced", replace=True)
+
+    async def many(ctx: object, args: str) -> Reply:
+        return Reply("Pick one", choices=tuple(Choice(f"Go {n}", f"help {n}") for n in range(8)))
+
+    return {
+        "test-replace": CommandSpec("test-replace", replaced, "x", "x", "Test", hidden=True),
+        "test-many": CommandSpec("test-many", many, "x", "x", "Test", hidden=True),
+    }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from bot import fanout, retention  # noqa: F401  (register their due jobs)
 from bot.context import Context
 from bot.errors import NotAllowed, UserError
 from bot.fanout import counted

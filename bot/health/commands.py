@@ -15,7 +15,6 @@ from bot import activity
 from bot.context import Context
 from bot.errors import UserError
 from bot.form_limits import limits_of
-from bot.health import demo as health_demo  # noqa: F401  (registers)
 from bot.health import jobs as health_jobs
 from bot.health.core import (
     A5_ITEMS,

@@ -12,7 +12,6 @@ from bot.context import Context, zone
 from bot.errors import NotAllowed, UserError
 from bot.experts.commands import topic_for
 from bot.form_limits import limits_of
-from bot.lessons import demo as lessons_demo  # noqa: F401  (registers)
 from bot.lessons.access import (
     SENSITIVITIES,
     SENSITIVITY_ALIASES,

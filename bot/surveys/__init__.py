@@ -1,1 +1,12 @@
-"""The surveys capability."""
+"""Pulse surveys: creation, anonymous answers, results, charts and CSV."""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Add this capability's commands, forms, jobs and demo data to `registry`."""
+    from bot.surveys import commands, demo, jobs
+
+    registry.install(commands, demo, jobs)

@@ -19,7 +19,6 @@ from bot.form_limits import limits_of
 from bot.messages import Attachment, Choice, Form, FormField, Image, Reply
 from bot.permissions import Capability
 from bot.registry import command, download, form, home_section
-from bot.surveys import demo as surveys_demo  # noqa: F401  (registers)
 from bot.surveys import jobs as surveys_jobs
 from bot.surveys.core import (
     PULSE,

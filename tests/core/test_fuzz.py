@@ -12,16 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot import commands
+from bot.app import build_registry
 from bot.clean_text import REPLACEMENT, clean_text
 from bot.form_limits import DEFAULT_MOST
 from bot.messages import Command, ConversationRef, Form, Platform, User
-from bot.registry import REGISTRY
 from storage.tables import Member
 from tests.helpers import Chat, text_of
 from tests.snapshot import changed, snapshot
 
-commands.load_all()
+REGISTRY = build_registry()  # the verbs of this build, for parametrising
 VERBS = sorted(REGISTRY.commands)
 APOLOGY = "something went wrong on my side"
 FUZZ = settings(

@@ -7,14 +7,17 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.clock import FrozenClock
+from bot.registry import Registry
 from storage.db import Database
 from tests.teams.driver import TeamsDriver
 
 
 @pytest.fixture
-async def teams(database: Database, clock: FrozenClock) -> AsyncIterator[TeamsDriver]:
+async def teams(
+    database: Database, clock: FrozenClock, registry: Registry
+) -> AsyncIterator[TeamsDriver]:
     driver = await TeamsDriver.start(
-        clock=clock, db=database, settings={"COPBOT_ADMINS": "29:root"}
+        clock=clock, db=database, registry=registry, settings={"COPBOT_ADMINS": "29:root"}
     )
     yield driver
     await driver.close()

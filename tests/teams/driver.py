@@ -23,6 +23,7 @@ from adapters.teams.handlers import TEAMS, TeamsAdapter
 from bot.app import create_app
 from bot.clock import Clock
 from bot.config import Settings
+from bot.registry import Registry
 from storage.db import Database
 from tests.teams.fake_connector import BOT_ID, TENANT, FakeConnector
 
@@ -54,6 +55,7 @@ class TeamsDriver:
         db: Database,
         settings: Mapping[str, Any] | None = None,
         fake: FakeConnector | None = None,
+        registry: Registry | None = None,
     ) -> TeamsDriver:
         """The real app on a loopback port; pass `fake` to keep one connector across restarts."""
         owns = fake is None
@@ -65,7 +67,9 @@ class TeamsDriver:
             COPBOT_PUBLIC_URL="https://copbot.example.com",
             **dict(settings or {}),
         )
-        app = create_app(config, clock=clock, db=db, run_scheduler=False, migrate=False)
+        app = create_app(
+            config, clock=clock, db=db, run_scheduler=False, migrate=False, registry=registry
+        )
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         driver = cls(client, fake, app[TEAMS], clock)
