@@ -31,13 +31,13 @@ from bot import (
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import JobContext, Services
+from bot.conversation_book import ConversationBook
 from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat, build_scheduler
 from bot.inbox import Inbox
 from bot.ports import PortRegistry
 from bot.registry import Registry
 from bot.router import Router
-from storage import conversations
 from storage.db import Database
 
 _LOGGER = logging.getLogger(__name__)
@@ -105,6 +105,7 @@ class Core:
             lease=timedelta(seconds=settings.send_lease_seconds),
         )
         self.heartbeat = Heartbeat(self.services, self.dispatcher)
+        self.conversations = ConversationBook(self.services.db, self.services.clock)
         # Inbox hook: acknowledged platform requests are processed from the database.
         self.inbox = Inbox(self.services, self.router, worker=worker)
         self._kicked: asyncio.Task[Any] | None = None
@@ -136,8 +137,7 @@ class Core:
 
     async def first_time_seen(self, key: str) -> bool:
         """Record an inbound platform event id; False when it was handled before (a retry)."""
-        async with self.services.db.session() as session:
-            return await conversations.first_time_seen(session, key, self.services.clock.now())
+        return await self.conversations.first_time_seen(key)
 
     async def settle(self) -> None:
         """Wait for a kicked delivery to finish (tests and the local chat)."""
