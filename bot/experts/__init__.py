@@ -7,6 +7,6 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add this capability's commands, forms, jobs and demo data to `registry`."""
-    from bot.experts import commands
+    from bot.experts import commands, coverage, questions
 
-    registry.install(commands)
+    registry.install(commands, questions, coverage)

@@ -1,112 +1,49 @@
-"""Expert lookup: expertise profiles, SMEs per topic, endorsements, availability and routing."""
+"""Expert lookup verbs: expertise profiles, SMEs per topic, endorsements, availability.
+
+Asking and routing a question is `bot.experts.questions`; describing people and topics is
+`bot.experts.lookup`; gaps and evidence decay are `bot.experts.coverage`.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Mapping
 from datetime import timedelta
 
 from bot import activity
-from bot.context import Context, JobContext, zone
-from bot.errors import NotAllowed, UserError
-from bot.form_limits import FieldLimit
+from bot.context import Context
+from bot.errors import UserError
+from bot.experts.lookup import (
+    DEFAULT_WEEKLY_CAP,
+    availability_word,
+    describe_person,
+    level_text,
+    local_time,
+    parse_level,
+    resolve_member_token,
+    shares_community,
+    topic_for,
+    weekly_cap,
+)
 from bot.lessons.access import reader_of
-from bot.messages import Choice, Form, FormField, Reply, Visibility
+from bot.messages import Choice, Reply, Visibility
 from bot.paging import slice_page, take_page
-from bot.people import find_person, split_person
+from bot.people import split_person
 from bot.permissions import Capability, Role
-from bot.registry import command, due_job, form
-from bot.topics import canonical, normalise, resolve, split_topics
+from bot.registry import command
+from bot.topics import canonical, normalise, split_topics
 from storage import communities, experts, lessons, people
 from storage.tables import Community, Member
 
 GROUP = "Experts"
-LEVELS = {1: "aware", 2: "practitioner", 3: "advanced", 4: "expert"}
-LEVEL_WORDS = {
-    **{name: n for n, name in LEVELS.items()},
-    "beginner": 1,
-    "intermediate": 2,
-    "teach": 4,
-}
-DEFAULT_WEEKLY_CAP = 5
 WEEK = timedelta(days=7)
 PER_PAGE = 5
 CANDIDATES = 50  # how far down the ranking `expert <topic>` looks
 MAX_TOPICS = 10
-_LEVEL = re.compile(r"\s*\(?\blevel\s*[:=]?\s*(?P<level>[-+]?\d+(?:[.,]\d+)?|[a-z]+)\)?\s*$", re.I)
 AVAILABILITY_WORDS = {
     "open": "open to questions (routed questions welcome)",
     "mentor": "open to questions and available as a mentor",
     "busy": "busy: listed, but no questions routed for now",
     "do-not-route": "never routed questions and left out of expert results",
 }
-
-
-# -- helpers --------------------------------------------------------------------------------------
-
-
-def level_text(level: int | None) -> str:
-    return f"level {level} ({LEVELS[level]})" if level in LEVELS else "no level given"
-
-
-def parse_level(args: str) -> tuple[str, int | None]:
-    found = _LEVEL.search(args)
-    if not found:
-        return args, None
-    word = found["level"].lower()
-    # "level 9" or "level 2.5" is a mistyped level, never part of a topic's name.
-    level = int(word) if word.isdigit() else LEVEL_WORDS.get(word)
-    if level not in LEVELS:
-        raise UserError("Levels are 1 aware, 2 practitioner, 3 advanced, 4 expert, e.g. `level 3`.")
-    return args[: found.start()].strip(), level
-
-
-async def topic_for(ctx: Context, text: str, *, create: bool = False) -> str:
-    """The canonical topic for what someone typed; new topics only when `create`."""
-    word = normalise(text)
-    if not word:
-        raise UserError("Which topic? E.g. `kubernetes` or `data quality`.")
-    if await experts.topic_exists(ctx.session, word):
-        return word
-    known = await experts.known_topics(ctx.session)
-    if create:
-        return resolve(text, known)
-    return canonical(text, known) or word
-
-
-def local_time(ctx: Context, member: Member) -> str:
-    if not member.timezone:
-        return ""
-    return ctx.now.astimezone(zone(member.timezone)).strftime("%H:%M")
-
-
-def describe_person(ctx: Context, member: Member) -> str:
-    parts = [p for p in (member.title, member.department) if p]
-    if member.timezone:
-        parts.append(f"{member.timezone}, {local_time(ctx, member)} there")
-    return ", ".join(parts)
-
-
-def weekly_cap(availability: object | None) -> int:
-    cap = getattr(availability, "weekly_cap", None)
-    return cap if cap else DEFAULT_WEEKLY_CAP
-
-
-def availability_word(availability: object | None) -> str:
-    if availability is None:
-        return "open"
-    if getattr(availability, "do_not_route", False):
-        return "do-not-route"
-    if not getattr(availability, "open_to_questions", True):
-        return "busy"
-    return "mentor" if getattr(availability, "mentor", False) else "open"
-
-
-async def shares_community(ctx: Context, member_id: int) -> bool:
-    mine = {c.id for c in await communities.communities_of(ctx.session, ctx.member_id)}
-    theirs = {c.id for c in await communities.communities_of(ctx.session, member_id)}
-    return bool(mine & theirs)
 
 
 # -- expertise ------------------------------------------------------------------------------------
@@ -442,20 +379,6 @@ async def smes(ctx: Context, args: str) -> Reply:
     )
 
 
-# -- endorsements ---------------------------------------------------------------------------------
-
-
-async def resolve_member_token(ctx: Context, token: str) -> Member:
-    """`<member:12>` (buttons) or any way of naming a person."""
-    found = re.fullmatch(r"<member:(\d{1,12})>", token.strip())
-    if found:
-        member = await people.get_member(ctx.session, int(found[1]))
-        if member is None or member.forgotten_at is not None:
-            raise UserError("I can't find that person any more.")
-        return member
-    return await find_person(ctx, token)
-
-
 @command(
     "endorse",
     usage="endorse @person <topic>",
@@ -623,201 +546,3 @@ async def expert(ctx: Context, args: str) -> Reply | list[Reply]:
 )
 async def experts_alias(ctx: Context, args: str) -> Reply | list[Reply]:
     return await expert(ctx, args)
-
-
-QUESTION_MAX = 2000
-
-
-def ask_form(expert_member: Member, topic: str) -> Form:
-    return Form(
-        f"expert.ask:{expert_member.id}:{topic}",
-        f"Ask {expert_member.display_name}"[:24],
-        (
-            FormField(
-                "question",
-                f"Your question about {topic}",
-                "multiline",
-                required=True,
-                max_length=QUESTION_MAX,
-                placeholder="What are you trying to do, what have you tried, what went wrong?",
-            ),
-        ),
-        "Send",
-    )
-
-
-@command(
-    "expert ask",
-    usage="expert ask <person-id> <topic> [question]",
-    summary="Send a question to an expert (from the Ask button)",
-    group=GROUP,
-    hidden=True,
-)
-async def expert_ask(ctx: Context, args: str) -> Reply:
-    parts = args.split(maxsplit=2)
-    if len(parts) < 2 or not parts[0].isdigit():
-        raise UserError("Find someone first with `expert <topic>`, then press *Ask*.")
-    member = await people.get_member(ctx.session, int(parts[0]))
-    if member is None or member.forgotten_at is not None:
-        raise UserError("I can't find that person. Try `expert <topic>` again.")
-    topic = normalise(parts[1])
-    question = parts[2].strip() if len(parts) > 2 else ""
-    if not question:
-        await _check_can_ask(ctx, member, topic)
-        return Reply(
-            f"What would you like to ask {member.display_name} about {topic}?",
-            form=ask_form(member, topic),
-        )
-    return await _route(ctx, member, topic, question)
-
-
-@form("expert.ask", limits={"question": FieldLimit("Your question", QUESTION_MAX)})
-async def expert_ask_form(ctx: Context, values: Mapping[str, str]) -> Reply:
-    member_id, _, topic = values.get("_arg", "").partition(":")
-    member = await people.get_member(ctx.session, int(member_id)) if member_id.isdigit() else None
-    if member is None or member.forgotten_at is not None or not topic:
-        raise UserError("That form has expired. Find the expert again with `expert <topic>`.")
-    question = values.get("question", "")
-    if not question:
-        raise UserError("Write your question.", fields={"question": "Write your question."})
-    if len(question) > 2000:
-        raise UserError(
-            "Please keep the question under 2,000 characters.",
-            fields={"question": "At most 2,000 characters."},
-        )
-    return await _route(ctx, member, normalise(topic), question)
-
-
-async def _check_can_ask(ctx: Context, member: Member, topic: str) -> None:
-    assert member.id is not None
-    if member.id == ctx.member_id:
-        raise UserError("That's you! Try `expert <topic>` to find someone else.")
-    state = await experts.availability_of(ctx.session, member.id)
-    word = availability_word(state)
-    if word in ("busy", "do-not-route"):
-        raise UserError(
-            f"{member.display_name} is not taking questions right now. "
-            + await _next_person_hint(ctx, topic, member.id)
-        )
-    routed = await experts.routed_since(ctx.session, [member.id], ctx.now - WEEK)
-    if routed.get(member.id, 0) >= weekly_cap(state):
-        raise UserError(
-            f"{member.display_name} already had their {weekly_cap(state)} questions this week. "
-            + await _next_person_hint(ctx, topic, member.id)
-        )
-
-
-async def _next_person_hint(ctx: Context, topic: str, skip: int) -> str:
-    for row, busy in await _available_ranking(ctx, topic):
-        if busy is None and row.member_id != skip:
-            other = await people.get_member(ctx.session, row.member_id)
-            if other is not None:
-                return (
-                    f"Next best for {topic}: *{other.display_name}* — type "
-                    f"`expert ask {row.member_id} {topic}`."
-                )
-    return f"Try `lessons #{topic}` for what others already learned."
-
-
-async def _route(ctx: Context, member: Member, topic: str, question: str) -> Reply:
-    assert member.id is not None
-    digest = hashlib.sha256(question.strip().encode()).hexdigest()[:16]
-    key = f"expert-ask:{ctx.member_id}:{member.id}:{topic}:{digest}"
-    await _check_can_ask(ctx, member, topic)
-    community_id = await _question_community(ctx, member.id)
-    queued = await ctx.notify_member(
-        member.id,
-        Reply(
-            f"{ctx.member.display_name} ({describe_person(ctx, ctx.member) or 'no profile'}) "
-            f"asks you about *{topic}*:\n\n{question.strip()}\n\n"
-            f"Please answer {ctx.member.display_name} directly.",
-            title=f"A question about {topic}",
-            visibility=Visibility.DIRECT,
-            context=f"copbot routed this because you are listed for {topic}. "
-            "Type `availability` to change how many questions reach you.",
-            choices=(
-                Choice(
-                    f"Profile of {ctx.member.display_name}", f"profile <member:{ctx.member_id}>"
-                ),
-                Choice("I'm busy", "availability busy"),
-            ),
-        ),
-        key=key,
-        community_id=community_id,
-    )
-    if not queued:
-        return Reply(
-            f"Your question already went to {member.display_name} (or I can't reach them in "
-            "chat). Give them a little time."
-        )
-    await experts.record_routing(
-        ctx.session,
-        asker_id=ctx.member_id,
-        expert_id=member.id,
-        topic=topic,
-        community_id=community_id,
-        question=question,
-        now=ctx.now,
-    )
-    if community_id is not None:
-        await ctx.record_activity(
-            community_id,
-            ctx.member_id,
-            activity.EXPERT_QUESTION,
-            contribution=True,
-            ref=f"expert:{member.id}:{topic}"[:64],
-        )
-    return Reply(
-        f"I sent your question to *{member.display_name}* "
-        f"({describe_person(ctx, member) or 'no profile details'}). They will answer you "
-        "directly.",
-        choices=(Choice(f"Lessons on {topic}", f"lessons #{topic}"),),
-    )
-
-
-async def _question_community(ctx: Context, expert_id: int) -> int | None:
-    """The community a routed question counts for: the asker's current one, else a shared one."""
-    mine = await communities.communities_of(ctx.session, ctx.member_id)
-    if ctx.member.current_community_id in {c.id for c in mine}:
-        return ctx.member.current_community_id
-    theirs = {c.id for c in await communities.communities_of(ctx.session, expert_id)}
-    for community in mine:
-        if community.id in theirs:
-            return community.id
-    return mine[0].id if mine else None
-
-
-# -- gaps -----------------------------------------------------------------------------------------
-
-
-@command(
-    "experts gaps",
-    usage="experts gaps [in community]",
-    summary="Topics your community uses that have no SME (leaders)",
-    group=GROUP,
-    details="Counts lessons, members' expertise and questions on each topic.",
-)
-async def gaps(ctx: Context, args: str) -> Reply:
-    community = await ctx.community(args.split()[0] if args.strip() else None)
-    assert community.id is not None
-    if not await ctx.can(Capability.DESIGNATE_SME, community):
-        raise NotAllowed(
-            f"Only leaders and coordinators of {community.name} see expert gaps. "
-            f"Type `smes in {community.slug}` to see the SMEs."
-        )
-    found = await experts.topics_without_sme(ctx.session, community.id, limit=20)
-    if not found:
-        return Reply(f"Every topic used in {community.name} has an SME. Nice!")
-    lines = [f"*{topic}* — used {uses} time{'s' * (uses != 1)}" for topic, uses in found]
-    return Reply(
-        "\n".join(lines),
-        title=f"Topics without an SME in {community.name}",
-        context="Name one with `sme add @person <topic>`; `expert <topic>` shows candidates.",
-        choices=tuple(Choice(f"Candidates for {t}", f"expert {t}") for t, _n in found[:3]),
-    )
-
-
-@due_job("experts.decay")
-async def decay_evidence(jctx: JobContext) -> None:
-    """Evidence loses weight at 6 and 12 months (DOMAIN.md 5.2): recompute the rows it left."""
-    await experts.decay_due(jctx.session, jctx.now)

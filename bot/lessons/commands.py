@@ -10,7 +10,7 @@ from typing import Any
 from bot import activity
 from bot.context import Context, zone
 from bot.errors import NotAllowed, UserError
-from bot.experts.commands import topic_for
+from bot.experts.lookup import topic_for
 from bot.form_limits import limits_of
 from bot.lessons.access import (
     SENSITIVITIES,

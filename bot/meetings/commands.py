@@ -2,8 +2,9 @@
 
 One session's verbs (cancel, skip, agenda) are in `bot.meetings.occurrences`, reminders in
 `bot.meetings.reminders`, RSVP, check-in and attendance in `bot.meetings.attendance`, the form
-in `bot.meetings.forms`. Reminders, the no-agenda nudge and the post-meeting prompts run on the heartbeat in
-`bot.meetings.jobs`; the `.ics`/CSV files and demo data live in `bot.meetings.files`.
+in `bot.meetings.forms`. Reminders, the no-agenda nudge and the post-meeting prompts run on
+the heartbeat in `bot.meetings.jobs`; the `.ics`/CSV files and demo data live in
+`bot.meetings.files`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from bot import downloads, privacy
 from bot.communities.commands import is_last_leader
 from bot.context import Context, JobContext
 from bot.errors import NotAllowed, UserError
-from bot.experts.commands import resolve_member_token
+from bot.experts.lookup import resolve_member_token
 from bot.messages import Attachment, Choice, Reply
 from bot.people import split_person
 from bot.permissions import Role
