@@ -7,6 +7,6 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add this capability's commands, forms, jobs and demo data to `registry`."""
-    from bot.lessons import commands, demo
+    from bot.lessons import browse, commands, demo
 
-    registry.install(commands, demo)
+    registry.install(commands, browse, demo)

@@ -1,86 +1,45 @@
-"""Lessons learned: capture (form, quick line, "save as lesson"), validate, search and reuse."""
+"""Lesson verbs: capture (form, quick line, "save as lesson"), publish, edit, share and reuse.
+
+The form and its validation are `bot.lessons.forms`; search and the validators' queue are
+`bot.lessons.browse`; who may read a lesson is `bot.lessons.access`.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
-from typing import Any
 
 from bot import activity
 from bot.context import Context, zone
 from bot.errors import NotAllowed, UserError
-from bot.experts.lookup import topic_for
-from bot.form_limits import limits_of
 from bot.lessons.access import (
     SENSITIVITIES,
-    SENSITIVITY_ALIASES,
     can_read,
     can_validate,
     manages,
-    reader_of,
 )
-from bot.messages import Choice, Form, FormField, Reply, Visibility
-from bot.paging import Page, take_page
-from bot.permissions import Capability, Role, allows
-from bot.registry import command, form, home_section
-from bot.topics import split_topics
+from bot.lessons.forms import (
+    KINDS,
+    LESSON_LIMITS,
+    TEXT_FIELDS,
+    TEXT_MAX,
+    TITLE_MAX,
+    clean,
+    form_values,
+    lesson_form,
+    missing_fields,
+    take_hashtags,
+)
+from bot.messages import Choice, Reply, Visibility
+from bot.permissions import Capability, Role
+from bot.registry import command, form
 from storage import communities, experts, lessons, meetings, people
-from storage.search import search_lessons, search_terms
 from storage.tables import Community
 from storage.tables.lessons import Lesson
 
 GROUP = "Lessons"
-KINDS = {"success": "Success to repeat", "problem": "Problem to avoid", "insight": "Insight"}
-KIND_ALIASES = {
-    "success": "success",
-    "good": "success",
-    "repeat": "success",
-    "problem": "problem",
-    "failure": "problem",
-    "fail": "problem",
-    "avoid": "problem",
-    "insight": "insight",
-    "improvement": "insight",
-    "idea": "insight",
-}
-TITLE_MAX = 150
-ABSTRACT_MAX = 300
-STATEMENT_MAX = 2000
-TEXT_MAX = 4000
-MAX_TOPICS = 8
 PER_PAGE = 5
-# name, label, multiline?, placeholder
-TEXT_FIELDS = (
-    ("context", "Context", "Project or activity, phase, your role"),
-    ("planned", "What was supposed to happen?", "The goal, plan or success criteria"),
-    ("actual", "What actually happened?", "Facts and timeline"),
-    ("why", "Why was there a difference?", "Causes and contributing factors: what, not who"),
-    ("sustain", "What should we keep doing?", None),
-    ("improve", "What should we do differently?", None),
-)
-_HASHTAG = re.compile(r"(?:^|\s)#([\w][\w.+-]*)", re.UNICODE)
 _ID = re.compile(r"^\s*#?(\d{1,12})\b\s*(.*)$", re.S)
-
-
-# -- parsing and permissions ----------------------------------------------------------------------
-
-
-def parse_kind(value: str) -> str:
-    word = value.strip().lower().split(" ")[0] if value.strip() else "insight"
-    kind = KIND_ALIASES.get(word)
-    if kind is None:
-        raise UserError(
-            "The type is success, problem or insight.",
-            fields={"kind": "Choose success, problem or insight."},
-        )
-    return kind
-
-
-def take_hashtags(text: str) -> tuple[str, list[str]]:
-    """Split `#topic` words off a text: (text without them, the topics)."""
-    tags = _HASHTAG.findall(text)
-    return _HASHTAG.sub(" ", text).strip(), tags
 
 
 def lesson_id(args: str) -> tuple[int, str]:
@@ -104,46 +63,6 @@ async def visible_lesson(ctx: Context, lesson_number: int) -> Lesson:
     raise UserError(
         f"I can't find lesson {lesson_number}. Search with `lessons <words>`.",
     )
-
-
-# Unambiguous ways people write a day; 03/04/2026 is not one (March or April?).
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
-
-
-def parse_event_date(ctx: Context, value: str) -> date:
-    """A day not in the future (in the asker's timezone): `YYYY-MM-DD`, `today`, `yesterday`,
-    `17 Feb 2026` or `Feb 17, 2026`."""
-    today = ctx.now.astimezone(ctx.tz).date()
-    text = " ".join(value.replace(",", " ").split()).lower()
-    relative = {"today": today, "yesterday": today - timedelta(days=1)}
-    day = relative.get(text)
-    for layout in _DATE_FORMATS if day is None else ():
-        try:
-            day = datetime.strptime(text, layout).date()
-            break
-        except ValueError:
-            continue
-    if day is None:
-        raise UserError(
-            "Give the date it happened as YYYY-MM-DD (or `today`, `yesterday`).",
-            fields={"event_date": "A date like 2026-02-17, or today or yesterday."},
-        )
-    if day > today or day.year < 1950:
-        raise UserError(
-            "The date it happened can't be in the future.",
-            fields={"event_date": f"On or before {today.isoformat()}."},
-        )
-    return day
-
-
-def parse_sensitivity(value: str) -> str:
-    found = SENSITIVITY_ALIASES.get(value.strip().lower() or "org")
-    if found is None:
-        raise UserError(
-            "Who may read it: org, community or restricted.",
-            fields={"sensitivity": "Choose org, community or restricted."},
-        )
-    return found
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -205,187 +124,6 @@ async def lesson_reply(
         + (f" · from {lesson.source}" if lesson.source else ""),
         visibility=visibility,
     )
-
-
-# DOMAIN.md 5.1 required fields a quick lesson may lack (title, type, lesson and community
-# always exist); "lessons captured" completeness counts lessons with all of them.
-REQUIRED_LATER = (
-    ("event_date", "the date it happened"),
-    ("abstract", "a summary"),
-    ("context", "context"),
-    ("planned", "what was supposed to happen"),
-    ("actual", "what happened"),
-    ("why", "why it differed"),
-    ("topic_list", "topics"),
-)
-
-
-def missing_fields(lesson: Lesson) -> list[str]:
-    return [label for name, label in REQUIRED_LATER if not getattr(lesson, name)]
-
-
-def lesson_form(
-    form_id: str, title: str, values: Mapping[str, str | None], submit: str = "Save draft"
-) -> Form:
-    def initial(name: str) -> str | None:
-        return values.get(name) or None
-
-    fields = [
-        FormField(
-            "title",
-            "Title",
-            required=True,
-            max_length=TITLE_MAX,
-            initial=initial("title"),
-            placeholder="Short subject, e.g. Backfills need a separate queue",
-        ),
-        FormField(
-            "kind",
-            "Type",
-            "choice",
-            required=True,
-            options=tuple((label, value) for value, label in KINDS.items()),
-            initial=values.get("kind") or "insight",
-        ),
-        FormField(
-            "event_date",
-            "When did it happen?",
-            "date",
-            required=True,
-            initial=initial("event_date"),
-            hint="the day (or first day) of the event the lesson comes from",
-        ),
-        FormField(
-            "abstract",
-            "Summary",
-            "multiline",
-            max_length=ABSTRACT_MAX,
-            initial=initial("abstract"),
-            placeholder="One paragraph: what happened and what we learned",
-        ),
-        FormField(
-            "statement",
-            "The lesson",
-            "multiline",
-            required=True,
-            max_length=STATEMENT_MAX,
-            initial=initial("statement"),
-            placeholder="When <situation>, do <action> because <reason>",
-        ),
-        FormField(
-            "topics",
-            "Topics",
-            initial=initial("topics"),
-            placeholder="kubernetes, data quality",
-            hint="comma-separated; they help people find the lesson and its experts",
-        ),
-    ]
-    for name, label, placeholder in TEXT_FIELDS:
-        fields.append(
-            FormField(
-                name,
-                label,
-                "multiline",
-                max_length=TEXT_MAX,
-                initial=initial(name),
-                placeholder=placeholder,
-            )
-        )
-    fields.append(
-        FormField(
-            "sensitivity",
-            "Who can read it",
-            "choice",
-            required=True,
-            options=tuple((label, value) for value, label in SENSITIVITIES.items()),
-            initial=values.get("sensitivity") or "org",
-        )
-    )
-    return Form(form_id, title, tuple(fields), submit)
-
-
-LESSON_LIMITS = limits_of(lesson_form("lesson.new", "", {}).fields)
-
-
-def form_values(lesson: Lesson) -> dict[str, str | None]:
-    values: dict[str, str | None] = {
-        name: getattr(lesson, name) for name, _label, _p in TEXT_FIELDS
-    }
-    values.update(
-        title=lesson.title,
-        kind=lesson.kind,
-        statement=lesson.statement,
-        topics=", ".join(lesson.topic_list.split()),
-        event_date=lesson.event_date.isoformat() if lesson.event_date else None,
-        abstract=lesson.abstract,
-        sensitivity=lesson.sensitivity,
-    )
-    return values
-
-
-async def clean(
-    ctx: Context, values: Mapping[str, str], *, full_form: bool = True
-) -> tuple[dict[str, Any], list[str]]:
-    """Validated lesson fields and canonical topics, or a UserError naming each bad field.
-
-    The form requires the date it happened; the one-line quick lesson has none.
-    """
-    errors: dict[str, str] = {}
-    event_date: date | None = None
-    raw_date = (values.get("event_date") or "").strip()
-    if raw_date or full_form:
-        if not raw_date:
-            errors["event_date"] = "When did it happen? A date like 2026-02-17."
-        else:
-            try:
-                event_date = parse_event_date(ctx, raw_date)
-            except UserError as exc:
-                errors.update(exc.fields)
-    abstract = " ".join((values.get("abstract") or "").split())
-    if len(abstract) > ABSTRACT_MAX:
-        errors["abstract"] = f"At most {ABSTRACT_MAX} characters (now {len(abstract)})."
-    sensitivity = "org"
-    try:
-        sensitivity = parse_sensitivity(values.get("sensitivity") or "org")
-    except UserError as exc:
-        errors.update(exc.fields)
-    title = " ".join((values.get("title") or "").split())
-    statement = (values.get("statement") or "").strip()
-    if not title:
-        errors["title"] = "Give the lesson a short title."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"At most {TITLE_MAX} characters (now {len(title)})."
-    if not statement:
-        errors["statement"] = "Write the lesson: when <situation>, do <action> because <reason>."
-    elif len(statement) > STATEMENT_MAX:
-        errors["statement"] = f"At most {STATEMENT_MAX} characters (now {len(statement)})."
-    for name, _label, _placeholder in TEXT_FIELDS:
-        if len(values.get(name) or "") > TEXT_MAX:
-            errors[name] = f"At most {TEXT_MAX} characters."
-    kind = "insight"
-    try:
-        kind = parse_kind(values.get("kind") or "insight")
-    except UserError as exc:
-        errors.update(exc.fields)
-    words = split_topics(values.get("topics") or "")
-    if len(words) > MAX_TOPICS:
-        errors["topics"] = f"At most {MAX_TOPICS} topics."
-    if errors:
-        first = next(iter(errors.values()))
-        raise UserError(f"Please fix the lesson: {first}", fields=errors)
-    topics = list(dict.fromkeys([await topic_for(ctx, w, create=True) for w in words]))
-    cleaned: dict[str, Any] = {
-        name: (values.get(name) or "").strip() for name, _l, _p in TEXT_FIELDS
-    }
-    cleaned.update(
-        title=title,
-        statement=statement,
-        kind=kind,
-        abstract=abstract,
-        sensitivity=sensitivity,
-        event_date=event_date,
-    )
-    return cleaned, topics
 
 
 # -- capture --------------------------------------------------------------------------------------
@@ -766,160 +504,3 @@ async def lesson_helped(ctx: Context, args: str) -> Reply:
 )
 async def lesson_applied(ctx: Context, args: str) -> Reply:
     return await _reuse(ctx, args, "applied")
-
-
-# -- lists ----------------------------------------------------------------------------------------
-
-
-async def community_names(ctx: Context, ids: set[int]) -> dict[int, str]:
-    return await lessons.community_names(ctx.session, sorted(ids))
-
-
-async def _may_capture(ctx: Context, community: Community | None) -> bool:
-    """Whether a "Capture a lesson" button would be accepted from the asker."""
-    if community is not None:
-        return await ctx.can(Capability.SUBMIT_LESSON, community)
-    for mine in await communities.communities_of(ctx.session, ctx.member_id):
-        if await ctx.can(Capability.SUBMIT_LESSON, mine):
-            return True
-    return False
-
-
-def result_line(number: int, lesson: Lesson, community_names: Mapping[int, str]) -> str:
-    statement = " ".join(lesson.statement.split())
-    if len(statement) > 140:
-        statement = statement[:139] + "…"
-    where = community_names.get(lesson.community_id, "")
-    topics = ", ".join(lesson.topic_list.split())
-    draft = " (draft)" if lesson.status == "draft" else ""
-    meta = ", ".join(p for p in (f"lesson {lesson.id}", where, topics) if p)
-    return f"{number}. *{lesson.title}*{draft} ({meta})\n    {statement}"
-
-
-@command(
-    "lessons",
-    usage="lessons [<words>] [#topic] [in community] [page N]",
-    summary="Search lessons learned",
-    group=GROUP,
-    details="Finds published lessons (and your drafts), best match first. Every word must "
-    "match; when none has them all, lessons with any word are shown.",
-    examples=("lessons backfill queue", "lessons #kubernetes", "lessons permit audit in safety"),
-)
-async def lessons_search(ctx: Context, args: str) -> Reply:
-    text, page_number = take_page(args)
-    text, tags = take_hashtags(text)
-    topic = await topic_for(ctx, tags[0]) if tags else None
-    community = ctx.named_community
-    terms = search_terms(text)
-    if text.strip() and not terms and not topic:
-        return Reply(
-            "I couldn't find words to search for in that. Try plain words, e.g. "
-            "`lessons backfill queue` or `lessons #kubernetes`."
-        )
-    found = await search_lessons(
-        ctx.session,
-        text,
-        community_id=community.id if community else None,
-        topic=topic,
-        reader=reader_of(ctx),
-        limit=PER_PAGE,
-        offset=(page_number - 1) * PER_PAGE,
-    )
-    scope = " in " + community.name if community else ""
-    about = " ".join(terms + ([f"#{topic}"] if topic else [])) or "all"
-    if not found.lessons:
-        if found.total or page_number > 1:
-            return Reply(f"No more lessons for `{about}`{scope}.")
-        capture = await _may_capture(ctx, community)
-        return Reply(
-            f"No lessons match `{about}`{scope} yet. Try fewer or other words"
-            + (f", or `expert {topic}` to ask someone" if topic else "")
-            + (". Learned something? Capture it with `lesson`." if capture else "."),
-            choices=(Choice("Capture a lesson", "lesson"),) if capture else (),
-        )
-    page = Page(page_number, PER_PAGE, found.total)
-    names = await community_names(ctx, {lesson.community_id for lesson in found.lessons})
-    lines = [
-        result_line(number, lesson, names)
-        for number, lesson in enumerate(found.lessons, start=page.offset + 1)
-    ]
-    notes = ["No lesson has all your words; these have some of them."] if found.any_term else []
-    if len(tags) > 1:
-        notes.append(f"One topic at a time: these are on #{topic}.")
-    note = "\n".join(notes) or None
-    again = " ".join(p for p in ["lessons", text.strip(), *(f"#{t}" for t in tags[:1])] if p)
-    if community:
-        again += f" in {community.slug}"
-    choices = tuple(
-        Choice(f"Open {lesson.id}", f"lesson show {lesson.id}") for lesson in found.lessons
-    )
-    return Reply(
-        "\n".join(([note] if note else []) + lines),
-        title=f"Lessons: {about}{scope}",
-        choices=(*choices, *page.more(again)),
-        context=page.footer(),
-    )
-
-
-async def _validator_scope(
-    ctx: Context, only: Community | None
-) -> tuple[list[int], dict[int, list[str]]]:
-    """Communities where the asker validates lessons, and the topics they are limited to."""
-    scope: list[int] = []
-    limited: dict[int, list[str]] = {}
-    for community in (
-        [only] if only else await communities.communities_of(ctx.session, ctx.member_id)
-    ):
-        assert community.id is not None
-        if allows(await ctx.roles(community) - {Role.SME}, Capability.VALIDATE_LESSON):
-            scope.append(community.id)
-            continue
-        topics = [
-            d.topic for d in await experts.designations_of(ctx.session, ctx.member_id, community.id)
-        ]
-        if topics:
-            scope.append(community.id)
-            limited[community.id] = topics
-    return scope, limited
-
-
-@command(
-    "lessons pending",
-    usage="lessons pending [in community]",
-    summary="Draft lessons waiting for your validation (leaders, SMEs)",
-    group=GROUP,
-)
-async def lessons_pending(ctx: Context, args: str) -> Reply:
-    scope, limited = await _validator_scope(ctx, ctx.named_community)
-    if not scope:
-        return Reply(
-            "You don't validate lessons in any community: leaders and SMEs do. "
-            "Your own drafts show up in `lessons`."
-        )
-    drafts = await lessons.pending(ctx.session, scope, topic_filter=limited or None)
-    if not drafts:
-        return Reply("No lessons are waiting for validation.")
-    names = await community_names(ctx, {lesson.community_id for lesson in drafts})
-    shown = drafts[:10]
-    return Reply(
-        "\n".join(result_line(n, lesson, names) for n, lesson in enumerate(shown, start=1)),
-        title=f"Lessons waiting for validation ({len(drafts)})",
-        choices=tuple(Choice(f"Publish {d.id}", f"lesson publish {d.id}") for d in shown[:5]),
-    )
-
-
-@home_section(35)
-async def pending_on_home(ctx: Context) -> list[Reply]:
-    scope, limited = await _validator_scope(ctx, None)
-    if not scope:
-        return []
-    drafts = await lessons.pending(ctx.session, scope, topic_filter=limited or None)
-    if not drafts:
-        return []
-    return [
-        Reply(
-            f"{len(drafts)} lesson{'s' * (len(drafts) != 1)} waiting for your validation.",
-            title="Lessons to validate",
-            choices=(Choice("Review them", "lessons pending"),),
-        )
-    ]
