@@ -7,6 +7,6 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add this capability's commands, forms, jobs and demo data to `registry`."""
-    from bot.surveys import commands, demo, jobs
+    from bot.surveys import commands, create, demo, jobs
 
-    registry.install(commands, demo, jobs)
+    registry.install(create, commands, demo, jobs)
