@@ -7,6 +7,7 @@ the tests then share one schema whose tables are emptied before each test.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -122,6 +123,13 @@ def settings() -> Settings:
 @pytest.fixture
 def port() -> FakePort:
     return FakePort()
+
+
+@pytest.fixture
+def errors(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Warnings and errors logged during the test (`tests.helpers.tracebacks` reads them)."""
+    caplog.set_level(logging.WARNING)
+    yield caplog
 
 
 @pytest.fixture

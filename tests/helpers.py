@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+import pytest
 
 from bot.app import Core
 from bot.messages import (
@@ -195,3 +199,19 @@ def hidden_test_verbs() -> dict[str, CommandSpec]:
         "test-replace": CommandSpec("test-replace", replaced, "x", "x", "Test", hidden=True),
         "test-many": CommandSpec("test-many", many, "x", "x", "Test", hidden=True),
     }
+
+
+def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Errors and exceptions logged during a test (see the `errors` fixture)."""
+    return [
+        f"{r.name}: {r.getMessage()}"
+        for r in caplog.records
+        if r.levelno >= logging.ERROR or r.exc_info is not None
+    ]
+
+
+def free_port() -> int:
+    """A loopback port the OS just handed out, for a server started in a subprocess."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -9,7 +9,22 @@ import pytest
 from bot.clock import FrozenClock
 from bot.registry import Registry
 from storage.db import Database
-from tests.teams.driver import TeamsDriver
+from tests.teams.driver import APP_ID, TeamsDriver
+
+
+@pytest.fixture
+async def secured(
+    database: Database, clock: FrozenClock, registry: Registry
+) -> AsyncIterator[TeamsDriver]:
+    """The app with an app id configured: every activity needs a valid Bot Framework token."""
+    driver = await TeamsDriver.start(
+        clock=clock,
+        db=database,
+        registry=registry,
+        settings={"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-a-real-secret"},
+    )
+    yield driver
+    await driver.close()
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from tests.teams.fake_connector import BOT_ID, TENANT, FakeConnector
 
 CHANNEL = "19:general@thread.tacv2"
 TEAM = "19:team@thread.tacv2"
+APP_ID = "11111111-2222-3333-4444-555555555555"  # the Azure Bot app id the secured tests use
 
 
 def personal_conversation(user_id: str) -> str:

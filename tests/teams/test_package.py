@@ -15,9 +15,9 @@ from PIL import Image
 from adapters.teams.package import build_manifest, write_package
 from bot.app import build_registry
 from bot.config import Settings
+from tests.teams.driver import APP_ID
 
 REGISTRY = build_registry()
-APP_ID = "11111111-2222-3333-4444-555555555555"
 
 
 def _settings(**env: str) -> Settings:

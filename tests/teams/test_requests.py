@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import jwt
@@ -15,12 +14,11 @@ from bot.clock import FrozenClock
 from bot.messages import Platform
 from storage import communities, conversations, people
 from storage.db import Database
-from tests.teams.driver import CHANNEL, TeamsDriver, personal_conversation
+from tests.teams.driver import APP_ID, CHANNEL, TeamsDriver, personal_conversation
 from tests.teams.fake_connector import BOT_ID, TENANT
 
 REGISTRY = build_registry()  # the verbs of this build, for parametrising
 APOLOGY = "something went wrong"
-APP_ID = "11111111-2222-3333-4444-555555555555"
 JSON = "application/json"
 
 
@@ -35,18 +33,6 @@ def _cards(call_body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 # -- authentication ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def secured(database: Database, clock: FrozenClock) -> AsyncIterator[TeamsDriver]:
-    """The app with an app id configured: every activity needs a valid Bot Framework token."""
-    driver = await TeamsDriver.start(
-        clock=clock,
-        db=database,
-        settings={"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-a-real-secret"},
-    )
-    yield driver
-    await driver.close()
 
 
 def _forged(**claims: Any) -> str:
