@@ -15,8 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import Core
 from bot.clock import OffsetClock
+from bot.core_api import CoreAPI
 from bot.messages import (
     Action,
     Choice,
@@ -108,7 +108,7 @@ class ConsolePort:
 
 class ConsoleChat:
     def __init__(
-        self, core: Core, clock: OffsetClock, stdin: TextIO, stdout: TextIO, user: str
+        self, core: CoreAPI, clock: OffsetClock, stdin: TextIO, stdout: TextIO, user: str
     ) -> None:
         self.core = core
         self.clock = clock
@@ -298,7 +298,7 @@ def _files_of(reply: Reply) -> list[tuple[str, bytes]]:
 
 
 async def run_chat(
-    core: Core, clock: OffsetClock, stdin: TextIO, stdout: TextIO, user: str
+    core: CoreAPI, clock: OffsetClock, stdin: TextIO, stdout: TextIO, user: str
 ) -> None:
     _tracebacks_to_file(Path.cwd())
     core.services.ports.register(ConsolePort(stdout))

@@ -6,7 +6,7 @@
 Seeds one community, N members with Slack identities and a scheduled pulse survey in bulk
 through storage, then runs the product: `create_app` wires the real Slack port and slack_sdk's
 AsyncWebClient (what Bolt uses) to a fake Slack Web API on loopback, the heartbeat's
-`surveys.1-open` job opens the survey (`bot.surveys_jobs.open_survey`) and the dispatcher
+`surveys.1-open` job opens the survey (`bot.surveys.jobs.open_survey`) and the dispatcher
 delivers at the pace of `COPBOT_SLACK_*` settings set to the fake's limits, on the real clock
 and a file SQLite database (PostgreSQL, in a throw-away schema, when COPBOT_BENCH_DATABASE_URL
 is set). The APScheduler heartbeat keeps running, so the launcher's completion notice goes out
@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.handlers import SLACK
 from adapters.slack.port import SlackPort
@@ -53,9 +52,9 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.heartbeat import build_scheduler
 from bot.messages import Target
-from bot.ports import Pace, PortRegistry
-from bot.surveys_core import PULSE, PULSE_TITLE
-from bot.surveys_jobs import invite_prefix
+from bot.ports import Pace
+from bot.surveys.core import PULSE, PULSE_TITLE
+from bot.surveys.jobs import invite_prefix
 from storage import outbox_ops, pacing
 from storage.db import Database
 from storage.experts import bulk_insert
@@ -296,15 +295,12 @@ async def fan_out(
         await seed(db, members, datetime.now(UTC))
         result.rss_seeded_mb = peak_rss_mb()
         settings = settings_for(args, url, fake.api_url)
-        if paced:
-            # As `copbot serve` wires it: the Slack adapter registers the real SlackPort.
-            app = create_app(settings, db=db, run_scheduler=False, migrate=False)
-            core = app[SLACK].core
-        else:
-            ports = PortRegistry()
-            client = AsyncWebClient(token=TOKEN, base_url=fake.api_url)
-            ports.register(UnpacedSlackPort(client, settings))
-            core = Core(settings, db=db, ports=ports)
+        # As `copbot serve` wires it: the Slack adapter registers the real SlackPort.
+        app = create_app(settings, db=db, run_scheduler=False, migrate=False)
+        core = app[SLACK].core
+        if not paced:
+            # The baseline: the same port and client, with pacing switched off.
+            core.services.ports.register(UnpacedSlackPort(app[SLACK].client, settings))
         probe = WriteProbe(db)
         probing = asyncio.create_task(probe.run())
         started = time.time()

@@ -1,6 +1,7 @@
 """The composition root: builds every part once and wires them into one aiohttp application.
 
-This and `bot.cli` are the only core modules that import adapters.
+This and `bot.cli` are the only core modules that import adapters, and the only ones that
+name the capability packages: `CAPABILITIES` is the list the registry is built from.
 """
 
 from __future__ import annotations
@@ -13,20 +14,60 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import downloads
+from bot import (
+    communities,
+    delivery_ops,
+    demo,
+    downloads,
+    experts,
+    fanout,
+    health,
+    help_commands,
+    lessons,
+    meetings,
+    privacy_ops,
+    retention,
+    surveys,
+)
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import JobContext, Services
+from bot.conversation_book import ConversationBook
 from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat, build_scheduler
 from bot.inbox import Inbox
 from bot.ports import PortRegistry
-from bot.registry import REGISTRY
+from bot.registry import Registry
 from bot.router import Router
-from storage import conversations
 from storage.db import Database
 
 _LOGGER = logging.getLogger(__name__)
+
+# Each package's `register(registry)` adds its commands, forms, jobs and demo data. The order
+# is the order verbs are listed within a `help` group.
+CAPABILITIES = (
+    communities,
+    delivery_ops,
+    experts,
+    health,
+    lessons,
+    meetings,
+    privacy_ops,
+    surveys,
+)
+# Shared machinery with something to plug in: help and home, the core demo data (communities
+# and people), and the fan-out and retention jobs of the heartbeat.
+SHARED_PLUGS = (help_commands, demo, fanout, retention)
+
+
+def build_registry() -> Registry:
+    """A registry of everything this build can do (each call makes a new one)."""
+    registry = Registry()
+    registry.install(*SHARED_PLUGS)
+    for capability in CAPABILITIES:
+        capability.register(registry)
+    return registry
+
 
 SERVICES = web.AppKey("services", Services)
 ROUTER = web.AppKey("router", Router)
@@ -45,13 +86,14 @@ class Core:
         ports: PortRegistry | None = None,
         db: Database | None = None,
         worker: str | None = None,
+        registry: Registry | None = None,
     ) -> None:
         self.services = Services(
             db=db or Database(settings.database_url),
             clock=clock or SystemClock(),
             settings=settings,
             ports=ports or PortRegistry(),
-            registry=REGISTRY,
+            registry=registry or build_registry(),
         )
         self.router = Router(self.services)
         self.dispatcher = Dispatcher(
@@ -64,6 +106,7 @@ class Core:
             lease=timedelta(seconds=settings.send_lease_seconds),
         )
         self.heartbeat = Heartbeat(self.services, self.dispatcher)
+        self.conversations = ConversationBook(self.services.db, self.services.clock)
         # Inbox hook: acknowledged platform requests are processed from the database.
         self.inbox = Inbox(self.services, self.router, worker=worker)
         self._kicked: asyncio.Task[Any] | None = None
@@ -95,8 +138,7 @@ class Core:
 
     async def first_time_seen(self, key: str) -> bool:
         """Record an inbound platform event id; False when it was handled before (a retry)."""
-        async with self.services.db.session() as session:
-            return await conversations.first_time_seen(session, key, self.services.clock.now())
+        return await self.conversations.first_time_seen(key)
 
     async def settle(self) -> None:
         """Wait for a kicked delivery to finish (tests and the local chat)."""
@@ -120,9 +162,10 @@ def create_app(
     db: Database | None = None,
     run_scheduler: bool = True,
     migrate: bool = True,
+    registry: Registry | None = None,
 ) -> web.Application:
     """The whole server: platform routes, /healthz, the heartbeat scheduler and migrations."""
-    core = Core(settings, clock=clock, ports=ports, db=db)
+    core = Core(settings, clock=clock, ports=ports, db=db, registry=registry)
     app = web.Application()
     app[SERVICES] = core.services
     app[ROUTER] = core.router

@@ -51,9 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if command == "teams-package":
         from adapters.teams.package import write_package
+        from bot.app import build_registry
 
         try:
-            path = write_package(Path(args.out), settings=settings, domain=args.domain)
+            path = write_package(
+                Path(args.out), settings=settings, registry=build_registry(), domain=args.domain
+            )
         except ValueError as exc:
             print(exc, file=sys.stderr)
             return 2

@@ -10,8 +10,8 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from bot.meetings_core import pulse_token
-from bot.surveys_core import respondent_token
+from bot.meetings.core import pulse_token
+from bot.surveys.core import respondent_token
 from storage import privacy
 from storage.privacy import FORMER_MEMBER, PersonalRecords, Rekeying
 from storage.tables import Member

@@ -1,13 +1,17 @@
 """Where capabilities plug in: commands, form handlers, due jobs, App Home sections, demo data.
 
-Each module under `bot/commands/` registers its pieces with the decorators below when it is
-imported; `bot.commands.load_all()` imports them all. Nothing else needs editing to add one.
+The decorators below only *mark* a function with what it is; nothing is registered when a
+module is imported. Each capability package's `register(registry)` hands its modules to
+`Registry.install`, which collects the marked functions, and the composition root
+(`bot.app.build_registry`) calls `register` for an explicit list of packages. Tests build
+their own `Registry` the same way and add to it without touching anyone else's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -46,8 +50,62 @@ class Registry:
     demo_seeders: list[tuple[int, DemoSeeder]] = field(default_factory=list)
     downloads: dict[str, Download] = field(default_factory=dict)
 
+    def add_command(self, spec: CommandSpec) -> None:
+        if spec.verb in self.commands:
+            raise ValueError(f"command {spec.verb!r} registered twice")
+        self.commands[spec.verb] = spec
 
-REGISTRY = Registry()
+    def add_form(
+        self, form_id: str, handler: FormHandler, limits: Mapping[str, FieldLimit]
+    ) -> None:
+        if form_id in self.forms:
+            raise ValueError(f"form {form_id!r} registered twice")
+        self.forms[form_id] = handler
+        self.form_limits[form_id] = dict(limits)
+
+    def add_due_job(self, name: str, job: DueJob) -> None:
+        if name in self.due_jobs:
+            raise ValueError(f"due job {name!r} registered twice")
+        self.due_jobs[name] = job
+
+    def add_home_section(self, order: int, section: HomeSection) -> None:
+        self.home_sections.append((order, section))
+        self.home_sections.sort(key=lambda pair: pair[0])
+
+    def add_demo_seeder(self, order: int, seeder: DemoSeeder) -> None:
+        self.demo_seeders.append((order, seeder))
+        self.demo_seeders.sort(key=lambda pair: pair[0])
+
+    def add_download(self, kind: str, producer: Download) -> None:
+        if kind in self.downloads:
+            raise ValueError(f"download {kind!r} registered twice")
+        self.downloads[kind] = producer
+
+    def install(self, *modules: ModuleType) -> None:
+        """Add every function a module defines and marked with the decorators below.
+
+        Only functions defined in the module itself count, so a module that imports another's
+        handler does not register it a second time.
+        """
+        for module in modules:
+            for value in list(vars(module).values()):
+                if getattr(value, "__module__", None) != module.__name__:
+                    continue
+                for plug in getattr(value, _PLUGS, ()):
+                    plug(self, value)
+
+
+Plug = Callable[[Registry, Any], None]
+_PLUGS = "__copbot_plugs__"
+
+
+def _mark(function: Any, plug: Plug) -> None:
+    """Remember on the function how to add it to a registry (see `Registry.install`)."""
+    plugs = getattr(function, _PLUGS, None)
+    if plugs is None:
+        plugs = []
+        setattr(function, _PLUGS, plugs)
+    plugs.append(plug)
 
 
 def command(
@@ -60,14 +118,15 @@ def command(
     examples: tuple[str, ...] = (),
     hidden: bool = False,
 ) -> Callable[[CommandHandler], CommandHandler]:
-    """Register `async def handler(ctx, args) -> Reply | list[Reply]` for a verb."""
+    """Mark `async def handler(ctx, args) -> Reply | list[Reply]` as the handler of a verb."""
+    key = " ".join(verb.lower().split())
 
     def wrap(handler: CommandHandler) -> CommandHandler:
-        key = " ".join(verb.lower().split())
-        if key in REGISTRY.commands:
-            raise ValueError(f"command {key!r} registered twice")
-        REGISTRY.commands[key] = CommandSpec(
-            key, handler, usage, summary, group, details, examples, hidden
+        _mark(
+            handler,
+            lambda registry, h: registry.add_command(
+                CommandSpec(key, h, usage, summary, group, details, examples, hidden)
+            ),
         )
         return handler
 
@@ -77,65 +136,56 @@ def command(
 def form(
     form_id: str, *, limits: Mapping[str, FieldLimit] | None = None
 ) -> Callable[[FormHandler], FormHandler]:
-    """Register `async def handler(ctx, values) -> Reply` for submissions of a form.
+    """Mark `async def handler(ctx, values) -> Reply` as the handler of a form's submissions.
 
     `limits` (see `bot.form_limits.limits_of`) are checked before the handler runs.
     """
 
     def wrap(handler: FormHandler) -> FormHandler:
-        if form_id in REGISTRY.forms:
-            raise ValueError(f"form {form_id!r} registered twice")
-        REGISTRY.forms[form_id] = handler
-        REGISTRY.form_limits[form_id] = dict(limits or {})
+        _mark(handler, lambda registry, h: registry.add_form(form_id, h, limits or {}))
         return handler
 
     return wrap
 
 
 def due_job(name: str) -> Callable[[DueJob], DueJob]:
-    """Register `async def job(jctx)`, run on every heartbeat: it asks storage what is due."""
+    """Mark `async def job(jctx)`, run on every heartbeat: it asks storage what is due."""
 
     def wrap(job: DueJob) -> DueJob:
-        if name in REGISTRY.due_jobs:
-            raise ValueError(f"due job {name!r} registered twice")
-        REGISTRY.due_jobs[name] = job
+        _mark(job, lambda registry, j: registry.add_due_job(name, j))
         return job
 
     return wrap
 
 
 def home_section(order: int) -> Callable[[HomeSection], HomeSection]:
-    """Register a section of a member's home view (Slack App Home, `home` command)."""
+    """Mark a section of a member's home view (Slack App Home, `home` command)."""
 
     def wrap(section: HomeSection) -> HomeSection:
-        REGISTRY.home_sections.append((order, section))
-        REGISTRY.home_sections.sort(key=lambda pair: pair[0])
+        _mark(section, lambda registry, s: registry.add_home_section(order, s))
         return section
 
     return wrap
 
 
 def demo_seeder(order: int) -> Callable[[DemoSeeder], DemoSeeder]:
-    """Register demo data; seeders run in `order` and share a dict of what earlier ones made."""
+    """Mark demo data; seeders run in `order` and share a dict of what earlier ones made."""
 
     def wrap(seeder: DemoSeeder) -> DemoSeeder:
-        REGISTRY.demo_seeders.append((order, seeder))
-        REGISTRY.demo_seeders.sort(key=lambda pair: pair[0])
+        _mark(seeder, lambda registry, s: registry.add_demo_seeder(order, s))
         return seeder
 
     return wrap
 
 
 def download(kind: str) -> Callable[[Download], Download]:
-    """Register `async def make(jctx, arg) -> Attachment | None` behind signed links.
+    """Mark `async def make(jctx, arg) -> Attachment | None` as a file behind signed links.
 
     `bot.downloads.link(settings, kind, arg, now=...)` makes the URL to put in a reply.
     """
 
     def wrap(producer: Download) -> Download:
-        if kind in REGISTRY.downloads:
-            raise ValueError(f"download {kind!r} registered twice")
-        REGISTRY.downloads[kind] = producer
+        _mark(producer, lambda registry, p: registry.add_download(kind, p))
         return producer
 
     return wrap

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import commands, help
+from bot import help
 from bot.clean_text import clean_fields
 from bot.context import Context, Services
 from bot.errors import Superseded, UserError
@@ -44,7 +44,6 @@ def split_command(text: str) -> str:
 
 class Router:
     def __init__(self, services: Services) -> None:
-        commands.load_all()
         self.services = services
         self.registry = services.registry
 

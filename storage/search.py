@@ -142,7 +142,7 @@ class SearchResult:
 
 @dataclass(frozen=True, slots=True)
 class Reader:
-    """Who is reading, for lesson sensitivity (the rules live in bot.lesson_access)."""
+    """Who is reading, for lesson sensitivity (the rules live in bot.lessons.access)."""
 
     member_id: int
     # Community roles that read every lesson of their community (leaders).

@@ -7,6 +7,7 @@ the tests then share one schema whose tables are emptied before each test.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -17,12 +18,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
-from bot.app import Core
+from bot.app import Core, build_registry
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.ports import PortRegistry
+from bot.registry import Registry
 from storage.db import Database
-from tests.helpers import Chat, FakePort
+from tests.helpers import Chat, FakePort, hidden_test_verbs
 
 PG_URL = os.environ.get("COPBOT_TEST_DATABASE_URL")
 # A Monday morning in early March 2026, before Europe's DST change.
@@ -124,10 +126,31 @@ def port() -> FakePort:
 
 
 @pytest.fixture
-def core(database: Database, clock: FrozenClock, port: FakePort, settings: Settings) -> Core:
+def errors(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Warnings and errors logged during the test (`tests.helpers.tracebacks` reads them)."""
+    caplog.set_level(logging.WARNING)
+    yield caplog
+
+
+@pytest.fixture
+def registry() -> Registry:
+    """This test's own registry of every capability; a test may add verbs or jobs to it."""
+    return build_registry()
+
+
+@pytest.fixture
+def test_verbs(registry: Registry) -> None:
+    """Two hidden verbs for adapter behaviour no shipped verb shows yet, in this test only."""
+    registry.commands.update(hidden_test_verbs())
+
+
+@pytest.fixture
+def core(
+    database: Database, clock: FrozenClock, port: FakePort, settings: Settings, registry: Registry
+) -> Core:
     ports = PortRegistry()
     ports.register(port)
-    return Core(settings, clock=clock, ports=ports, db=database)
+    return Core(settings, clock=clock, ports=ports, db=database, registry=registry)
 
 
 @pytest.fixture

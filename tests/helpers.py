@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+import pytest
 
 from bot.app import Core
 from bot.messages import (
@@ -22,6 +26,7 @@ from bot.messages import (
     UserRef,
 )
 from bot.ports import Pace, RetryLater, Undeliverable
+from bot.registry import CommandSpec
 from bot.render_text import render
 
 
@@ -184,3 +189,34 @@ class Chat:
     async def tick(self) -> None:
         """One heartbeat: every due job, then delivery."""
         await self.core.heartbeat.tick()
+
+
+def hidden_test_verbs() -> dict[str, CommandSpec]:
+    """Two hidden verbs for adapter behaviour no shipped verb shows yet (Slack and Teams)."""
+
+    async def replaced(ctx: object, args: str) -> Reply:
+        return Reply("Replaced", replace=True)
+
+    async def many(ctx: object, args: str) -> Reply:
+        return Reply("Pick one", choices=tuple(Choice(f"Go {n}", f"help {n}") for n in range(8)))
+
+    return {
+        "test-replace": CommandSpec("test-replace", replaced, "x", "x", "Test", hidden=True),
+        "test-many": CommandSpec("test-many", many, "x", "x", "Test", hidden=True),
+    }
+
+
+def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Errors and exceptions logged during a test (see the `errors` fixture)."""
+    return [
+        f"{r.name}: {r.getMessage()}"
+        for r in caplog.records
+        if r.levelno >= logging.ERROR or r.exc_info is not None
+    ]
+
+
+def free_port() -> int:
+    """A loopback port the OS just handed out, for a server started in a subprocess."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from bot.app import Core
+    from bot.core_api import CoreAPI
 
 NOT_CONNECTED = "Slack: not connected (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"
 
 
-def mount(app: web.Application, core: Core) -> str:
+def mount(app: web.Application, core: CoreAPI) -> str:
     """Mount POST /slack/events when Slack is configured; returns a status line.
 
     With SLACK_APP_TOKEN set, Slack is reached over Socket Mode instead (no public URL).

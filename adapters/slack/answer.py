@@ -25,7 +25,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack.blocks import fallback_text, home_view, message_blocks
 from adapters.slack.modals import modal_view
 from adapters.slack.port import SlackPort
-from bot.app import Core
+from bot.core_api import CoreAPI
 from bot.messages import Choice, ConversationRef, Platform, Reply, User, Visibility
 
 _LOGGER = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class Origin:
 
 
 class Answers:
-    def __init__(self, core: Core, client: AsyncWebClient, port: SlackPort) -> None:
+    def __init__(self, core: CoreAPI, client: AsyncWebClient, port: SlackPort) -> None:
         self.core = core
         self.client = client
         self.port = port

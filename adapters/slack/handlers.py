@@ -36,9 +36,9 @@ from adapters.slack.blocks import CHOICE_ACTION, FORM_CALLBACK, LINK_ACTION, SEL
 from adapters.slack.inbox import SlackInbox
 from adapters.slack.port import SlackPort
 from adapters.slack.profiles import Profiles
-from bot.app import Core
 from bot.clock import Clock
 from bot.config import Settings
+from bot.core_api import CoreAPI
 from bot.messages import (
     Command,
     User,
@@ -59,7 +59,7 @@ class _EpochClock(SlackClock):
 
 
 class SlackAdapter:
-    def __init__(self, core: Core, settings: Settings) -> None:
+    def __init__(self, core: CoreAPI, settings: Settings) -> None:
         self.core = core
         self.settings = settings
         self.client = AsyncWebClient(

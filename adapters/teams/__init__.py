@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from bot.app import Core
     from bot.config import Settings
+    from bot.core_api import CoreAPI
 
 NOT_CONNECTED = (
     "Teams: not connected (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD; without them, "
@@ -20,7 +20,7 @@ NOT_CONNECTED = (
 )
 
 
-def mount(app: web.Application, core: Core) -> str:
+def mount(app: web.Application, core: CoreAPI) -> str:
     """Mount POST /api/messages; returns a status line.
 
     With MICROSOFT_APP_ID set every activity's token is validated. Without it the endpoint runs

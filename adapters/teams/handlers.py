@@ -50,8 +50,8 @@ from adapters.teams.port import (
     retry_after,
     status_of,
 )
-from bot.app import Core
 from bot.config import Settings
+from bot.core_api import CoreAPI
 from bot.messages import (
     Command,
     ConversationRef,
@@ -88,16 +88,14 @@ class BotConfig:
 
 
 class TeamsAdapter:
-    def __init__(self, core: Core, settings: Settings) -> None:
+    def __init__(self, core: CoreAPI, settings: Settings) -> None:
         self.core = core
         self.settings = settings
         self.app_id = settings.microsoft_app_id
         self.auth = ConfigurationBotFrameworkAuthentication(BotConfig(settings))
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = None  # our turn catches its own errors; proactive ones raise
-        self.port = TeamsPort(
-            self.cloud, self.app_id, core.services.db, core.services.clock, settings
-        )
+        self.port = TeamsPort(self.cloud, self.app_id, core.conversations, settings)
         self._profiles: dict[str, tuple[Any, dict[str, str | None]]] = {}
         self.inbox = TeamsInbox(self)  # inbox hook
 

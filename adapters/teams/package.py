@@ -19,9 +19,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from adapters.teams.actions import manifest_extension
-from bot import commands
 from bot.config import Settings
-from bot.registry import REGISTRY
+from bot.registry import Registry
 
 MANIFEST_VERSION = "1.19"
 SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
@@ -59,9 +58,11 @@ TEAM_VERBS = (
 )
 
 
-def write_package(out: Path, *, settings: Settings, domain: str | None = None) -> Path:
+def write_package(
+    out: Path, *, settings: Settings, registry: Registry, domain: str | None = None
+) -> Path:
     """Write the zip to `out`; raises ValueError when there is no usable bot app id."""
-    manifest = build_manifest(settings, domain=domain)
+    manifest = build_manifest(settings, registry=registry, domain=domain)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     icons = files("adapters.teams") / "icons"
@@ -72,7 +73,9 @@ def write_package(out: Path, *, settings: Settings, domain: str | None = None) -
     return out
 
 
-def build_manifest(settings: Settings, *, domain: str | None = None) -> dict[str, Any]:
+def build_manifest(
+    settings: Settings, *, registry: Registry, domain: str | None = None
+) -> dict[str, Any]:
     app_id = settings.microsoft_app_id.strip()
     if not GUID.match(app_id):
         raise ValueError(
@@ -111,8 +114,11 @@ def build_manifest(settings: Settings, *, domain: str | None = None) -> dict[str
                 "supportsFiles": False,
                 "isNotificationOnly": False,
                 "commandLists": [
-                    {"scopes": ["personal"], "commands": command_list(PERSONAL_VERBS)},
-                    {"scopes": ["team", "groupChat"], "commands": command_list(TEAM_VERBS)},
+                    {"scopes": ["personal"], "commands": command_list(registry, PERSONAL_VERBS)},
+                    {
+                        "scopes": ["team", "groupChat"],
+                        "commands": command_list(registry, TEAM_VERBS),
+                    },
                 ],
             }
         ],
@@ -122,12 +128,11 @@ def build_manifest(settings: Settings, *, domain: str | None = None) -> dict[str
     return manifest
 
 
-def command_list(verbs: tuple[str, ...]) -> list[dict[str, str]]:
+def command_list(registry: Registry, verbs: tuple[str, ...]) -> list[dict[str, str]]:
     """Menu entries for the registered verbs among `verbs`, with their `help` summaries."""
-    commands.load_all()
     entries = []
     for verb in verbs:
-        spec = REGISTRY.commands.get(verb)
+        spec = registry.commands.get(verb)
         if spec is None or spec.hidden:
             continue
         entries.append(

@@ -35,12 +35,10 @@ from botbuilder.schema import (
 from msrest.exceptions import HttpOperationError
 
 from adapters.teams.cards import message_payloads
-from bot.clock import Clock
 from bot.config import Settings
+from bot.conversation_book import ConversationBook
 from bot.messages import ConversationRef, Form, Platform, Reply, SentMessage, Target, UserRef
 from bot.ports import Pace, RateLimited, RetryLater, Undeliverable, bucket_of
-from storage import conversations
-from storage.db import Database
 
 _LOGGER = logging.getLogger(__name__)
 CHANNEL = "msteams"
@@ -113,14 +111,13 @@ class TeamsPort:
         self,
         adapter: CloudAdapter,
         app_id: str,
-        db: Database,
-        clock: Clock,
+        conversations: ConversationBook,
         settings: Settings | None = None,
     ) -> None:
         self.adapter = adapter
         self.app_id = app_id
-        self.db = db
-        self.clock = clock
+        # Stored references come from the core's book: the port opens no storage session.
+        self.conversations = conversations
         self.settings = settings or Settings()
         # Consecutive transient failures per target (memory only: a restart starts over).
         self._streaks: dict[str, int] = {}
@@ -212,18 +209,15 @@ class TeamsPort:
         self, user_id: str, tenant_id: str | None, *, near: ConversationReference | None = None
     ) -> ConversationReference:
         """The 1:1 chat with a person: stored, or created next to `near` (or any known ref)."""
-        async with self.db.session() as session:
-            row = await conversations.direct_conversation(session, Platform.TEAMS, user_id)
-            if row is not None and row.undeliverable:
-                raise Undeliverable(f"{user_id} blocked or removed the bot")
-            stored = reference_from(row.raw_ref) if row is not None else None
-            if stored is not None:
-                return stored
-            if near is None:
-                known = await conversations.any_conversation_in_tenant(
-                    session, Platform.TEAMS, tenant_id
-                )
-                near = reference_from(known.raw_ref) if known is not None else None
+        row = await self.conversations.direct(Platform.TEAMS, user_id)
+        if row is not None and row.undeliverable:
+            raise Undeliverable(f"{user_id} blocked or removed the bot")
+        stored = reference_from(row.raw_ref) if row is not None else None
+        if stored is not None:
+            return stored
+        if near is None:
+            known = await self.conversations.any_in_tenant(Platform.TEAMS, tenant_id)
+            near = reference_from(known.raw_ref) if known is not None else None
         if near is None:
             raise Undeliverable(f"no Teams conversation known in tenant {tenant_id}")
         return await self._create_direct(user_id, tenant_id, near)
@@ -252,10 +246,7 @@ class TeamsPort:
         return reference, target
 
     async def _stored_reference(self, target: ConversationRef) -> ConversationReference | None:
-        async with self.db.session() as session:
-            row = await conversations.get_conversation(
-                session, Platform.TEAMS, target.conversation_id
-            )
+        row = await self.conversations.get(Platform.TEAMS, target.conversation_id)
         if row is not None and row.undeliverable:
             raise Undeliverable(f"{target.conversation_id} is marked undeliverable")
         return reference_from(row.raw_ref if row is not None else None) or reference_from(
@@ -295,17 +286,14 @@ class TeamsPort:
             channel_id=near.channel_id or CHANNEL,
             service_url=near.service_url,
         )
-        async with self.db.session() as session:
-            await conversations.upsert_conversation(
-                session,
-                platform=Platform.TEAMS,
-                conversation_id=created[0],
-                tenant_id=tenant,
-                is_direct=True,
-                platform_user_id=user_id,
-                raw_ref=reference.serialize(),
-                now=self.clock.now(),
-            )
+        await self.conversations.remember(
+            platform=Platform.TEAMS,
+            conversation_id=created[0],
+            tenant_id=tenant,
+            is_direct=True,
+            platform_user_id=user_id,
+            raw_ref=reference.serialize(),
+        )
         return reference
 
     async def _with_connector(
@@ -336,9 +324,8 @@ class TeamsPort:
     async def _failed(self, exc: BaseException, conversation: ConversationRef) -> BaseException:
         translated = translate_error(exc, self._streak(conversation.conversation_id))
         if isinstance(translated, Undeliverable):
-            async with self.db.session() as session:
-                await conversations.mark_undeliverable(
-                    session, Platform.TEAMS, conversation.conversation_id
-                )
+            await self.conversations.mark_undeliverable(
+                Platform.TEAMS, conversation.conversation_id
+            )
             _LOGGER.info("Teams conversation %s is undeliverable: %s", conversation, exc)
         return translated

@@ -2,7 +2,7 @@
 
 Anonymity (why it is built this way): an anonymous survey's answers carry no member id. Each
 answer row holds `respondent`, an opaque token HMAC(server secret, "survey:{id}:{member}")
-made in `bot.surveys_core.respondent_token`, so a member can change their own answer (the bot
+made in `bot.surveys.core.respondent_token`, so a member can change their own answer (the bot
 recomputes the token from who is asking) while nothing in the database maps an answer to a
 person without the secret. Who has answered is kept apart in `SurveyInvite.answered`, with no
 time stamp and no answer, only to remind non-responders and to count the response rate; answer

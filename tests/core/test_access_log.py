@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.core.test_serve import free_port
+from tests.helpers import free_port
 
 
 def test_access_log_has_paths_without_query_strings(tmp_path: Path) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from bot import downloads
-from bot.app import create_app
+from bot.app import build_registry, create_app
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.messages import Attachment
-from bot.registry import REGISTRY, download
+from bot.registry import download
 from storage.db import Database
 
 
@@ -21,10 +22,16 @@ async def echo(jctx: Any, arg: str) -> Attachment | None:
     return None if arg == "gone" else Attachment(arg.encode(), f"{arg}.txt", "text/plain")
 
 
+REGISTRY = build_registry()
+REGISTRY.install(sys.modules[__name__])  # adds `echo`
+
+
 async def client_for(
     aiohttp_client: Any, settings: Settings, database: Database, clock: FrozenClock
 ) -> TestClient:
-    app = create_app(settings, clock=clock, db=database, run_scheduler=False, migrate=False)
+    app = create_app(
+        settings, clock=clock, db=database, run_scheduler=False, migrate=False, registry=REGISTRY
+    )
     return await aiohttp_client(app)
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.app import Core
+from bot.registry import Registry
 
 SCRIPT = """\
 help
@@ -149,13 +150,15 @@ async def test_a_number_on_a_rating_scale_is_the_rating_not_a_position() -> None
     assert "Recommend [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]:" in out.getvalue()
 
 
-async def test_buttons_are_numbered_across_all_replies_of_an_answer(core: Core) -> None:
+async def test_buttons_are_numbered_across_all_replies_of_an_answer(
+    core: Core, registry: Registry
+) -> None:
     import io
 
     from adapters.console import ConsoleChat
     from bot.clock import OffsetClock
     from bot.messages import Choice, Reply
-    from bot.registry import REGISTRY, CommandSpec
+    from bot.registry import CommandSpec
 
     async def two(ctx: object, args: str) -> list[Reply]:
         return [
@@ -163,13 +166,13 @@ async def test_buttons_are_numbered_across_all_replies_of_an_answer(core: Core) 
             Reply("second", choices=(Choice("Communities", "communities"),)),
         ]
 
-    REGISTRY.commands["test-two"] = CommandSpec("test-two", two, "x", "x", "Test", hidden=True)
+    registry.commands["test-two"] = CommandSpec("test-two", two, "x", "x", "Test", hidden=True)
     try:
         out = io.StringIO()
         chat = ConsoleChat(core, OffsetClock(), io.StringIO("test-two\n2\n"), out, "me")
         await chat.run()
     finally:
-        REGISTRY.commands.pop("test-two")
+        registry.commands.pop("test-two")
     shown = out.getvalue()
     assert "[1] Help on join" in shown and "[2] Communities" in shown
     assert "There are no communities yet" in shown  # "2" pressed the second reply's button

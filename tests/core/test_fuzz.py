@@ -4,24 +4,20 @@ for a value over its limit names that field and its limit and changes nothing st
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot import commands
+from bot.app import build_registry
 from bot.clean_text import REPLACEMENT, clean_text
 from bot.form_limits import DEFAULT_MOST
 from bot.messages import Command, ConversationRef, Form, Platform, User
-from bot.registry import REGISTRY
 from storage.tables import Member
-from tests.helpers import Chat, text_of
+from tests.helpers import Chat, text_of, tracebacks
 from tests.snapshot import changed, snapshot
 
-commands.load_all()
+REGISTRY = build_registry()  # the verbs of this build, for parametrising
 VERBS = sorted(REGISTRY.commands)
 APOLOGY = "something went wrong on my side"
 FUZZ = settings(
@@ -32,20 +28,6 @@ TEXT = st.lists(
     st.one_of(st.text(st.characters(blacklist_categories=()), max_size=6), NASTY), max_size=8
 ).map("".join)
 WORDS = st.sampled_from(["data-eng", "1", "0", "-1", "in data-eng", "@ada", "confirm", "99999999"])
-
-
-@pytest.fixture
-def errors(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    caplog.set_level(logging.WARNING)
-    yield caplog
-
-
-def _tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [
-        f"{r.name}: {r.getMessage()}"
-        for r in caplog.records
-        if r.levelno >= logging.ERROR or r.exc_info is not None
-    ]
 
 
 @FUZZ
@@ -62,7 +44,7 @@ async def test_any_command_text_is_answered(
     text = text_of(replies)
     assert replies and APOLOGY not in text, (verb, rest, text)
     text.encode("utf-8")  # no lone surrogate comes back out to a platform
-    assert not _tracebacks(errors), (verb, rest, _tracebacks(errors))
+    assert not tracebacks(errors), (verb, rest, tracebacks(errors))
 
 
 async def test_nul_and_a_lone_surrogate_in_a_name_are_stored_replaced(chat: Chat) -> None:
@@ -127,7 +109,7 @@ async def test_form_values_over_a_limit_are_refused_by_name_and_change_nothing(
     replies = await chat.submit(form.form_id, values, as_=who)
     text = text_of(replies)
     assert APOLOGY not in text, (form.form_id, values)
-    assert not _tracebacks(errors), (form.form_id, _tracebacks(errors))
+    assert not tracebacks(errors), (form.form_id, tracebacks(errors))
     if over:
         errors_by_field = dict(next(r.errors for r in replies if r.errors))
         for name, field in over.items():

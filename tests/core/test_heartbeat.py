@@ -6,12 +6,12 @@ from bot.app import Core
 from bot.context import JobContext
 from bot.heartbeat import build_scheduler
 from bot.messages import Reply
-from bot.registry import REGISTRY
+from bot.registry import Registry
 from tests.helpers import Chat, FakePort
 
 
 async def test_a_failing_job_does_not_stop_the_others_or_delivery(
-    core: Core, chat: Chat, port: FakePort, community: str
+    core: Core, chat: Chat, port: FakePort, community: str, registry: Registry
 ) -> None:
     ran: list[str] = []
 
@@ -27,13 +27,13 @@ async def test_a_failing_job_does_not_stop_the_others_or_delivery(
         assert ada is not None and ada.id is not None
         await jctx.notify_member(ada.id, Reply("tick"), key="test:greeter")
 
-    REGISTRY.due_jobs["zz.test.broken"] = broken
-    REGISTRY.due_jobs["zz.test.greeter"] = greeter
+    registry.due_jobs["zz.test.broken"] = broken
+    registry.due_jobs["zz.test.greeter"] = greeter
     try:
         await chat.tick()
         await chat.tick()
     finally:
-        del REGISTRY.due_jobs["zz.test.broken"], REGISTRY.due_jobs["zz.test.greeter"]
+        del registry.due_jobs["zz.test.broken"], registry.due_jobs["zz.test.greeter"]
     assert ran.count("broken") == 2 and ran.count("greeter") == 2
     assert port.texts("ada").count("tick") == 1
 

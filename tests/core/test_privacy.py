@@ -14,8 +14,8 @@ from bot.app import Core, create_app
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.context import JobContext
-from bot.meetings_core import pulse_token
-from bot.surveys_core import respondent_token
+from bot.meetings.core import pulse_token
+from bot.surveys.core import respondent_token
 from storage.db import Database
 from storage.tables import Conversation, Identity, Member, OutboxMessage
 from storage.tables.meetings import MeetingPulse

@@ -6,12 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import commands
+from bot.app import build_registry
 from bot.messages import Command, ConversationRef, Platform, User
-from bot.registry import REGISTRY
 from tests.helpers import Chat, text_of
 
-commands.load_all()
+REGISTRY = build_registry()  # the verbs of this build, for parametrising
 VERBS = sorted(REGISTRY.commands)
 APOLOGY = "something went wrong on my side"
 

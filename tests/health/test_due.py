@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import Core
 from bot.clock import FrozenClock
-from bot.health_core import next_round_start
+from bot.health.core import next_round_start
 from storage import communities, health
 from tests.health.test_health import Q2_START, Q3_START, prompts
 from tests.helpers import Chat, FakePort

@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.app import Core
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.health_core import combine, current_round, index_of, low_items
+from bot.health.core import combine, current_round, index_of, low_items
 from bot.ports import PortRegistry
 from storage.db import Database
 from storage.tables import NudgeSignal

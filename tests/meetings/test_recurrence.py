@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import UserError
-from bot.meeting_parse import parse_meeting, parse_schedule
-from bot.recurrence import describe, next_slots, slots_between
+from bot.meetings.parse import parse_meeting, parse_schedule
+from bot.meetings.recurrence import describe, next_slots, slots_between
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 BERLIN = "Europe/Berlin"

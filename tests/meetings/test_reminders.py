@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.app import Core
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.meetings_core import PULSE_OPEN_FOR
+from bot.meetings.core import PULSE_OPEN_FOR
 from bot.ports import PortRegistry
 from storage import meetings
 from storage.db import Database

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import UserError
-from bot.meeting_parse import parse_meeting, parse_schedule, zone_name
-from bot.recurrence import describe, next_slots
+from bot.meetings.parse import parse_meeting, parse_schedule, zone_name
+from bot.meetings.recurrence import describe, next_slots
 from tests.helpers import Chat
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -128,7 +128,7 @@ def test_an_impossible_named_date_is_refused() -> None:
 
 def test_the_schedule_examples_people_copy_never_go_stale() -> None:
     # Before, `once 2026-03-10 15:00` was shown as the example long after that day had passed.
-    from bot.meeting_parse import SCHEDULE_EXAMPLES
+    from bot.meetings.parse import SCHEDULE_EXAMPLES
 
     later = datetime(2031, 6, 1, 9, 0, tzinfo=UTC)
     examples = SCHEDULE_EXAMPLES.split("`")[1::2]

@@ -27,6 +27,7 @@ from adapters.slack.handlers import SLACK, SlackAdapter
 from bot.app import create_app
 from bot.clock import Clock
 from bot.config import Settings
+from bot.registry import Registry
 from storage.db import Database
 from tests.slack.fake_slack import TEAM, FakeSlack
 
@@ -53,7 +54,12 @@ class SlackDriver:
 
     @classmethod
     async def start(
-        cls, *, clock: Clock, db: Database, settings: Mapping[str, Any] | None = None
+        cls,
+        *,
+        clock: Clock,
+        db: Database,
+        registry: Registry | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> SlackDriver:
         fake = FakeSlack()
         await fake.start()
@@ -65,7 +71,9 @@ class SlackDriver:
             COPBOT_PUBLIC_URL="https://copbot.example.com",
             **dict(settings or {}),
         )
-        app = create_app(config, clock=clock, db=db, run_scheduler=False, migrate=False)
+        app = create_app(
+            config, clock=clock, db=db, run_scheduler=False, migrate=False, registry=registry
+        )
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         return cls(client, fake, app[SLACK], clock)

@@ -26,7 +26,7 @@ from bot.messages import Platform, Reply
 from storage import outbox, people
 from storage.db import Database
 from tests.conftest import PG_URL
-from tests.core.test_serve import free_port
+from tests.helpers import free_port
 from tests.slack.fake_slack import TEAM, FakeSlack, Limits
 from tests.slack.test_inbox_processes import Server, server_env
 

@@ -8,17 +8,15 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.slack.answer import SORRY
-from bot import commands
 from bot.messages import Image, Reply, Visibility
-from bot.registry import REGISTRY, CommandSpec
+from bot.registry import CommandSpec, Registry
 from tests.slack.driver import SlackDriver, button, signed_headers
 
-commands.load_all()
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
 @pytest.fixture
-def chart_verbs() -> Iterator[None]:
+def chart_verbs(registry: Registry) -> Iterator[None]:
     """Hidden verbs answering with a chart, privately and to the channel; removed afterwards.
 
     No shipped verb of the foundation returns an image yet, and an `Image` has no URL: Slack
@@ -38,10 +36,10 @@ def chart_verbs() -> Iterator[None]:
             "test-chart-all", channel_chart, "x", "x", "Test", hidden=True
         ),
     }
-    REGISTRY.commands.update(added)
+    registry.commands.update(added)
     yield
     for verb in added:
-        REGISTRY.commands.pop(verb, None)
+        registry.commands.pop(verb, None)
 
 
 # -- a refused answer ----------------------------------------------------------------------------
@@ -136,7 +134,9 @@ async def test_chart_in_a_dm_is_uploaded_to_that_dm(slack: SlackDriver) -> None:
 # -- Slack's 3-second rule -----------------------------------------------------------------------
 
 
-async def test_slash_command_is_acknowledged_before_slow_work_finishes(slack: SlackDriver) -> None:
+async def test_slash_command_is_acknowledged_before_slow_work_finishes(
+    slack: SlackDriver, registry: Registry
+) -> None:
     """The HTTP answer never waits for the core: slow work answers later at the response_url."""
     release = asyncio.Event()
     started = asyncio.Event()
@@ -146,7 +146,7 @@ async def test_slash_command_is_acknowledged_before_slow_work_finishes(slack: Sl
         await release.wait()
         return Reply("Finally done")
 
-    REGISTRY.commands["test-slow"] = CommandSpec("test-slow", slow, "x", "x", "Test", hidden=True)
+    registry.commands["test-slow"] = CommandSpec("test-slow", slow, "x", "x", "Test", hidden=True)
     try:
         url = slack.fake.response_url()
         body = slack.command_body("test-slow", "UADA", response_url=url)
@@ -166,6 +166,6 @@ async def test_slash_command_is_acknowledged_before_slow_work_finishes(slack: Sl
         await slack.adapter.settle()
     finally:
         release.set()  # never leave the handler waiting, even when an assertion failed
-        REGISTRY.commands.pop("test-slow", None)
+        registry.commands.pop("test-slow", None)
     [answer] = slack.fake.answered(url)
     assert answer["text"] == "Finally done"

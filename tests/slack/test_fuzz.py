@@ -7,8 +7,6 @@ One running app per test function (the `slack` fixture); hypothesis varies what 
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import tracebacks
 from tests.slack.driver import SlackDriver, command_payload, signed_headers
 from tests.slack.fake_slack import TEAM
 from tests.snapshot import changed, snapshot
@@ -31,20 +30,6 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
     max_leaves=6,
 )
-
-
-@pytest.fixture
-def errors(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    caplog.set_level(logging.WARNING)
-    yield caplog
-
-
-def _tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [
-        f"{r.name}: {r.getMessage()}"
-        for r in caplog.records
-        if r.levelno >= logging.ERROR or r.exc_info is not None
-    ]
 
 
 def _mutated(data: st.DataObject, payload: Any) -> Any:
@@ -118,7 +103,7 @@ async def test_any_malformed_signature_header_is_401(
     if response.status != 200:
         assert response.status == 401
         assert not changed(before, await snapshot(slack.adapter.core.services.db))
-    assert not _tracebacks(errors)
+    assert not tracebacks(errors)
 
 
 def _payloads(view: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -197,4 +182,4 @@ async def test_signed_payloads_of_any_shape_never_reach_a_500(
     assert status in (200, 400), (name, status, mutated)
     if status == 400:
         assert not touched, (name, mutated)
-    assert not _tracebacks(errors), (name, mutated, _tracebacks(errors))
+    assert not tracebacks(errors), (name, mutated, tracebacks(errors))

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 
 from adapters.slack.blocks import blocks_to_text
-from bot import commands
-from bot.messages import Choice, Platform
-from bot.registry import REGISTRY
+from bot.app import build_registry
+from bot.messages import Platform
 from storage import communities, people
 from tests.slack.driver import SECRET, SlackDriver, button, signed_headers
 from tests.slack.fake_slack import TEAM
 
-commands.load_all()
+REGISTRY = build_registry()  # the verbs of this build, for parametrising
 APOLOGY = "something went wrong"
 
 
@@ -252,28 +250,6 @@ async def test_button_round_trip_join_and_welcome_dm(slack: SlackDriver) -> None
     # A button in the DM runs its command too.
     [charter] = await slack.click(button(posts[0], "Charter"), "UADA")
     assert "Charter of Data Engineering" in charter["text"]
-
-
-@pytest.fixture
-def test_verbs() -> Iterator[None]:
-    """Two hidden verbs for adapter behaviour no shipped verb shows yet; removed afterwards."""
-    from bot.messages import Reply
-    from bot.registry import CommandSpec
-
-    async def replaced(ctx: object, args: str) -> Reply:
-        return Reply("Replaced", replace=True)
-
-    async def many(ctx: object, args: str) -> Reply:
-        return Reply("Pick one", choices=tuple(Choice(f"Go {n}", f"help {n}") for n in range(8)))
-
-    added = {
-        "test-replace": CommandSpec("test-replace", replaced, "x", "x", "Test", hidden=True),
-        "test-many": CommandSpec("test-many", many, "x", "x", "Test", hidden=True),
-    }
-    REGISTRY.commands.update(added)
-    yield
-    for verb in added:
-        REGISTRY.commands.pop(verb, None)
 
 
 @pytest.mark.usefixtures("test_verbs")

@@ -15,9 +15,9 @@ from bot.app import create_app
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.messages import Reply
-from bot.surveys_core import Question
-from bot.surveys_files import chart_png
-from bot.surveys_stats import stats_for
+from bot.surveys.core import Question
+from bot.surveys.files import chart_png
+from bot.surveys.stats import stats_for
 from storage.db import Database
 from tests.helpers import Chat, FakePort, text_of
 

@@ -9,8 +9,8 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.errors import UserError
-from bot.surveys_core import Question
-from bot.surveys_stats import stats_for, summary_line
+from bot.surveys.core import Question
+from bot.surveys.stats import stats_for, summary_line
 from tests.conftest import START
 from tests.helpers import Chat, FakePort, text_of
 

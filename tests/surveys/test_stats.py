@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import UserError
-from bot.surveys_core import PULSE, Question, parse_question_lines
-from bot.surveys_files import aggregates_csv, chart_png
-from bot.surveys_stats import nps, response_rate, stats_for, summary_line
+from bot.surveys.core import PULSE, Question, parse_question_lines
+from bot.surveys.files import aggregates_csv, chart_png
+from bot.surveys.stats import nps, response_rate, stats_for, summary_line
 
 
 def test_nps_and_response_rate_on_known_data() -> None:

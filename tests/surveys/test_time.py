@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import UserError
-from bot.surveys_time import parse_moment
+from bot.surveys.when import parse_moment
 from tests.conftest import START  # Monday 2 March 2026, 09:00 UTC
 
 BERLIN = ZoneInfo("Europe/Berlin")  # UTC+1 until the end of March

@@ -23,11 +23,13 @@ from adapters.teams.handlers import TEAMS, TeamsAdapter
 from bot.app import create_app
 from bot.clock import Clock
 from bot.config import Settings
+from bot.registry import Registry
 from storage.db import Database
 from tests.teams.fake_connector import BOT_ID, TENANT, FakeConnector
 
 CHANNEL = "19:general@thread.tacv2"
 TEAM = "19:team@thread.tacv2"
+APP_ID = "11111111-2222-3333-4444-555555555555"  # the Azure Bot app id the secured tests use
 
 
 def personal_conversation(user_id: str) -> str:
@@ -54,6 +56,7 @@ class TeamsDriver:
         db: Database,
         settings: Mapping[str, Any] | None = None,
         fake: FakeConnector | None = None,
+        registry: Registry | None = None,
     ) -> TeamsDriver:
         """The real app on a loopback port; pass `fake` to keep one connector across restarts."""
         owns = fake is None
@@ -65,7 +68,9 @@ class TeamsDriver:
             COPBOT_PUBLIC_URL="https://copbot.example.com",
             **dict(settings or {}),
         )
-        app = create_app(config, clock=clock, db=db, run_scheduler=False, migrate=False)
+        app = create_app(
+            config, clock=clock, db=db, run_scheduler=False, migrate=False, registry=registry
+        )
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         driver = cls(client, fake, app[TEAMS], clock)

@@ -9,15 +9,14 @@ import pytest
 
 from adapters.teams.cards import CARD_TYPE, activity_to_text, forms
 from adapters.teams.package import build_manifest
-from bot import commands
+from bot.app import build_registry
 from bot.config import Settings
-from bot.registry import REGISTRY
 from storage import lessons
 from tests.teams.driver import TeamsDriver
 
 MESSAGE = "<p>Always pin &lt;versions&gt; in <at>Bo</at>'s jobs **now**</p>"
 
-commands.load_all()
+REGISTRY = build_registry()  # the verbs of this build, for parametrising
 needs_lessons = pytest.mark.skipif(
     "lesson draft" not in REGISTRY.commands, reason="lessons are not part of this build"
 )
@@ -98,7 +97,7 @@ def test_the_manifest_offers_the_message_action() -> None:
         DATABASE_URL="sqlite+aiosqlite:///unused.db",
         MICROSOFT_APP_ID="11111111-2222-3333-4444-555555555555",
     )
-    [extension] = build_manifest(settings)["composeExtensions"]
+    [extension] = build_manifest(settings, registry=REGISTRY)["composeExtensions"]
     [command] = extension["commands"]
     assert command["id"] == "saveAsLesson"
     assert command["type"] == "action" and command["context"] == ["message"]

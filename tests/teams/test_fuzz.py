@@ -6,16 +6,13 @@ One running app per test function; hypothesis varies what is posted.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import FrozenClock
-from storage.db import Database
+from tests.helpers import tracebacks
 from tests.snapshot import changed, snapshot
 from tests.teams.driver import TeamsDriver
 
@@ -29,32 +26,6 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
     max_leaves=6,
 )
-APP_ID = "11111111-2222-3333-4444-555555555555"
-
-
-@pytest.fixture
-def errors(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    caplog.set_level(logging.WARNING)
-    yield caplog
-
-
-@pytest.fixture
-async def secured(database: Database, clock: FrozenClock) -> AsyncIterator[TeamsDriver]:
-    driver = await TeamsDriver.start(
-        clock=clock,
-        db=database,
-        settings={"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-a-real-secret"},
-    )
-    yield driver
-    await driver.close()
-
-
-def _tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [
-        f"{r.name}: {r.getMessage()}"
-        for r in caplog.records
-        if r.levelno >= logging.ERROR or r.exc_info is not None
-    ]
 
 
 def _mutated(data: st.DataObject, payload: Any) -> Any:
@@ -117,7 +88,7 @@ async def test_activities_of_any_shape_never_reach_a_500(
     assert response.status in (200, 201, 400), (response.status, activity)
     if response.status == 400:
         assert not changed(before, await snapshot(teams.adapter.core.services.db)), activity
-    assert not _tracebacks(errors), (activity, _tracebacks(errors))
+    assert not tracebacks(errors), (activity, tracebacks(errors))
 
 
 @FUZZ
@@ -142,7 +113,7 @@ async def test_garbage_tokens_are_401_whatever_the_activity(
     await response.read()
     assert response.status in (400, 401), (response.status, authorization, activity)
     assert not changed(before, await snapshot(secured.adapter.core.services.db))
-    assert not _tracebacks(errors), _tracebacks(errors)
+    assert not tracebacks(errors), tracebacks(errors)
 
 
 async def test_wrongly_typed_activities_are_400_and_change_nothing(teams: TeamsDriver) -> None:

@@ -13,10 +13,11 @@ import pytest
 from PIL import Image
 
 from adapters.teams.package import build_manifest, write_package
+from bot.app import build_registry
 from bot.config import Settings
-from bot.registry import REGISTRY
+from tests.teams.driver import APP_ID
 
-APP_ID = "11111111-2222-3333-4444-555555555555"
+REGISTRY = build_registry()
 
 
 def _settings(**env: str) -> Settings:
@@ -25,7 +26,7 @@ def _settings(**env: str) -> Settings:
 
 def test_package_holds_the_manifest_and_icons(tmp_path: Path) -> None:
     settings = _settings(MICROSOFT_APP_ID=APP_ID, COPBOT_PUBLIC_URL="https://cop.example.org/")
-    path = write_package(tmp_path / "out" / "copbot.zip", settings=settings)
+    path = write_package(tmp_path / "out" / "copbot.zip", settings=settings, registry=REGISTRY)
     with zipfile.ZipFile(path) as archive:
         assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
         manifest = json.loads(archive.read("manifest.json"))
@@ -58,14 +59,14 @@ def test_package_holds_the_manifest_and_icons(tmp_path: Path) -> None:
 
 def test_domain_option_wins_over_the_public_url() -> None:
     settings = _settings(MICROSOFT_APP_ID=APP_ID, COPBOT_PUBLIC_URL="https://a.example.com")
-    manifest = build_manifest(settings, domain="bot.example.net")
+    manifest = build_manifest(settings, registry=REGISTRY, domain="bot.example.net")
     assert manifest["validDomains"] == ["bot.example.net"]
 
 
 @pytest.mark.parametrize("app_id", ["", "not-a-guid"])
 def test_a_missing_app_id_is_explained(app_id: str) -> None:
     with pytest.raises(ValueError, match="MICROSOFT_APP_ID"):
-        build_manifest(_settings(MICROSOFT_APP_ID=app_id))
+        build_manifest(_settings(MICROSOFT_APP_ID=app_id), registry=REGISTRY)
 
 
 def test_cli_writes_the_package(tmp_path: Path) -> None:

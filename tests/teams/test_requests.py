@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import jwt
 import pytest
 
 from adapters.teams.cards import CARD_TYPE, activity_to_text, buttons, forms
-from bot import commands
+from bot.app import build_registry
 from bot.clock import FrozenClock
-from bot.messages import Choice, Platform
-from bot.registry import REGISTRY
+from bot.messages import Platform
 from storage import communities, conversations, people
 from storage.db import Database
-from tests.teams.driver import CHANNEL, TeamsDriver, personal_conversation
+from tests.teams.driver import APP_ID, CHANNEL, TeamsDriver, personal_conversation
 from tests.teams.fake_connector import BOT_ID, TENANT
 
-commands.load_all()
+REGISTRY = build_registry()  # the verbs of this build, for parametrising
 APOLOGY = "something went wrong"
-APP_ID = "11111111-2222-3333-4444-555555555555"
 JSON = "application/json"
 
 
@@ -36,18 +33,6 @@ def _cards(call_body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 # -- authentication ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def secured(database: Database, clock: FrozenClock) -> AsyncIterator[TeamsDriver]:
-    """The app with an app id configured: every activity needs a valid Bot Framework token."""
-    driver = await TeamsDriver.start(
-        clock=clock,
-        db=database,
-        settings={"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-a-real-secret"},
-    )
-    yield driver
-    await driver.close()
 
 
 def _forged(**claims: Any) -> str:
@@ -263,28 +248,6 @@ async def test_replace_updates_the_clicked_card_in_place(
     assert update.conversation_id == personal_conversation("29:ada")
     assert "Replaced" in activity_to_text(update.body)
     assert teams.fake.of("reply", "send") == []
-
-
-@pytest.fixture
-def test_verbs() -> Iterator[None]:
-    """Two hidden verbs for adapter behaviour no shipped verb shows yet; removed afterwards."""
-    from bot.messages import Reply
-    from bot.registry import CommandSpec
-
-    async def replaced(ctx: object, args: str) -> Reply:
-        return Reply("Replaced", replace=True)
-
-    async def many(ctx: object, args: str) -> Reply:
-        return Reply("Pick one", choices=tuple(Choice(f"Go {n}", f"help {n}") for n in range(8)))
-
-    added = {
-        "test-replace": CommandSpec("test-replace", replaced, "x", "x", "Test", hidden=True),
-        "test-many": CommandSpec("test-many", many, "x", "x", "Test", hidden=True),
-    }
-    REGISTRY.commands.update(added)
-    yield
-    for verb in added:
-        REGISTRY.commands.pop(verb, None)
 
 
 async def test_retried_activity_acts_once(teams: TeamsDriver) -> None:

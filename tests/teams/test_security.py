@@ -12,16 +12,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.teams.cards import COMMAND_KEY, FORM_DEF_KEY, FORM_KEY
-from bot import commands
 from bot.clock import FrozenClock
 from bot.messages import Platform
 from storage import communities, people
 from storage.db import Database
-from tests.teams.driver import TeamsDriver
+from tests.teams.driver import APP_ID, TeamsDriver
 from tests.teams.fake_connector import TENANT
-
-commands.load_all()
-APP_ID = "11111111-2222-3333-4444-555555555555"
 
 
 async def _community(teams: TeamsDriver, slug: str):  # type: ignore[no-untyped-def]

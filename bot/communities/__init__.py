@@ -1,0 +1,12 @@
+"""Communities: joining, charters, roles, and the member's own profile (`me`, linking)."""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Add this capability's commands, forms, jobs and demo data to `registry`."""
+    from bot.communities import commands, people, roles
+
+    registry.install(commands, people, roles)

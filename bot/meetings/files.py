@@ -1,0 +1,226 @@
+"""Meeting files behind signed links (.ics calendar, attendance CSV) and the demo meetings."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from icalendar import Calendar, Event, vRecur
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import activity as kinds
+from bot.context import JobContext
+from bot.context import zone as zone_of
+from bot.meetings.core import meeting_zone, plan_meeting, start_local
+from bot.meetings.recurrence import slots_between
+from bot.messages import Attachment
+from bot.registry import demo_seeder, download
+from storage import activity, communities, meetings, people
+from storage.tables import Community
+from storage.tables.meetings import Meeting
+
+STATUS_WORDS = {"going": "going", "maybe": "maybe", "no": "not going"}
+
+
+async def ics_bytes(session: AsyncSession, meeting: Meeting, community: Community) -> bytes:
+    """A VCALENDAR with the series: DTSTART with TZID, RRULE, EXDATE for skipped sessions.
+
+    After a schedule change the series starts at its next session (`meetings_core.rebase`);
+    sessions held before that keep their own time as separate events, so a calendar never
+    shows the past at the new time.
+    """
+    assert meeting.id is not None
+    zone = meeting_zone(meeting)
+    calendar = Calendar()
+    calendar.add("prodid", "-//copbot//meetings//EN")
+    calendar.add("version", "2.0")
+    first = start_local(meeting).replace(tzinfo=zone)
+    description = f"{community.name}. {meeting.agenda}".strip()
+    if meeting.rrule:
+        earlier = await meetings.occurrences_of(
+            session, meeting.id, until=first.astimezone(UTC), states=("scheduled",)
+        )
+        for occurrence in earlier:
+            past = _event(meeting, f"meeting-{meeting.id}-session-{occurrence.id}@copbot")
+            past.add("dtstart", occurrence.starts_at.astimezone(zone))
+            past.add("duration", occurrence.ends_at - occurrence.starts_at)
+            past.add("description", description)
+            calendar.add_component(past)
+    event = _event(meeting, f"meeting-{meeting.id}@copbot")
+    event.add("dtstart", first)
+    event.add("duration", timedelta(minutes=meeting.duration_minutes))
+    if meeting.rrule:
+        event.add("rrule", vRecur.from_ical(meeting.rrule))
+        skipped = await meetings.occurrences_of(
+            session, meeting.id, after=first.astimezone(UTC), states=("skipped", "cancelled")
+        )
+        if skipped:
+            event.add("exdate", [o.starts_at.astimezone(zone) for o in skipped])
+    event.add("description", description)
+    if meeting.cancelled_at:
+        event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _event(meeting: Meeting, uid: str) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("summary", meeting.title)
+    event.add("dtstamp", meeting.created_at)
+    if meeting.location:
+        event.add("location", meeting.location)
+        if meeting.location.startswith(("http://", "https://")):
+            event.add("url", meeting.location)
+    return event
+
+
+def _cell(value: str) -> str:
+    """Neutralise spreadsheet formulas in user-provided text."""
+    return f"'{value}" if value[:1] in {"=", "+", "-", "@"} else value
+
+
+async def attendance_csv(
+    session: AsyncSession, meeting: Meeting, community: Community, now: datetime
+) -> bytes:
+    assert meeting.id is not None
+    zone = zone_of(community.timezone)
+    held = [
+        o for o in await meetings.occurrences_of(session, meeting.id, until=now) if o.id is not None
+    ]
+    ids = [o.id for o in held if o.id is not None]
+    answers = {
+        (r.occurrence_id, r.member_id): r.status for r in await meetings.rsvps_for(session, ids)
+    }
+    came = {(a.occurrence_id, a.member_id) for a in await meetings.attendance_for(session, ids)}
+    everyone = await people.members_by_ids(
+        session, sorted({m for _, m in answers} | {m for _, m in came})
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["occurrence_start", "member", "department", "rsvp", "attended"])
+    for occurrence in held:
+        assert occurrence.id is not None
+        local = occurrence.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        here = {m for o, m in answers if o == occurrence.id} | {
+            m for o, m in came if o == occurrence.id
+        }
+        for member_id in sorted(here, key=lambda m: everyone[m].display_name.lower()):
+            member = everyone[member_id]
+            writer.writerow(
+                [
+                    local,
+                    _cell(member.display_name),
+                    _cell(member.department or ""),
+                    STATUS_WORDS.get(answers.get((occurrence.id, member_id), ""), ""),
+                    "yes" if (occurrence.id, member_id) in came else "no",
+                ]
+            )
+    return out.getvalue().encode("utf-8")
+
+
+async def _meeting_and_community(jctx: JobContext, arg: str) -> tuple[Meeting, Community] | None:
+    if not arg.isdecimal():
+        return None
+    meeting = await meetings.get_meeting(jctx.session, int(arg))
+    if meeting is None:
+        return None
+    community = await communities.get_community(jctx.session, meeting.community_id)
+    return (meeting, community) if community else None
+
+
+@download("ics")
+async def ics_download(jctx: JobContext, arg: str) -> Attachment | None:
+    found = await _meeting_and_community(jctx, arg)
+    if found is None:
+        return None
+    data = await ics_bytes(jctx.session, *found)
+    return Attachment(data, f"meeting-{arg}.ics", "text/calendar")
+
+
+@download("attendance")
+async def attendance_download(jctx: JobContext, arg: str) -> Attachment | None:
+    found = await _meeting_and_community(jctx, arg)
+    if found is None:
+        return None
+    data = await attendance_csv(jctx.session, found[0], found[1], jctx.now)
+    return Attachment(data, f"attendance-meeting-{arg}.csv", "text/csv")
+
+
+# -- demo data ---------------------------------------------------------------------------------
+
+DEMO_MEETINGS = {
+    "data-eng": ("Monthly data clinic", "FREQ=MONTHLY;BYDAY=+1TU", "15:00", 60),
+    "safety": ("Inspection huddle", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", "10:00", 45),
+}
+
+
+@demo_seeder(20)
+async def seed_meetings(jctx: JobContext, made: dict[str, Any]) -> None:
+    members = made.get("members", {})
+    for slug, community in made.get("communities", {}).items():
+        if slug not in DEMO_MEETINGS or community.id is None:
+            continue
+        title, rule, at, duration = DEMO_MEETINGS[slug]
+        zone = zone_of(community.timezone)
+        since = jctx.now - timedelta(days=120)
+        first_day = since.astimezone(zone).date()
+        probe = datetime.combine(first_day, datetime.strptime(at, "%H:%M").time())
+        first = slots_between(probe, rule, zone, since, jctx.now + timedelta(days=60))
+        if not first:
+            continue
+        leaders = await communities.members_with_role(jctx.session, community.id, "leader")
+        host = leaders[0].id if leaders else None
+        meeting = await meetings.create_meeting(
+            jctx.session,
+            Meeting(
+                community_id=community.id,
+                title=title,
+                start_local=first[0].local.isoformat(timespec="minutes"),
+                timezone=community.timezone,
+                duration_minutes=duration,
+                rrule=rule,
+                location="https://meet.example/" + slug,
+                agenda="Round of wins; one case from the floor; what we'll try next.",
+                facilitator_id=host,
+                created_by=host or next(iter(members.values())).id,
+                created_at=since,
+            ),
+        )
+        await plan_meeting(jctx.session, meeting, jctx.now, since=since)
+        assert meeting.id is not None
+        past = await meetings.occurrences_of(jctx.session, meeting.id, until=jctx.now)
+        roster = [m for m in await communities.members_of(jctx.session, community.id) if m.id]
+        for number, occurrence in enumerate(past):
+            assert occurrence.id is not None
+            for position, member in enumerate(roster):
+                assert member.id is not None
+                # A plausible pattern: most say yes, a few maybe; attendance dips then recovers.
+                pick = (number + position) % 5
+                status = "going" if pick < 3 else "maybe" if pick == 3 else "no"
+                await meetings.set_rsvp(
+                    jctx.session, occurrence.id, member.id, status, occurrence.starts_at
+                )
+                if status == "going" or (status == "maybe" and number % 2 == 0):
+                    await meetings.record_attendance(
+                        jctx.session,
+                        occurrence.id,
+                        member.id,
+                        source="check-in",
+                        recorded_by=member.id,
+                        now=occurrence.starts_at,
+                    )
+                    await activity.record(
+                        jctx.session,
+                        community_id=community.id,
+                        member_id=member.id,
+                        kind=kinds.ATTENDANCE,
+                        contribution=False,
+                        ref=f"occurrence:{occurrence.id}",
+                        now=occurrence.starts_at,
+                    )
+            await meetings.claim_follow_up(jctx.session, occurrence.id)
+            await meetings.claim_reminder(jctx.session, occurrence.id, 0, None)
