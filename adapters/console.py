@@ -2,7 +2,10 @@
 
 Type commands as you would in Slack or Teams. Lines starting with `/` are for the chat itself:
 `/as <name>` switch who you are, `/channel <name>` talk in a channel, `/dm` back to your DM,
-`/wait <30m|2h|1d>` move time forward and run the scheduler, `/quit`.
+`/wait <30m|2h|1d>` move time forward and run the scheduler, `/whoami`, `/help`, `/quit`.
+
+`/wait` moves time in steps, running the scheduler at each, so a reminder due in the middle of
+the jump is sent (and printed with its time) then, not skipped.
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ import asyncio
 import itertools
 import logging
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from bot.clock import OffsetClock
+from bot import whoami
 from bot.core_api import CoreAPI
 from bot.messages import (
     Action,
@@ -37,9 +40,14 @@ from bot.render_text import render
 
 CHAT_HELP = (
     "Local chat commands: /as <name> (be someone else), /channel <name> (talk in a channel), "
-    "/dm (back to a direct message), /wait <30m|2h|1d> (move time on), /whoami, /quit.\n"
+    "/dm (back to a direct message), /wait <30m|2h|1d> (move time on), /whoami, /help, /quit.\n"
     "Anything else goes to copbot: try `help`, `communities` or `join data-eng`."
 )
+# `/wait` runs the scheduler at most this many times: steps are the smallest of STEP_MINUTES
+# that fit, on round times (a reminder due at 14:45 goes at 14:45 in 15-minute steps).
+MAX_WAIT_STEPS = 96
+STEP_MINUTES = (1, 5, 15, 30, 60, 120, 240, 720, 1440)
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _DURATION = re.compile(r"^(\d+)\s*([mhd])$")
 LOG_FILE = "copbot-chat.log"
 # Terminal control characters (ESC, BEL, C1 …): a name or lesson typed on Slack or Teams must
@@ -75,13 +83,29 @@ def _tracebacks_to_file(directory: Path) -> None:
     root.addHandler(details)
 
 
+class MovableClock(Protocol):
+    """The chat's clock: real time that `/wait` moves on (tests pass a FrozenClock)."""
+
+    def now(self) -> datetime: ...
+
+    def advance(self, delta: timedelta) -> datetime: ...
+
+
+class Buttons(Protocol):
+    """Numbers the buttons of a printed message that the person at the terminal can press."""
+
+    def offer(self, target: Target, reply: Reply) -> int | None: ...
+
+
 class ConsolePort:
-    """Prints proactive messages into the terminal, labelled with who receives them."""
+    """Prints proactive messages into the terminal, labelled with who receives them and when."""
 
     platform = Platform.CONSOLE
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, clock: MovableClock | None = None) -> None:
         self.out = out
+        self.clock = clock
+        self.buttons: Buttons | None = None
         self._ids = itertools.count(1)
 
     async def send(self, target: Target, reply: Reply, *, key: str = "") -> SentMessage:
@@ -91,7 +115,11 @@ class ConsolePort:
         else:
             header = f"--- #{target.conversation_id} ---"
             conversation = target
-        self.out.write(inert(f"{header}\n{render(reply)}\n"))
+        if self.clock is not None:
+            header += f" {self.clock.now():%a %d %b %Y %H:%M} UTC"
+        first = self.buttons.offer(target, reply) if self.buttons is not None else None
+        shown = render(reply, numbered_choices=first is not None, first_number=first or 1)
+        self.out.write(inert(f"{header}\n{shown}\n"))
         self.out.flush()
         return SentMessage(conversation, str(next(self._ids)))
 
@@ -108,7 +136,7 @@ class ConsolePort:
 
 class ConsoleChat:
     def __init__(
-        self, core: CoreAPI, clock: OffsetClock, stdin: TextIO, stdout: TextIO, user: str
+        self, core: CoreAPI, clock: MovableClock, stdin: TextIO, stdout: TextIO, user: str
     ) -> None:
         self.core = core
         self.clock = clock
@@ -149,6 +177,7 @@ class ConsoleChat:
 
     async def run(self) -> None:
         self.say(f"copbot local chat. You are {self.user}. {CHAT_HELP}")
+        self.say(await self.introduction())
         while True:
             where = f"#{self.channel}" if self.channel else "dm"
             line = await self.read(f"{self.user}@{where}> ")
@@ -166,15 +195,28 @@ class ConsoleChat:
             except Exception as exc:  # the chat itself must never die on bad input
                 self.say(f"(local chat error: {exc})")
 
-    def to_request(self, line: str) -> Command | Action:
+    def to_request(self, line: str) -> Command | Action | None:
+        """What a typed line asks; None (after saying why) for a button number not on screen."""
         if line.isdigit() and 0 < int(line) <= len(self.choices):
             choice = self.choices[int(line) - 1]
             if choice.command:
                 return Action(self.person(), self.conversation(), choice.command)
+            self.say(f"({line} is a link: open {choice.url})")
+            return None
+        if line.isdigit() and len(line) <= 3:
+            shown = f"1-{len(self.choices)}" if self.choices else "none"
+            self.say(
+                f"(There is no button {line} for you on screen (buttons shown since your last "
+                f"command: {shown}). Type a number in brackets, or the command beside it.)"
+            )
+            return None
         return Command(self.person(), self.conversation(), line)
 
-    async def send(self, request: Command | Action | FormSubmission) -> None:
+    async def send(self, request: Command | Action | FormSubmission | None) -> None:
+        if request is None:
+            return
         replies = await self.core.router.handle(request)
+        self.choices = ()  # a new answer: its buttons, and the messages it brings, count from 1
         self.show(replies)
         await self.core.settle()
         await self.core.heartbeat.deliver()
@@ -183,14 +225,48 @@ class ConsoleChat:
                 await self.fill(reply.form)
 
     def show(self, replies: list[Reply]) -> None:
-        """Print an answer. Buttons are numbered across all its replies, so a number typed
-        next picks exactly one of them."""
-        choices: list[Choice] = []
+        """Print an answer. Buttons are numbered on from those already on screen (across all
+        its replies and the messages it brings), so a number typed next picks exactly one."""
         for reply in replies:
-            self.say(render(reply, first_number=len(choices) + 1))
+            self.say(render(reply, first_number=len(self.choices) + 1))
             self.save_files(reply)
-            choices.extend(reply.choices)
-        self.choices = tuple(choices)
+            self.choices = (*self.choices, *reply.choices)
+
+    def offer(self, target: Target, reply: Reply) -> int | None:
+        """Number the buttons of a message sent to the person at the terminal (a DM to them,
+        or a post in the channel they are in): the number of its first button, or None."""
+        if isinstance(target, UserRef):
+            mine = target.platform == Platform.CONSOLE and target.user_id == self.user
+        else:
+            here = target.conversation_id == self.channel
+            mine = target.platform == Platform.CONSOLE and here
+        if not mine:
+            return None
+        first = len(self.choices) + 1
+        self.choices = (*self.choices, *reply.choices)
+        return first
+
+    async def introduction(self, *, others: bool = True) -> str:
+        """Who you are, what that lets you do, and (unless not `others`) whom to become to
+        see the other roles."""
+        services = self.core.services
+        me = await whoami.standing(services, Platform.CONSOLE, self.user)
+        lines = [_who_line(self.user, me)]
+        if not others:
+            return lines[0]
+        people = [
+            s for s in await whoami.stand_ins(services, Platform.CONSOLE) if s.handle != self.user
+        ]
+        if people:
+            lines.append("To see copbot as someone else, become one of them:")
+            width = max(len(s.handle) for s in people)
+            for stand_in in people:
+                where = " and ".join(stand_in.communities)
+                lines.append(
+                    f"  /as {stand_in.handle:<{width}}  {stand_in.name}, {stand_in.role} of "
+                    f"{where} (may {whoami.ROLE_CAN[whoami.Role(stand_in.role)]})"
+                )
+        return "\n".join(lines)
 
     def save_files(self, reply: Reply) -> None:
         """Files and charts cannot show in a terminal: save them and say where."""
@@ -207,7 +283,9 @@ class ConsoleChat:
             return False
         if word == "as" and rest:
             self.user = rest.lstrip("@").lower()
+            self.choices = ()  # the buttons on screen were someone else's
             self.say(f"You are now {self.user}.")
+            self.say(await self.introduction(others=False))
         elif word == "channel" and rest:
             self.channel = rest.lstrip("#").lower()
             self.say(f"You are now talking in #{self.channel}.")
@@ -216,15 +294,27 @@ class ConsoleChat:
             self.say("You are now in your direct message with copbot.")
         elif word == "whoami":
             self.say(f"You are {self.user}, in {'#' + self.channel if self.channel else 'a DM'}.")
+            self.say(await self.introduction())
         elif word == "wait" and (wait := _DURATION.match(rest.lower())):
             amount, unit = wait.groups()
             step = {"m": "minutes", "h": "hours", "d": "days"}[unit]
-            self.clock.advance(timedelta(**{step: int(amount)}))
-            await self.core.heartbeat.tick()
+            await self.wait(timedelta(**{step: int(amount)}))
             self.say(f"(time is now {self.clock.now():%Y-%m-%d %H:%M} UTC)")
+        elif word == "help":
+            self.say(f"{CHAT_HELP}\n{await self.introduction()}")
         else:
             self.say(CHAT_HELP)
         return True
+
+    async def wait(self, jump: timedelta) -> None:
+        """Move time on in steps, running the scheduler at each: what falls due inside the jump
+        is sent at its own step and printed with that time, as a server would have."""
+        self.choices = ()
+        end = self.clock.now() + jump
+        for moment in wait_steps(self.clock.now(), end):
+            if moment > self.clock.now():
+                self.clock.advance(moment - self.clock.now())
+            await self.core.heartbeat.tick()
 
     async def fill(self, form: Form) -> None:
         """Ask for each field in turn, submit, and ask again for any field with an error."""
@@ -283,6 +373,36 @@ class ConsoleChat:
         return answer
 
 
+def wait_steps(start: datetime, end: datetime) -> list[datetime]:
+    """The moments `/wait` stops at: round times of the smallest step that keeps the count
+    under MAX_WAIT_STEPS, then `end` itself."""
+    total = (end - start) / timedelta(minutes=1)
+    minutes = next((m for m in STEP_MINUTES if total / m <= MAX_WAIT_STEPS), STEP_MINUTES[-1])
+    step = timedelta(minutes=minutes)
+    moment = _EPOCH + ((start - _EPOCH) // step + 1) * step
+    moments: list[datetime] = []
+    while moment < end and len(moments) < MAX_WAIT_STEPS:
+        moments.append(moment)
+        moment += step
+    return [*moments, end]
+
+
+def _who_line(handle: str, me: whoami.Standing) -> str:
+    held = "; ".join(f"{' and '.join(roles)} of {name}" for name, roles in me.roles)
+    if me.is_coordinator and not me.roles:
+        return (
+            f"You are {me.name}, a coordinator in no community: you may "
+            f"{whoami.ROLE_CAN[whoami.Role.COORDINATOR]}. `home`, "
+            "`meetings` and `surveys` show only what is yours, so `join <community>` "
+            "(see `communities`) or become someone else."
+        )
+    if me.is_coordinator:
+        return f"You are {me.name} ({handle}), a coordinator, and {held}."
+    if me.roles:
+        return f"You are {me.name} ({handle}): {held}."
+    return f"You are {handle}, in no community yet: see `communities`, then `join <community>`."
+
+
 def _numbered_scale(field: FormField) -> bool:
     """Options that are numbers themselves (a rating scale), so no position numbers are shown."""
     return all(option.strip().isdigit() for option, _value in field.options)
@@ -298,11 +418,14 @@ def _files_of(reply: Reply) -> list[tuple[str, bytes]]:
 
 
 async def run_chat(
-    core: CoreAPI, clock: OffsetClock, stdin: TextIO, stdout: TextIO, user: str
+    core: CoreAPI, clock: MovableClock, stdin: TextIO, stdout: TextIO, user: str
 ) -> None:
     _tracebacks_to_file(Path.cwd())
-    core.services.ports.register(ConsolePort(stdout))
+    port = ConsolePort(stdout, clock)
+    core.services.ports.register(port)
     await core.services.db.upgrade()
-    await ConsoleChat(core, clock, stdin, stdout, user).run()
+    chat = ConsoleChat(core, clock, stdin, stdout, user)
+    port.buttons = chat
+    await chat.run()
     await core.settle()
     await core.services.db.dispose()

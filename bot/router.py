@@ -22,6 +22,7 @@ from bot.messages import (
     Request,
     User,
 )
+from bot.paging import LastLists
 from bot.registry import CommandSpec
 from storage import communities, conversations, people
 from storage.tables import Identity, Member
@@ -46,6 +47,7 @@ class Router:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.registry = services.registry
+        self.last_lists = LastLists()
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -121,10 +123,17 @@ class Router:
         if not line:
             return help.overview(self.registry)
         spec, args = self.match(line)
+        where = _list_key(ctx.request)
+        if spec is None:
+            # A bare `page N`, as a list's footer offers, turns the last list shown here.
+            line = self.last_lists.continued(where, line) or line
+            spec, args = self.match(line)
         if spec is None:
             return help.unknown(self.registry, line)
         args = await self._strip_community(ctx, args)
-        return await spec.handler(ctx, args)
+        replies = _as_list(await spec.handler(ctx, args))
+        self.last_lists.remember(where, line, replies)
+        return replies
 
     async def _run_form(self, ctx: Context, form_id: str, values: Mapping[str, str]) -> Any:
         # A form id may carry one argument after a colon, e.g. "community.edit:data-eng".
@@ -257,6 +266,11 @@ def _as_list(result: Any) -> list[Reply]:
     if isinstance(result, Reply):
         return [result]
     return list(result)
+
+
+def _list_key(request: Request) -> tuple[str, str, str]:
+    conversation = request.conversation
+    return (str(conversation.platform), request.user.id, conversation.conversation_id)
 
 
 def _home_conversation(user: User) -> Any:

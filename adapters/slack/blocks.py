@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from adapters.scales import is_scale
 from bot.messages import Choice, Reply
 
 MAX_MESSAGE_BLOCKS = 50
@@ -222,12 +223,14 @@ def _clip_rendered(text: str, limit: int) -> str:
 
 
 def choice_blocks(choices: Sequence[Choice], *, prefix: str = "0") -> list[dict[str, Any]]:
-    """Buttons for a few choices; a select menu for many. Links are always buttons."""
+    """Buttons for a few choices or a rating scale (one click answers it, and an actions block
+    takes 25 elements); a select menu for more. Links are always buttons."""
     commands = [c for c in choices if c.command and len(c.command) <= BUTTON_VALUE]
     links = [c for c in choices if c.url and not c.command and len(c.url) <= URL_LENGTH]
     elements: list[dict[str, Any]] = []
     selectable = [c for c in commands if len(c.command or "") <= OPTION_VALUE]
-    if len(commands) > BUTTONS_BEFORE_SELECT and len(selectable) == len(commands):
+    many = len(commands) > BUTTONS_BEFORE_SELECT and not is_scale(commands)
+    if many and len(selectable) == len(commands):
         elements.append(_select(commands, f"{SELECT_ACTION}:{prefix}"))
     else:
         for index, choice in enumerate(commands):

@@ -3,7 +3,8 @@
 One card per `Reply`: the title as a bold heading, text as TextBlocks (one per line, because a
 TextBlock needs a blank line for a break), fields as a FactSet, form errors in the attention
 colour, an image, then choices: up to five commands as `Action.Submit` buttons (links as
-`Action.OpenUrl`), more as a compact `Input.ChoiceSet` with one button. A form becomes `Input.*`
+`Action.OpenUrl`), a rating scale (up to 11) as rows of buttons, more as a compact
+`Input.ChoiceSet` with one button. A form becomes `Input.*`
 fields with their own labels, required marks and server-side messages under the field.
 
 Every string from the core goes through `text.markdown` (or is a plain property such as a button
@@ -24,6 +25,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from adapters.scales import is_scale
 from adapters.teams.text import markdown, unmarkdown
 from bot.messages import Choice, Form, FormField, Reply
 
@@ -93,6 +95,8 @@ def _choice_elements(choices: Sequence[Choice]) -> list[dict[str, Any]]:
     links = [c for c in choices if c.url and not c.command]
     actions: list[dict[str, Any]] = []
     elements: list[dict[str, Any]] = []
+    if not links and is_scale(commands):
+        return _scale_rows(commands)
     if len(commands) > BUTTONS_BEFORE_SELECT or len(commands) + len(links) > MAX_ACTIONS:
         elements.append(
             {
@@ -356,6 +360,27 @@ def _message(attachments: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # -- plain text (what Teams would show, for tests and drivers) ---------------------------------
+
+
+def _scale_rows(scale: Sequence[Choice]) -> list[dict[str, Any]]:
+    """A rating scale as buttons, wrapped into ActionSets of at most MAX_ACTIONS (what Teams
+    shows in one row) and as even as can be: 0-10 is 0-5 and 6-10, one click answers."""
+    rows = -(-len(scale) // MAX_ACTIONS)
+    per_row = -(-len(scale) // rows)
+    return [
+        {
+            "type": "ActionSet",
+            "actions": [
+                {
+                    "type": "Action.Submit",
+                    "title": clip(choice.label, LABEL_LIMIT),
+                    "data": {COMMAND_KEY: choice.command},
+                }
+                for choice in scale[start : start + per_row]
+            ],
+        }
+        for start in range(0, len(scale), per_row)
+    ]
 
 
 def card_to_text(card: Mapping[str, Any]) -> str:

@@ -12,11 +12,12 @@ from storage import communities, experts, lessons
 
 EXPERTISE = {
     "ada": [("kubernetes", 4), ("terraform", 3), ("data-pipelines", 3)],
-    "grace": [("data-pipelines", 4), ("data-quality", 4), ("postgresql", 3)],
+    # Spark: the README's own example (`expert spark`) finds someone in the demo.
+    "grace": [("data-pipelines", 4), ("data-quality", 4), ("postgresql", 3), ("spark", 4)],
     "linus": [("airflow", 3), ("dbt", 3), ("data-quality", 2)],
     "maria": [("finops", 3), ("data-governance", 3)],
     "omar": [("airflow", 4), ("kubernetes", 2), ("lockout-tagout", 2)],
-    "priya": [("machine-learning", 4), ("feature-stores", 3), ("python", 3)],
+    "priya": [("machine-learning", 4), ("feature-stores", 3), ("python", 3), ("spark", 3)],
     "sam": [("scaffolding", 3), ("near-miss", 3), ("permit-to-work", 2)],
     "tove": [("permit-to-work", 4), ("confined-spaces", 4), ("audits", 3)],
     "kenji": [("audits", 4), ("iso-45001", 3)],

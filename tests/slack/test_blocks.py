@@ -333,3 +333,32 @@ def test_slack_manifest_command_prints_the_manifest(capsys: object) -> None:
     )
     assert main(["slack-manifest", "--socket"]) == 0
     assert json.loads(capsys.readouterr().out)["settings"]["socket_mode_enabled"] is True  # type: ignore[attr-defined]
+
+
+def _scale_of(kind: str) -> tuple[Choice, ...]:
+    from bot.surveys.core import Question
+
+    return Question(kind, "How likely are you to recommend it?").one_click(4)
+
+
+def test_a_one_question_scale_is_buttons_so_one_click_answers() -> None:
+    for kind, values in (
+        ("a5", ["1", "2", "3", "4", "5", "na"]),
+        ("nps", [str(n) for n in range(11)]),
+    ):
+        reply = Reply("Quarterly pulse", choices=_scale_of(kind))
+        [actions] = [b for b in message_blocks([reply]) if b["type"] == "actions"]
+        assert [e["type"] for e in actions["elements"]] == ["button"] * len(values)
+        assert [e["value"] for e in actions["elements"]] == [f"survey answer 4 {v}" for v in values]
+        check_limits(message_blocks([reply]))
+
+
+def test_longer_numbered_lists_and_unlabelled_numbers_stay_menus() -> None:
+    twelve = tuple(Choice(str(n), f"survey answer 4 {n}") for n in range(12))
+    # Numbers that are not what the buttons say are not a scale (`Go 3` runs `help 3`).
+    hidden = tuple(Choice(f"Go {n}", f"help {n}") for n in range(1, 9))
+    for choices in (twelve, hidden):
+        [actions] = [
+            b for b in message_blocks([Reply("x", choices=choices)]) if b["type"] == "actions"
+        ]
+        assert [e["type"] for e in actions["elements"]] == ["static_select"]

@@ -245,3 +245,28 @@ def test_several_replies_share_a_message_until_it_gets_big() -> None:
     messages = message_payloads(big)
     assert len(messages) > 1
     assert all(size_of(m) < 100 * 1024 for m in messages)
+
+
+def test_a_one_question_scale_is_rows_of_buttons_so_one_click_answers() -> None:
+    from bot.surveys.core import Question
+
+    for kind, rows in (
+        ("a5", [["1", "2", "3", "4", "5", "na"]]),
+        ("nps", [[str(n) for n in range(6)], [str(n) for n in range(6, 11)]]),
+    ):
+        scale = Question(kind, "The sessions are useful").one_click(4)
+        card = reply_card(Reply("Quarterly pulse", choices=scale))
+        assert not [e for e in card["body"] if e["type"] == "Input.ChoiceSet"]
+        action_sets = [e for e in card["body"] if e["type"] == "ActionSet"]
+        assert [[a["data"]["cop_command"] for a in s["actions"]] for s in action_sets] == [
+            [f"survey answer 4 {v}" for v in row] for row in rows
+        ]
+        assert all(a["type"] == "Action.Submit" for s in action_sets for a in s["actions"])
+
+
+def test_a_twelve_number_list_stays_a_choice_set() -> None:
+    choices = tuple(Choice(str(n), f"survey answer 4 {n}") for n in range(12))
+    card = reply_card(Reply("Pick", choices=choices))
+    assert [e["type"] for e in card["body"] if e["type"] == "Input.ChoiceSet"] == [
+        "Input.ChoiceSet"
+    ]
