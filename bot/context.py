@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -84,6 +84,22 @@ class JobContext:
             now=self.now,
             community_id=community_id,
             not_before=not_before,
+            priority=self.default_priority if priority is None else priority,
+        )
+
+    async def notify_members(
+        self,
+        messages: Sequence[tuple[int, Reply, str]],
+        *,
+        community_id: int | None = None,
+        priority: int | None = None,
+    ) -> int:
+        """`notify_member` for a fan-out of (member id, reply, key), queued in bulk."""
+        return await delivery.notify_members(
+            self.session,
+            messages,
+            now=self.now,
+            community_id=community_id,
             priority=self.default_priority if priority is None else priority,
         )
 

@@ -96,16 +96,22 @@ async def open_survey(jctx: JobContext, survey: Survey) -> Launch:
     ids = await audience_ids(jctx, survey)
     found = await people.members_by_ids(jctx.session, ids)
     before = await outbox_ops.last_id(jctx.session)
-    for member_id in ids:
-        await surveys.add_invite(jctx.session, survey.id, member_id)
-        member = found.get(member_id)
-        await jctx.notify_member(
-            member_id,
-            invitation(survey, community, member.timezone if member else None),
-            key=f"{invite_prefix(survey.id)}{member_id}",
-            community_id=community.id,
-            priority=BULK,
-        )
+    # In bulk: one statement per thousands of members, not three per member (a 10,000-member
+    # launch held SQLite's write lock for most of a minute).
+    await surveys.add_invites(jctx.session, survey.id, ids)
+    await jctx.notify_members(
+        [
+            (
+                member_id,
+                invitation(survey, community, member.timezone if member else None),
+                f"{invite_prefix(survey.id)}{member_id}",
+            )
+            for member_id in ids
+            for member in [found.get(member_id)]
+        ],
+        community_id=community.id,
+        priority=BULK,
+    )
     return await fanout.watch(
         jctx,
         key_prefix=invite_prefix(survey.id),
