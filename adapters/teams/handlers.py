@@ -63,7 +63,6 @@ from bot.messages import (
     Visibility,
 )
 from bot.ports import Undeliverable
-from storage import conversations
 
 _LOGGER = logging.getLogger(__name__)
 ALGORITHMS = frozenset({"RS256", "RS384", "RS512"})
@@ -213,10 +212,9 @@ class TeamsAdapter:
         )
         if removed:
             # Uninstalled: nothing can reach this conversation until the app is added again.
-            async with self.core.services.db.session() as session:
-                await conversations.mark_undeliverable(
-                    session, Platform.TEAMS, base_conversation_id(activity.conversation.id)
-                )
+            await self.core.conversations.mark_undeliverable(
+                Platform.TEAMS, base_conversation_id(activity.conversation.id)
+            )
             return
         origin = await self._origin(context, remember=True)
         added = [m for m in (activity.members_added or []) if m and m.id]
@@ -421,17 +419,14 @@ class TeamsAdapter:
         origin = origin_of(activity, body, user)
         if remember:
             conversation = origin.conversation
-            async with self.core.services.db.session() as session:
-                await conversations.upsert_conversation(
-                    session,
-                    platform=Platform.TEAMS,
-                    conversation_id=conversation.conversation_id,
-                    tenant_id=conversation.tenant_id,
-                    is_direct=conversation.is_direct,
-                    platform_user_id=user.id if conversation.is_direct else None,
-                    raw_ref=dict(conversation.raw or {}),
-                    now=self.core.services.clock.now(),
-                )
+            await self.core.conversations.remember(
+                platform=Platform.TEAMS,
+                conversation_id=conversation.conversation_id,
+                tenant_id=conversation.tenant_id,
+                is_direct=conversation.is_direct,
+                platform_user_id=user.id if conversation.is_direct else None,
+                raw_ref=dict(conversation.raw or {}),
+            )
         return origin
 
     async def sender(self, context: TurnContext) -> User:
