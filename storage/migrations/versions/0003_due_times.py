@@ -1,6 +1,6 @@
 """due times: indexed next reminder, agenda check and health-check round per row
 
-Revision ID: 0003
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 21:00:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0003"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """deployment key: the signing key copbot generates once and keeps in the database
 
-Revision ID: 0004
-Revises: 0005
+Revision ID: 0005
+Revises: 0004
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0004"
-down_revision: str | None = "0005"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """fan-outs awaiting their completion notice, and sweep marks for the retention purge
 
-Revision ID: 0007
+Revision ID: 0003
 Revises: 0002
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0007"
+revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

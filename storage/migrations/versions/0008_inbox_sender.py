@@ -1,7 +1,7 @@
 """inbox sender: whose request a row is, so `forget` can erase their raw payloads
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0007
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0003"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
