@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from bot.context import Context
@@ -17,6 +17,7 @@ from bot.lessons.access import (
 )
 from bot.messages import Form, FormField
 from bot.topics import split_topics
+from bot.when import written_date
 from storage.tables.lessons import Lesson
 
 KINDS = {"success": "Success to repeat", "problem": "Problem to avoid", "insight": "Insight"}
@@ -69,23 +70,13 @@ def take_hashtags(text: str) -> tuple[str, list[str]]:
     return _HASHTAG.sub(" ", text).strip(), tags
 
 
-# Unambiguous ways people write a day; 03/04/2026 is not one (March or April?).
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
-
-
 def parse_event_date(ctx: Context, value: str) -> date:
     """A day not in the future (in the asker's timezone): `YYYY-MM-DD`, `today`, `yesterday`,
     `17 Feb 2026` or `Feb 17, 2026`."""
     today = ctx.now.astimezone(ctx.tz).date()
     text = " ".join(value.replace(",", " ").split()).lower()
     relative = {"today": today, "yesterday": today - timedelta(days=1)}
-    day = relative.get(text)
-    for layout in _DATE_FORMATS if day is None else ():
-        try:
-            day = datetime.strptime(text, layout).date()
-            break
-        except ValueError:
-            continue
+    day = relative.get(text) or written_date(text)
     if day is None:
         raise UserError(
             "Give the date it happened as YYYY-MM-DD (or `today`, `yesterday`).",

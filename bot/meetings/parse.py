@@ -17,6 +17,16 @@ from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, r
 
 from bot.errors import UserError
 from bot.meetings.recurrence import rule_string, to_utc
+from bot.when import (
+    ISO_DATE,
+    NAMED_DATE,
+    TIME_12,
+    TIME_24,
+    WEEKDAYS,
+    named_date,
+    named_day,
+    parse_time,
+)
 
 EXAMPLE = (
     'For example `meeting new "Monthly clinic" every first tuesday 15:00 Europe/Berlin 60m '
@@ -30,15 +40,6 @@ DEFAULT_DURATION = 60
 MAX_DURATION = 12 * 60
 MAX_AHEAD = timedelta(days=731)
 
-_WEEKDAYS = {
-    "mo": MO, "mon": MO, "monday": MO, "mondays": MO,
-    "tu": TU, "tue": TU, "tues": TU, "tuesday": TU, "tuesdays": TU,
-    "we": WE, "wed": WE, "weds": WE, "wednesday": WE, "wednesdays": WE,
-    "th": TH, "thu": TH, "thur": TH, "thurs": TH, "thursday": TH, "thursdays": TH,
-    "fr": FR, "fri": FR, "friday": FR, "fridays": FR,
-    "sa": SA, "sat": SA, "saturday": SA, "saturdays": SA,
-    "su": SU, "sun": SU, "sunday": SU, "sundays": SU,
-}  # fmt: skip
 _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
     "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "last": -1,
@@ -53,9 +54,6 @@ _WEAK_START = {"on", "next"}
 
 _URL = re.compile(r"https?://\S+", re.I)
 _ZONE = re.compile(r"(?<!\S)([A-Za-z][A-Za-z_+-]*(?:/[A-Za-z0-9_+-]+)+|UTC|GMT)(?!\S)")
-_DATE = re.compile(r"(?<!\S)(\d{4})-(\d{1,2})-(\d{1,2})(?!\S)")
-_TIME_12 = re.compile(r"(?<![\w:])(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\.?(?!\w)", re.I)
-_TIME_24 = re.compile(r"(?<![\w:])(\d{1,2})[:h](\d{2})(?!\w)")
 _DURATION = re.compile(
     r"(?<!\S)(?:for\s+)?(?:(\d{1,2})\s*(?:h|hr|hrs|hour|hours)\s*(?:(\d{1,2})\s*"
     r"(?:m|min|mins|minutes)?)?|(\d{1,3})\s*(?:m|min|mins|minute|minutes))(?!\S)",
@@ -67,24 +65,6 @@ _ZONE_ABBREVIATIONS = {
     "mst", "mdt", "pst", "pdt", "akst", "hst", "jst", "kst", "aest", "aedt", "awst", "nzst",
 }  # fmt: skip
 _UTC_OFFSET = re.compile(r"(?:utc|gmt)?[+-]\d{1,2}(?::?\d{2})?", re.I)
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
-_MONTH_NAME = (
-    r"(?P<month{n}>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)"
-    r"(?:uary|ruary|ch|il|e|y|ust|ember|ober)?\.?"
-)
-# "24 dec", "24th December 2026", "Dec 24", "December 24th, 2026".
-_NAMED_DATE = re.compile(
-    r"(?<!\S)(?:(?P<day1>\d{1,2})(?:st|nd|rd|th)?\s+"
-    + _MONTH_NAME.format(n=1)
-    + r"|"
-    + _MONTH_NAME.format(n=2)
-    + r"\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?,?)"
-    r"(?:\s+(?P<year>\d{4}))?(?!\S)",
-    re.I,
-)
 _MONTHDAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 
 
@@ -166,8 +146,8 @@ def _split_title(text: str) -> tuple[str, str]:
     words = text.split()
     # Strong words ("every", a date…) mark the schedule; "on" or "next" only when nothing else
     # does, so "Catch up on data every tuesday 10:00" keeps its title.
-    strong = [i for i, w in enumerate(words) if w.lower() in _STRONG_START or _DATE.fullmatch(w)]
-    named = _NAMED_DATE.search(" ".join(words))
+    strong = [i for i, w in enumerate(words) if w.lower() in _STRONG_START or ISO_DATE.fullmatch(w)]
+    named = NAMED_DATE.search(" ".join(words))
     if named:  # "Xmas party dec 24 10:00": the title ends where the date starts
         strong = sorted([*strong, len(" ".join(words)[: named.start()].split())])
     weak = [i for i, w in enumerate(words) if w.lower() in _WEAK_START]
@@ -177,23 +157,6 @@ def _split_title(text: str) -> tuple[str, str]:
     while index > 0 and words[index - 1].lower() in _WEAK_START | {"at"}:
         index -= 1
     return " ".join(words[:index]), " ".join(words[index:])
-
-
-def parse_time(text: str) -> time | None:
-    found = _TIME_12.search(text)
-    if found:
-        hour, minute = int(found[1]), int(found[2] or 0)
-        if not 1 <= hour <= 12 or minute > 59:
-            raise UserError(f"`{found[0]}` is not a time. Use 24-hour `15:00` or `3pm`.")
-        hour = hour % 12 + (12 if found[3].lower() == "p" else 0)
-        return time(hour, minute)
-    found = _TIME_24.search(text)
-    if found:
-        hour, minute = int(found[1]), int(found[2])
-        if hour > 23 or minute > 59:
-            raise UserError(f"`{found[0]}` is not a time. Use 24-hour `15:00` or `3pm`.")
-        return time(hour, minute)
-    return None
 
 
 def parse_duration(text: str) -> int | None:
@@ -225,13 +188,13 @@ def parse_schedule(text: str, *, now: datetime, default_zone: str) -> Schedule:
     zone = check_zone(named_zone)
     at = parse_time(rest)
     if at is not None:
-        found = _TIME_12.search(rest) or _TIME_24.search(rest)
+        found = TIME_12.search(rest) or TIME_24.search(rest)
         assert found is not None
         rest = rest.replace(found[0], " ", 1)
     duration = parse_duration(rest)
     rest = _DURATION.sub(" ", rest, count=1)
     on_date = None
-    date_match = _DATE.search(rest)
+    date_match = ISO_DATE.search(rest)
     if date_match:
         try:
             on_date = date(int(date_match[1]), int(date_match[2]), int(date_match[3]))
@@ -239,9 +202,9 @@ def parse_schedule(text: str, *, now: datetime, default_zone: str) -> Schedule:
             raise UserError(f"`{date_match[0]}` is not a date. Use `YYYY-MM-DD`.") from None
         rest = rest.replace(date_match[0], " ", 1)
     local_now = now.astimezone(zone).replace(tzinfo=None)
-    named = _NAMED_DATE.search(rest) if on_date is None else None
+    named = NAMED_DATE.search(rest) if on_date is None else None
     if named:
-        on_date = _named_date(named, local_now.date())
+        on_date = named_date(named, local_now.date())
         rest = rest.replace(named[0], " ", 1)
     plan = _read_words(rest.lower().replace(",", " ").split(), local_now.date())
     if plan.on_date:
@@ -257,20 +220,6 @@ def parse_schedule(text: str, *, now: datetime, default_zone: str) -> Schedule:
             "Pick a time in the future."
         )
     return Schedule(start_local, rule, named_zone, duration, location)
-
-
-def _named_date(found: re.Match[str], today: date) -> date:
-    """The day of "24 dec" (this year, or next year once it has passed) or "24 dec 2027"."""
-    month = _MONTHS[(found["month1"] or found["month2"]).lower()[:3]]
-    day = int(found["day1"] or found["day2"])
-    year = int(found["year"]) if found["year"] else today.year
-    try:
-        result = date(year, month, day)
-        if not found["year"] and result < today:
-            result = date(year + 1, month, day)
-    except ValueError:
-        raise UserError(f"`{found[0].strip()}` is not a date. Use `YYYY-MM-DD`.") from None
-    return result
 
 
 @dataclass
@@ -320,22 +269,20 @@ def _read_words(tokens: list[str], today: date) -> _Plan:
         elif word in {"weekdays", "workdays", "weekday"}:
             plan.freq, plan.recurring = WEEKLY, True
             weekdays.extend([MO, TU, WE, TH, FR])
-        elif word == "today":
-            plan.on_date = today
-        elif word == "tomorrow":
-            plan.on_date = today + timedelta(days=1)
+        elif word in {"today", "tomorrow"}:
+            plan.on_date = named_day(word, today)
         elif word == "next":
             plan.once = True
-        elif word in _ORDINALS and following in _WEEKDAYS:
+        elif word in _ORDINALS and following in WEEKDAYS:
             for n in [*positions, _ORDINALS[word]]:
-                weekdays.append(_WEEKDAYS[following](n))
+                weekdays.append(WEEKDAYS[following](n))
             positions.clear()
             plan.freq, plan.recurring = MONTHLY, True
             index += 1
         elif word in _ORDINALS and following in {*_ORDINALS, "and", "&", "or"}:
             positions.append(_ORDINALS[word])
-        elif word in _WEEKDAYS:
-            weekdays.append(_WEEKDAYS[word])
+        elif word in WEEKDAYS:
+            weekdays.append(WEEKDAYS[word])
         elif (monthday := _MONTHDAY.match(word)) and 1 <= int(monthday[1]) <= 31:
             monthdays.append(int(monthday[1]))
         else:
