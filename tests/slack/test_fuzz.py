@@ -11,42 +11,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.fuzzing import FUZZ, mutate
 from tests.helpers import tracebacks
 from tests.slack.driver import SlackDriver, command_payload, signed_headers
 from tests.slack.fake_slack import TEAM
 from tests.snapshot import changed, snapshot
-
-FUZZ = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-# Text that databases, JSON or UTF-8 trip over, mixed into everything generated.
-NASTY = st.sampled_from(["\x00", "\ud800", "\udfff", "\x1b[2J", "\u202e", "²", "é", "\uffff"])
-TEXT = st.lists(st.one_of(st.text(max_size=8), NASTY), max_size=6).map("".join)
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-    max_leaves=6,
-)
-
-
-def _mutated(data: st.DataObject, payload: Any) -> Any:
-    """`payload` with one value somewhere in it replaced by arbitrary JSON (or removed)."""
-    if not isinstance(payload, dict | list) or not payload:
-        return data.draw(JSON)
-    keys = list(payload) if isinstance(payload, dict) else list(range(len(payload)))
-    key = data.draw(st.sampled_from(keys))
-    copy = dict(payload) if isinstance(payload, dict) else list(payload)
-    action = data.draw(st.sampled_from(["replace", "descend", "descend", "remove"]))
-    if action == "remove" and isinstance(copy, dict):
-        del copy[key]
-    elif action == "descend":
-        copy[key] = _mutated(data, copy[key])
-    else:
-        copy[key] = data.draw(JSON)
-    return copy
 
 
 async def _warm_up(slack: SlackDriver) -> dict[str, Any]:
@@ -175,7 +147,7 @@ async def test_signed_payloads_of_any_shape_never_reach_a_500(
         slack.fuzz_view = await _warm_up(slack)  # type: ignore[attr-defined]
     errors.clear()
     name, payload = data.draw(st.sampled_from(_payloads(slack.fuzz_view)))  # type: ignore[attr-defined]
-    mutated = _mutated(data, payload)
+    mutated = mutate(data, payload)
     if isinstance(mutated, dict) and "event_id" in mutated:
         mutated["event_id"] = f"Ev{data.draw(st.integers(0, 10**9))}"
     status, touched = await _send(slack, mutated, as_json=name == "event")

@@ -9,40 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.fuzzing import FUZZ, mutate
 from tests.helpers import tracebacks
 from tests.snapshot import changed, snapshot
 from tests.teams.driver import TeamsDriver
-
-FUZZ = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-NASTY = st.sampled_from(["\x00", "\ud800", "\udfff", "\x1b[2J", "\u202e", "²", "é", "\uffff"])
-TEXT = st.lists(st.one_of(st.text(max_size=8), NASTY), max_size=6).map("".join)
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-    max_leaves=6,
-)
-
-
-def _mutated(data: st.DataObject, payload: Any) -> Any:
-    """`payload` with one value somewhere in it replaced by arbitrary JSON (or removed)."""
-    if not isinstance(payload, dict | list) or not payload:
-        return data.draw(JSON)
-    keys = list(payload) if isinstance(payload, dict) else list(range(len(payload)))
-    key = data.draw(st.sampled_from(keys))
-    copy = dict(payload) if isinstance(payload, dict) else list(payload)
-    action = data.draw(st.sampled_from(["replace", "descend", "descend", "remove"]))
-    if action == "remove" and isinstance(copy, dict):
-        del copy[key]
-    elif action == "descend":
-        copy[key] = _mutated(data, copy[key])
-    else:
-        copy[key] = data.draw(JSON)
-    return copy
 
 
 def _activities(teams: TeamsDriver) -> list[dict[str, Any]]:
@@ -77,7 +50,7 @@ async def test_activities_of_any_shape_never_reach_a_500(
         await teams.say("join data-eng", "29:ada")
         teams.fuzz_ready = True  # type: ignore[attr-defined]
     errors.clear()
-    activity = _mutated(data, data.draw(st.sampled_from(_activities(teams))))
+    activity = mutate(data, data.draw(st.sampled_from(_activities(teams))))
     if isinstance(activity, dict):
         activity["id"] = f"act-fuzz-{data.draw(st.integers(0, 10**9))}"
     await teams.adapter.settle()  # the previous example's work is finished before looking
@@ -105,7 +78,7 @@ async def test_garbage_tokens_are_401_whatever_the_activity(
     secured: TeamsDriver, errors: pytest.LogCaptureFixture, data: st.DataObject, authorization: str
 ) -> None:
     errors.clear()
-    activity = _mutated(data, data.draw(st.sampled_from(_activities(secured))))
+    activity = mutate(data, data.draw(st.sampled_from(_activities(secured))))
     before = await snapshot(secured.adapter.core.services.db)
     response = await secured.client.post(
         "/api/messages", json=activity, headers={"Authorization": authorization}
