@@ -178,7 +178,8 @@ async def reach_and_growth(inp: SourceInput) -> dict[str, Measure]:
                                                   missing="")  # fmt: skip
         per_department = Counter(known[m] for m in attendees if m in known)
         if per_department:
-            name, biggest = per_department.most_common(1)[0]
+            # Ties go to the first name alphabetically, so the detail never flickers.
+            name, biggest = min(per_department.items(), key=lambda kv: (-kv[1], kv[0]))
             whole = sum(per_department.values())
             found["largest_department"] = Measure(
                 biggest / whole, detail=f"{name}, {biggest} of {whole} attendees", n=whole
@@ -252,7 +253,9 @@ async def surveys(inp: SourceInput) -> dict[str, Measure]:
     if len(scores) < least:
         # The count of answers is safe to show; the score of so few people is not.
         found["nps"] = Measure(
-            None, missing=f"hidden: {len(scores)} answers, shown from {least}", n=len(scores)
+            None,
+            missing=f"hidden: {len(scores)} answer{'s' * (len(scores) != 1)}, shown from {least}",
+            n=len(scores),
         )
         return found
     promoters = sum(s >= 9 for s in scores)
