@@ -45,7 +45,7 @@ def trend_png(
     axis.set_ylim(0, 105)
     axis.set_ylabel("%")
     axis.grid(True, alpha=0.3)
-    axis.legend(fontsize=8, loc="upper left")
+    fig.legend(loc="outside lower center", ncols=len(drawn), fontsize=8)
     axis.set_title(title, fontsize=11)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90)

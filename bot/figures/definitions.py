@@ -53,8 +53,8 @@ FIGURES: tuple[FigureDef, ...] = (
               "members who authored something (lesson, question, story) / members at the "
               "period's end", "share", PARTICIPATION),
     FigureDef("tier_core", "Tier: core",
-              "members with 5+ contributions who came to at least half the period's meetings "
-              "/ members", "share", PARTICIPATION),
+              "members with 5+ contributions in a quarter (2+ in a month) who came to at "
+              "least half the period's sessions / members", "share", PARTICIPATION),
     FigureDef("tier_active", "Tier: active",
               "members (not core) with 1+ contribution or 2+ meetings / members",
               "share", PARTICIPATION),

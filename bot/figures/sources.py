@@ -26,7 +26,9 @@ from storage import figures as facts
 
 # Joining is not an action (DOMAIN.md §2): every new member would count as active.
 NOT_ACTIONS = frozenset({activity.JOIN})
-CORE_CONTRIBUTIONS = 5  # and at least half the window's sessions
+# Core members: 5+ contributions in a quarter (DOMAIN.md §2's window), 2+ in a month, and at
+# least half the window's sessions.
+CORE_CONTRIBUTIONS = {Period.QUARTER: 5, Period.MONTH: 2}
 REPEAT_SESSIONS = 5  # "came to 5+ meetings" in the trailing 12 months
 ACTIVATION_DAYS = 30
 LESSON_AGE_DAYS = 90
@@ -86,7 +88,9 @@ async def participation(inp: SourceInput) -> dict[str, Measure]:
         sessions = came[member]
         active += acts > 0 or sessions > 0
         contributors += contributions > 0
-        if contributions >= CORE_CONTRIBUTIONS and (not held or 2 * sessions >= len(held)):
+        if contributions >= CORE_CONTRIBUTIONS[inp.window.period] and (
+            not held or 2 * sessions >= len(held)
+        ):
             tiers["core"] += 1
         elif contributions >= 1 or sessions >= 2:
             tiers["active"] += 1
