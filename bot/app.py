@@ -26,6 +26,7 @@ from bot import (
     lessons,
     meetings,
     privacy_ops,
+    questions,
     retention,
     surveys,
 )
@@ -53,6 +54,7 @@ CAPABILITIES = (
     lessons,
     meetings,
     privacy_ops,
+    questions,
     surveys,
 )
 # Shared machinery with something to plug in: help and home, the core demo data (communities

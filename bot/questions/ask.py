@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from bot import activity
 from bot.context import Context
 from bot.errors import UserError
-from bot.experts.commands import GROUP, WEEK, _available_ranking
 from bot.experts.lookup import (
+    WEEK,
     availability_word,
+    available_ranking,
     describe_person,
     weekly_cap,
 )
@@ -21,6 +22,7 @@ from bot.topics import normalise
 from storage import communities, experts, people
 from storage.tables import Member
 
+GROUP = "Experts"
 QUESTION_MAX = 2000
 
 
@@ -104,7 +106,7 @@ async def _check_can_ask(ctx: Context, member: Member, topic: str) -> None:
 
 
 async def _next_person_hint(ctx: Context, topic: str, skip: int) -> str:
-    for row, busy in await _available_ranking(ctx, topic):
+    for row, busy in await available_ranking(ctx, topic):
         if busy is None and row.member_id != skip:
             other = await people.get_member(ctx.session, row.member_id)
             if other is not None:
