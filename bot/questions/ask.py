@@ -1,9 +1,9 @@
-"""Asking the experts: the question form and routing a question to people who can answer."""
+"""Asking: an expert chosen in `expert <topic>` (the Ask button's form), or the community."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
+from datetime import timedelta
 
 from bot import activity
 from bot.context import Context
@@ -13,17 +13,22 @@ from bot.experts.lookup import (
     availability_word,
     available_ranking,
     describe_person,
+    topic_for,
     weekly_cap,
 )
 from bot.form_limits import FieldLimit
-from bot.messages import Choice, Form, FormField, Reply, Visibility
+from bot.messages import Choice, Form, FormField, Reply
+from bot.permissions import Capability
+from bot.questions.core import QUESTION_MAX, community_of, escalate_at, take_hashtags
+from bot.questions.routing import offer_to, post_to_channel
 from bot.registry import command, form
 from bot.topics import normalise
-from storage import communities, experts, people
+from storage import communities, experts, people, questions
 from storage.tables import Member
 
-GROUP = "Experts"
-QUESTION_MAX = 2000
+GROUP = "Questions"
+# The same question to the same person (or community) within a day is a double submission.
+DUPLICATE_WINDOW = timedelta(days=1)
 
 
 def ask_form(expert_member: Member, topic: str) -> Form:
@@ -78,7 +83,7 @@ async def expert_ask_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     question = values.get("question", "")
     if not question:
         raise UserError("Write your question.", fields={"question": "Write your question."})
-    if len(question) > 2000:
+    if len(question) > QUESTION_MAX:
         raise UserError(
             "Please keep the question under 2,000 characters.",
             fields={"question": "At most 2,000 characters."},
@@ -117,64 +122,56 @@ async def _next_person_hint(ctx: Context, topic: str, skip: int) -> str:
     return f"Try `lessons #{topic}` for what others already learned."
 
 
-async def _route(ctx: Context, member: Member, topic: str, question: str) -> Reply:
+async def _route(ctx: Context, member: Member, topic: str, text: str) -> Reply:
+    """Store the question, offer it to `member` and start its escalation clock."""
     assert member.id is not None
-    digest = hashlib.sha256(question.strip().encode()).hexdigest()[:16]
-    key = f"expert-ask:{ctx.member_id}:{member.id}:{topic}:{digest}"
+    text = text.strip()
+    if await questions.same_question_since(
+        ctx.session, ctx.member_id, member.id, text, ctx.now - DUPLICATE_WINDOW
+    ):
+        return Reply(
+            f"Your question already went to {member.display_name}. Give them a little time; "
+            "type `questions` to see where it stands."
+        )
     await _check_can_ask(ctx, member, topic)
     community_id = await _question_community(ctx, member.id)
-    queued = await ctx.notify_member(
-        member.id,
-        Reply(
-            f"{ctx.member.display_name} ({describe_person(ctx, ctx.member) or 'no profile'}) "
-            f"asks you about *{topic}*:\n\n{question.strip()}\n\n"
-            f"Please answer {ctx.member.display_name} directly.",
-            title=f"A question about {topic}",
-            visibility=Visibility.DIRECT,
-            context=f"copbot routed this because you are listed for {topic}. "
-            "Type `availability` to change how many questions reach you.",
-            choices=(
-                Choice(
-                    f"Profile of {ctx.member.display_name}", f"profile <member:{ctx.member_id}>"
-                ),
-                Choice("I'm busy", "availability busy"),
-            ),
-        ),
-        key=key,
-        community_id=community_id,
-    )
-    if not queued:
-        return Reply(
-            f"Your question already went to {member.display_name} (or I can't reach them in "
-            "chat). Give them a little time."
-        )
-    await experts.record_routing(
+    question = await questions.create_question(
         ctx.session,
         asker_id=ctx.member_id,
-        expert_id=member.id,
-        topic=topic,
         community_id=community_id,
-        question=question,
+        text=text,
+        topics=[topic],
         now=ctx.now,
+        kind="expert",
+        expert_id=member.id,
+        escalate_at=escalate_at(ctx.settings, ctx.now),
     )
+    assert question.id is not None
+    community = await community_of(ctx.session, question)
+    await offer_to(ctx, question, member.id, asker=ctx.member, community=community)
     if community_id is not None:
         await ctx.record_activity(
             community_id,
             ctx.member_id,
-            activity.EXPERT_QUESTION,
+            activity.QUESTION_ASKED,
             contribution=True,
-            ref=f"expert:{member.id}:{topic}"[:64],
+            ref=f"question:{question.id}",
         )
+    hours = ctx.settings.question_escalate_hours
     return Reply(
         f"I sent your question to *{member.display_name}* "
-        f"({describe_person(ctx, member) or 'no profile details'}). They will answer you "
-        "directly.",
-        choices=(Choice(f"Lessons on {topic}", f"lessons #{topic}"),),
+        f"({describe_person(ctx, member) or 'no profile details'}) as question {question.id}. "
+        "I'll send you their answer "
+        f"here; if nobody answers within {hours:g} hours I'll ask the next expert on {topic}.",
+        choices=(
+            Choice("My question", f"question {question.id}"),
+            Choice(f"Lessons on {topic}", f"lessons #{topic}"),
+        ),
     )
 
 
 async def _question_community(ctx: Context, expert_id: int) -> int | None:
-    """The community a routed question counts for: the asker's current one, else a shared one."""
+    """The community a question counts for: the asker's current one, else a shared one."""
     mine = await communities.communities_of(ctx.session, ctx.member_id)
     if ctx.member.current_community_id in {c.id for c in mine}:
         return ctx.member.current_community_id
@@ -183,3 +180,70 @@ async def _question_community(ctx: Context, expert_id: int) -> int | None:
         if community.id in theirs:
             return community.id
     return mine[0].id if mine else None
+
+
+# -- asking the community -------------------------------------------------------------------------
+
+
+@command(
+    "ask",
+    usage="ask <question> #topic [in community]",
+    summary="Ask your community a question (posted to its channel)",
+    group=GROUP,
+    details="Anyone in the community can answer with the button or `answer <id> <text>`; "
+    "you get each answer as a message and can mark it solved. Your name is not shown in the "
+    "channel. Tag topics with #, e.g. #kubernetes, so the right experts can find it.",
+    examples=("ask How do you size pod requests for Spark? #kubernetes",),
+)
+async def ask_community(ctx: Context, args: str) -> Reply:
+    body, tags = take_hashtags(args)
+    if not body:
+        raise UserError(
+            "What is your question? E.g. `ask How do you size pod requests? #kubernetes`."
+        )
+    if len(body) > QUESTION_MAX:
+        raise UserError(f"Please keep the question under {QUESTION_MAX:,} characters.")
+    community = await ctx.community()
+    await ctx.require(Capability.ASK_AND_ANSWER, community)
+    assert community.id is not None
+    topics = [await topic_for(ctx, tag, create=True) for tag in tags[:5]]
+    if await questions.same_community_question(
+        ctx.session, ctx.member_id, community.id, body, ctx.now - DUPLICATE_WINDOW
+    ):
+        return Reply(f"You already asked that in {community.name}. Type `questions` to see it.")
+    if topics:
+        await experts.ensure_topics(ctx.session, topics, ctx.now)
+    question = await questions.create_question(
+        ctx.session,
+        asker_id=ctx.member_id,
+        community_id=community.id,
+        text=body,
+        topics=topics,
+        now=ctx.now,
+        kind="community",
+    )
+    assert question.id is not None
+    await questions.hand_over(
+        ctx.session, question, expert_id=None, escalate_at=None, now=ctx.now, to_channel=True
+    )
+    posted = await post_to_channel(ctx, question, community)
+    await ctx.record_activity(
+        community.id,
+        ctx.member_id,
+        activity.QUESTION_ASKED,
+        contribution=True,
+        ref=f"question:{question.id}",
+    )
+    where = (
+        f"to {community.name}'s channel (without your name)"
+        if posted
+        else f"to {community.name}: it has no linked channel yet, so members find it in "
+        f"`questions in {community.slug}`"
+    )
+    return Reply(
+        f"I posted your question {question.id} {where}. I'll send you each answer here.",
+        choices=(
+            Choice("My question", f"question {question.id}"),
+            *(Choice(f"Experts on {t}", f"expert {t}") for t in topics[:1]),
+        ),
+    )
