@@ -28,6 +28,7 @@ from bot import (
     privacy_ops,
     questions,
     retention,
+    stories,
     surveys,
 )
 from bot.clock import Clock, SystemClock
@@ -55,6 +56,7 @@ CAPABILITIES = (
     meetings,
     privacy_ops,
     questions,
+    stories,
     surveys,
 )
 # Shared machinery with something to plug in: help and home, the core demo data (communities

@@ -7,6 +7,6 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add this capability's commands, forms, jobs and demo data to `registry`."""
-    from bot.questions import answers, ask, browse, jobs
+    from bot.questions import answers, ask, browse, demo, jobs
 
-    registry.install(ask, answers, browse, jobs)
+    registry.install(ask, answers, browse, jobs, demo)
