@@ -289,6 +289,20 @@ async def open_questions(
     return list(rows), int(total)
 
 
+async def waiting_for(session: AsyncSession, expert_id: int, *, limit: int = 3) -> list[Question]:
+    """Unanswered questions waiting for this expert now, oldest first (their `home`)."""
+    return list(
+        (
+            await session.exec(
+                select(Question)
+                .where(Question.expert_id == expert_id, Question.state == "open")
+                .order_by(col(Question.asked_at), col(Question.id))
+                .limit(limit)
+            )
+        ).all()
+    )
+
+
 async def answer_counts(session: AsyncSession, question_ids: Sequence[int]) -> dict[int, int]:
     if not question_ids:
         return {}

@@ -17,7 +17,7 @@ from bot.questions.core import (
     visible_question,
 )
 from bot.questions.routing import topics_text
-from bot.registry import command
+from bot.registry import command, home_section
 from storage import people, questions
 from storage.tables.questions import Question
 
@@ -140,3 +140,22 @@ async def list_open(ctx: Context, args: str) -> Reply:
         choices=(*choices, *page.more(f"questions {community.slug}")),
         context=page.footer() + " · `question <id>` shows one",
     )
+
+
+@home_section(25)
+async def waiting_for_you(ctx: Context) -> list[Reply]:
+    """Questions an expert was asked and has not answered yet."""
+    rows = await questions.waiting_for(ctx.session, ctx.member_id)
+    if not rows:
+        return []
+    lines = [
+        f"*{q.id}.* {excerpt(q.text, 100)} ({topics_text(q)}, {ago(ctx.now, q.asked_at)})"
+        for q in rows
+    ]
+    return [
+        Reply(
+            "\n".join(lines),
+            title="Questions waiting for your answer",
+            choices=tuple(Choice(f"Answer {q.id}", f"question answer {q.id}") for q in rows),
+        )
+    ]

@@ -38,6 +38,8 @@ async def test_ask_answer_solved_and_lesson(
 ) -> None:
     await chat("expertise add kubernetes", as_="ada")
     number = await ask_ada(chat)
+    home = await chat.text("home", as_="ada")
+    assert "Questions waiting for your answer" in home and "pod requests" in home
     await chat.deliver()
     offer = port.to("ada")[-1]
     assert "Bo asks you about *kubernetes*" in offer.text and "pod requests" in offer.text
@@ -49,6 +51,7 @@ async def test_ask_answer_solved_and_lesson(
         form_reply.form.form_id, {"answer": "Use the p95 of actual usage."}, as_="ada"
     )
     assert "I sent your answer" in text_of(done)
+    assert "Questions waiting for your answer" not in await chat.text("home", as_="ada")
     await chat.deliver()
     answer = port.to("bo")[-1]
     assert "*Ada* answered your question" in answer.text and "p95" in answer.text
