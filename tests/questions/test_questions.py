@@ -190,3 +190,35 @@ async def test_questions_feed_expert_gaps(chat: Chat, community: str) -> None:
     text = await chat.text("experts gaps", as_="lead")
     assert "*spark* — used 2 times" in text
     assert "Asked about with nobody listed: spark (2), airflow (1)" in text
+
+
+async def test_my_data_and_forget_cover_questions_and_stories(chat: Chat, community: str) -> None:
+    import json
+
+    await chat("ask Where is the runbook? #oncall", as_="ada")
+    await chat("answer 1 In the wiki, under Ops.", as_="bo")
+    await chat.submit(
+        "story.new:data-eng",
+        {
+            "title": "Runbook found",
+            "situation": "Paged at night.",
+            "activity": "Bo answered.",
+            "result": "Saved 2 hours.",
+            "cycle": "immediate",
+            "people": "@ada",
+            "consent": "yes",
+        },
+        as_="bo",
+    )
+    attachment = (await chat("my data", as_="ada"))[0].file
+    assert attachment is not None
+    data = json.loads(attachment.data)
+    assert data["questions_stored"][0]["question"] == "Where is the runbook?"
+    assert data["stories_naming_you"] == [1]
+    bo = json.loads((await chat("my data", as_="bo"))[0].file.data)  # type: ignore[union-attr]
+    assert bo["answers_written"][0]["answer"] == "In the wiki, under Ops."
+    assert bo["stories_written"][0]["title"] == "Runbook found"
+    await chat("forget me confirm", as_="ada")
+    shown = await chat.text("question 1", as_="bo")
+    assert "runbook" not in shown and "(removed)" in shown
+    assert "Thanks to" not in await chat.text("story 1", as_="bo")
