@@ -24,7 +24,7 @@ from bot.questions.routing import offer_to, post_to_channel
 from bot.registry import command, form
 from bot.topics import normalise
 from storage import communities, experts, people, questions
-from storage.tables import Member
+from storage.tables import Community, Member
 
 GROUP = "Questions"
 # The same question to the same person (or community) within a day is a double submission.
@@ -197,14 +197,65 @@ async def _question_community(ctx: Context, expert_id: int) -> int | None:
 )
 async def ask_community(ctx: Context, args: str) -> Reply:
     body, tags = take_hashtags(args)
-    if not body:
-        raise UserError(
-            "What is your question? E.g. `ask How do you size pod requests? #kubernetes`."
-        )
-    if len(body) > QUESTION_MAX:
-        raise UserError(f"Please keep the question under {QUESTION_MAX:,} characters.")
     community = await ctx.community()
     await ctx.require(Capability.ASK_AND_ANSWER, community)
+    if not body:
+        return Reply(
+            f"What would you like to ask {community.name}?",
+            form=community_ask_form(community.slug, ", ".join(tags)),
+        )
+    return await _ask_community(ctx, community, body, tags)
+
+
+def community_ask_form(slug: str, topics: str = "") -> Form:
+    return Form(
+        f"question.ask:{slug}",
+        "Ask the community",
+        (
+            FormField(
+                "question",
+                "Your question",
+                "multiline",
+                required=True,
+                max_length=QUESTION_MAX,
+                placeholder="What are you trying to do, what have you tried, what went wrong?",
+            ),
+            FormField(
+                "topics",
+                "Topics",
+                initial=topics or None,
+                max_length=300,
+                placeholder="kubernetes, airflow",
+                hint="comma-separated; they help experts find your question",
+            ),
+        ),
+        "Ask",
+    )
+
+
+@form(
+    "question.ask",
+    limits={
+        "question": FieldLimit("Your question", QUESTION_MAX),
+        "topics": FieldLimit("Topics", 300),
+    },
+)
+async def ask_community_form(ctx: Context, values: Mapping[str, str]) -> Reply:
+    community = await ctx.community(values.get("_arg") or None)
+    await ctx.require(Capability.ASK_AND_ANSWER, community)
+    body = (values.get("question") or "").strip()
+    if not body:
+        raise UserError("Write your question.", fields={"question": "Write your question."})
+    tags = [t.strip().lstrip("#") for t in (values.get("topics") or "").split(",") if t.strip()]
+    return await _ask_community(ctx, community, body, tags)
+
+
+async def _ask_community(ctx: Context, community: Community, body: str, tags: list[str]) -> Reply:
+    if len(body) > QUESTION_MAX:
+        raise UserError(
+            f"Please keep the question under {QUESTION_MAX:,} characters.",
+            fields={"question": f"At most {QUESTION_MAX:,} characters."},
+        )
     assert community.id is not None
     topics = [await topic_for(ctx, tag, create=True) for tag in tags[:5]]
     if await questions.same_community_question(

@@ -172,12 +172,21 @@ async def test_permissions_and_bad_input(chat: Chat, community: str) -> None:
     assert "answers come from others" in await chat.text("answer 1 bump", as_="ada")
     assert "Only the person who asked" in await chat.text("question solved 1", as_="bo")
     assert "no answer yet" in await chat.text("question lesson 1", as_="ada")
-    assert "What is your question?" in await chat.text("ask #airflow", as_="ada")
+    form_reply = (await chat("ask #airflow", as_="ada"))[0]
+    assert form_reply.form is not None and form_reply.form.form_id == "question.ask:data-eng"
+    empty = await chat.submit("question.ask:data-eng", {"question": " "}, as_="ada")
+    assert empty[0].errors == (("question", "Write your question."),)
+    asked = await chat.submit(
+        "question.ask:data-eng", {"question": "Line one\nline two", "topics": "#airflow"}, as_="ada"
+    )
+    assert "posted your question 2" in text_of(asked)
+    assert "Line one\nline two" in await chat.text("question 2", as_="bo")
     assert "under 2,000 characters" in await chat.text("ask " + "x" * 2001, as_="ada")
     too_long = await chat.submit("question.answer:1", {"answer": "y" * 3001}, as_="bo")
     assert too_long[0].errors
     assert "expired" in text_of(await chat.submit("question.answer:x", {"answer": "y"}, as_="bo"))
     assert "not in a community" in await chat.text("ask Anyone?", as_="stranger")
+    assert "not in a community" in await chat.text("ask", as_="stranger")
     await chat("answer 1 Yes.", as_="bo")
     assert "can save it as a lesson" in await chat.text("question lesson 1", as_="cy")
     await chat("question solved 1", as_="ada")
