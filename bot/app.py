@@ -27,7 +27,9 @@ from bot import (
     lessons,
     meetings,
     privacy_ops,
+    questions,
     retention,
+    stories,
     surveys,
 )
 from bot.clock import Clock, SystemClock
@@ -55,6 +57,8 @@ CAPABILITIES = (
     lessons,
     meetings,
     privacy_ops,
+    questions,
+    stories,
     surveys,
 )
 # Shared machinery with something to plug in: help and home, the core demo data (communities
