@@ -13,20 +13,23 @@ from markupsafe import Markup, escape
 
 from bot.pages import Chart
 
-WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 28, 48
+WIDTH, HEIGHT = 520, 280
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 34, 40
 COLOURS = ("#1f5fa8", "#e08a00", "#2e8b57", "#b03060")
 
 
 def _nice_max(value: float) -> float:
-    """A round top for the value axis (1, 2, 5 × a power of ten) at or above `value`."""
+    """A round top for the value axis: four gridline steps of 1, 2, 2.5 or 5 × a power of
+    ten, at least 1 each (counts of people read badly as 1.25)."""
     if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if step * power >= value:
-            return float(step * power)
-    return float(10 * power)
+        return 4.0
+    wanted = value / 4
+    power = 10 ** math.floor(math.log10(wanted))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = max(1.0, factor * power)
+        if step >= wanted:
+            return 4 * step
+    return 4 * 10 * power
 
 
 def _number(value: float) -> str:
@@ -127,6 +130,8 @@ def _bars(chart: Chart, slot: float, y: Callable[[float], float]) -> list[str]:
             else:
                 x += bar_w * number
                 top, bottom = y(value), base
+            if not value:
+                continue  # nothing to draw; the table still lists the zero
             unit = f" {chart.unit}" if chart.unit else ""
             out.append(
                 f'<rect x="{x:.1f}" y="{top:.1f}" width="{bar_w:.1f}" '
