@@ -36,10 +36,6 @@ class SignInLink:
     expires: int
     signature: str
 
-    @property
-    def expires_at(self) -> datetime:
-        return datetime.fromtimestamp(self.expires).astimezone()
-
     def fields(self) -> dict[str, str]:
         """The link's parts as form fields (the sign-in button posts them back)."""
         return {
