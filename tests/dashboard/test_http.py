@@ -209,3 +209,32 @@ async def test_the_programme_page_sorts_and_escapes_its_csv(
     text = (await (await web.get("/programme/csv/communities")).read()).decode("utf-8-sig")
     names = [row[0] for row in csv.reader(io.StringIO(text))]
     assert "'=HYPERLINK(1) Small" in names and not any(n.startswith("=") for n in names)
+
+
+async def test_forget_me_ends_every_dashboard_session(
+    web: TestClient, chat: Chat, settings: Settings, community: str
+) -> None:
+    await sign_in(web, chat, settings, "ada")
+    export = [r.file for r in await chat("my data", as_="ada") if r.file is not None]
+    assert export and b'"dashboard_sessions"' in export[0].data
+    assert b'"signed_in_at"' in export[0].data
+    assert "Your communities" in await (await web.get("/")).text()
+    await chat("forget me confirm", as_="ada")
+    home = await web.get("/")
+    assert "Your communities" not in await home.text()
+    assert (await web.get("/csv/communities")).status == 401
+
+
+async def test_the_member_page_links_each_meeting_to_its_calendar_file(
+    web: TestClient, chat: Chat, settings: Settings
+) -> None:
+    assert await demo.seed(chat.core.services)
+    await sign_in(web, chat, settings, "linus")
+    home = await (await web.get("/")).text()
+    assert "Upcoming meetings" in home and "Monthly data clinic" in home
+    marker = 'href="' + settings.base_url + "/files/ics/"
+    start = home.index(marker) + len('href="')
+    link = home[start : home.index('"', start)].replace("&amp;", "&")
+    calendar = await web.get(link.removeprefix(settings.base_url))
+    assert calendar.status == 200 and calendar.content_type == "text/calendar"
+    assert 'href="/c/data-eng"' not in home  # Linus is a member there, not a leader
