@@ -13,8 +13,9 @@ from markupsafe import Markup, escape
 
 from bot.pages import Chart
 
-WIDTH, HEIGHT = 520, 280
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 34, 40
+# Small enough that 14px text stays readable when a phone scales the chart down.
+WIDTH, HEIGHT = 420, 250
+LEFT, RIGHT, TOP, BOTTOM = 36, 8, 34, 36
 COLOURS = ("#1f5fa8", "#e08a00", "#2e8b57", "#b03060")
 
 
@@ -64,7 +65,7 @@ def render(chart: Chart, title: str, element_id: str) -> Markup:
         )
     count = max(1, len(chart.labels))
     slot = plot_w / count
-    every = max(1, math.ceil(count / 8))  # at most ~8 labels, so they never overlap
+    every = max(1, math.ceil(count / 6))  # at most ~6 labels, so they never overlap
     for index, label in enumerate(chart.labels):
         if index % every == 0:
             x = LEFT + slot * (index + 0.5)
