@@ -14,6 +14,7 @@ from bot import demo
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.dashboard import signin
+from bot.messages import Visibility
 from tests.dashboard.conftest import (
     csrf_of,
     link_fields,
@@ -238,3 +239,14 @@ async def test_the_member_page_links_each_meeting_to_its_calendar_file(
     calendar = await web.get(link.removeprefix(settings.base_url))
     assert calendar.status == 200 and calendar.content_type == "text/calendar"
     assert 'href="/c/data-eng"' not in home  # Linus is a member there, not a leader
+
+
+async def test_the_link_is_shown_only_to_the_asker_even_in_a_channel(
+    chat: Chat, settings: Settings, community: str
+) -> None:
+    replies = await chat("dashboard", as_="ada", channel="C-data")
+    assert [r.visibility for r in replies] == [Visibility.PRIVATE]
+    assert "works once" in replies[0].text
+    links = [c.url for c in replies[0].choices if c.url]
+    assert len(links) == 1 and links[0].startswith(settings.base_url + "/signin?")
+    assert links[0] != await link_from_chat(chat, "ada")  # every link is new
