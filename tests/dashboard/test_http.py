@@ -250,3 +250,20 @@ async def test_the_link_is_shown_only_to_the_asker_even_in_a_channel(
     links = [c.url for c in replies[0].choices if c.url]
     assert len(links) == 1 and links[0].startswith(settings.base_url + "/signin?")
     assert links[0] != await link_from_chat(chat, "ada")  # every link is new
+
+
+async def test_the_cookie_is_secure_behind_https(
+    web: TestClient, chat: Chat, settings: Settings, community: str
+) -> None:
+    settings.public_url = "https://copbot.example.com"
+    link = await link_from_chat(chat, "ada")
+    assert link.startswith("https://copbot.example.com/signin?")
+    answer = await web.post(
+        "/signin",
+        data=link_fields(link),
+        headers={"Origin": "https://copbot.example.com"},
+        allow_redirects=False,
+    )
+    assert answer.status == 303
+    cookie = answer.cookies[signin.COOKIE]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
