@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot import (
     communities,
+    dashboard,
     delivery_ops,
     demo,
     downloads,
@@ -36,6 +37,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import JobContext, Services
 from bot.conversation_book import ConversationBook
+from bot.dashboard import routes as dashboard_routes
 from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat, build_scheduler
 from bot.inbox import Inbox
@@ -60,6 +62,7 @@ CAPABILITIES = (
     questions,
     stories,
     surveys,
+    dashboard,
 )
 # Shared machinery with something to plug in: help and home, the core demo data (communities
 # and people), and the fan-out and retention jobs of the heartbeat.
@@ -179,6 +182,7 @@ def create_app(
     app[STATUS] = mount_platforms(app, core)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/files/{kind}/{arg}", serve_download)
+    dashboard_routes.mount(app, core.services)  # the dashboard pages under /
 
     async def on_startup(app: web.Application) -> None:
         if migrate:

@@ -234,6 +234,10 @@ def export(records: PersonalRecords, now: datetime) -> dict[str, Any]:
             }
             for m in records.messages
         ],
+        "dashboard_sessions": [
+            {"signed_in_at": _when(s.created_at), "expires_at": _when(s.expires_at)}
+            for s in records.dashboard_sessions
+        ],
     }
 
 

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from bot.context import Context, JobContext
     from bot.form_limits import FieldLimit
     from bot.messages import Attachment, Reply
+    from bot.pages import Section
+    from storage.tables import Community
 
 HandlerResult = "Reply | list[Reply] | None"
 CommandHandler = Callable[["Context", str], Awaitable[Any]]
@@ -26,6 +28,7 @@ DueJob = Callable[["JobContext"], Awaitable[None]]
 HomeSection = Callable[["Context"], Awaitable["list[Reply]"]]
 DemoSeeder = Callable[["JobContext", dict[str, Any]], Awaitable[None]]
 Download = Callable[["JobContext", str], Awaitable["Attachment | None"]]
+PageSection = Callable[["Context", "Community | None"], Awaitable["Section | None"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ class Registry:
     home_sections: list[tuple[int, HomeSection]] = field(default_factory=list)
     demo_seeders: list[tuple[int, DemoSeeder]] = field(default_factory=list)
     downloads: dict[str, Download] = field(default_factory=dict)
+    # Dashboard page -> its sections in order (see bot.pages).
+    page_sections: dict[str, list[tuple[int, PageSection]]] = field(default_factory=dict)
 
     def add_command(self, spec: CommandSpec) -> None:
         if spec.verb in self.commands:
@@ -80,6 +85,11 @@ class Registry:
         if kind in self.downloads:
             raise ValueError(f"download {kind!r} registered twice")
         self.downloads[kind] = producer
+
+    def add_page_section(self, page: str, order: int, section: PageSection) -> None:
+        sections = self.page_sections.setdefault(page, [])
+        sections.append((order, section))
+        sections.sort(key=lambda pair: pair[0])
 
     def install(self, *modules: ModuleType) -> None:
         """Add every function a module defines and marked with the decorators below.
@@ -187,5 +197,17 @@ def download(kind: str) -> Callable[[Download], Download]:
     def wrap(producer: Download) -> Download:
         _mark(producer, lambda registry, p: registry.add_download(kind, p))
         return producer
+
+    return wrap
+
+
+def page_section(page: str, order: int) -> Callable[[PageSection], PageSection]:
+    """Mark `async def section(ctx, community) -> Section | None` as part of a dashboard page
+    (`bot.pages.MEMBER`, `COMMUNITY` or `PROGRAMME`), placed by `order`. It decides itself,
+    from `ctx`'s roles, whether the viewer may see it (None: not shown)."""
+
+    def wrap(section: PageSection) -> PageSection:
+        _mark(section, lambda registry, s: registry.add_page_section(page, order, s))
+        return section
 
     return wrap

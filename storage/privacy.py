@@ -55,6 +55,7 @@ from storage.tables.meetings import (
 from storage.tables.questions import Answer, Question
 from storage.tables.stories import Story
 from storage.tables.surveys import Survey, SurveyAnswer, SurveyInvite
+from storage.tables.web import WebSession, WebSignIn
 
 T = TypeVar("T")
 
@@ -97,6 +98,7 @@ class PersonalRecords:
     health_checks: list[HealthCheck] = field(default_factory=list)
     activity: list[ActivityEvent] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
+    dashboard_sessions: list[WebSession] = field(default_factory=list)
 
 
 async def _all(session: AsyncSession, query: Any) -> list[Any]:
@@ -163,6 +165,10 @@ async def personal_records(session: AsyncSession, member: Member) -> PersonalRec
     found.messages = await _all(
         session,
         select(OutboxMessage).where(OutboxMessage.member_id == m).order_by(col(OutboxMessage.id)),
+    )
+    found.dashboard_sessions = await _all(
+        session,
+        select(WebSession).where(WebSession.member_id == m).order_by(col(WebSession.created_at)),
     )
     await _load_titles(session, found)
     return found
@@ -311,6 +317,9 @@ async def erase_member(
         delete(MeetingReminderOptIn).where(col(MeetingReminderOptIn.member_id) == m),
         # Messages to them, queued or sent: their text and their platform id.
         delete(OutboxMessage).where(col(OutboxMessage.member_id) == m),
+        # Dashboard sign-in: open browser sessions end, spent links go.
+        delete(WebSession).where(col(WebSession.member_id) == m),
+        delete(WebSignIn).where(col(WebSignIn.member_id) == m),
         update(Meeting).where(col(Meeting.facilitator_id) == m).values(facilitator_id=None),
         update(Membership)
         .where(col(Membership.member_id) == m, col(Membership.left_at).is_(None))

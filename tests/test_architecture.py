@@ -34,6 +34,28 @@ CAPABILITY_IMPORTS: dict[tuple[str, str], str] = {
     ("privacy_ops", "bot.communities.commands"): "forgetting a member spares the last leader",
     ("privacy_ops", "bot.experts.lookup"): "a member's export names their question tokens",
     ("questions", "bot.experts.lookup"): "a question goes to the experts' ranking of its topic",
+    (
+        "dashboard",
+        "bot.health.core",
+    ): "the dashboard labels quarters, RAG and stages as `health` does",
+    (
+        "dashboard",
+        "bot.health.lookup",
+    ): "the dashboard's health trend is `health`'s quarter figures",
+    (
+        "dashboard",
+        "bot.lessons.access",
+    ): "the dashboard lists lessons only to whom lessons lets read",
+    (
+        "dashboard",
+        "bot.meetings.core",
+    ): "the dashboard's meeting times and .ics links are meetings'",
+    (
+        "dashboard",
+        "bot.surveys.access",
+    ): "the dashboard shows a survey only to whom `survey results` does",
+    ("dashboard", "bot.surveys.results"): "survey figures only through the surveys' anonymity gate",
+    ("dashboard", "bot.surveys.stats"): "the dashboard prints the figures that gate lets through",
 }
 # Reviewed: (top-level module, capability module) -> why.
 SHARED_IMPORTS: dict[tuple[str, str], str] = {

@@ -16,6 +16,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.form_limits import limits_of
 from bot.health import jobs as health_jobs
+from bot.health import lookup as health_lookup
 from bot.health.core import (
     A5_ITEMS,
     CHOICE_ITEMS,
@@ -25,7 +26,6 @@ from bot.health.core import (
     STAGES,
     TEXT_ITEMS,
     QuarterHealth,
-    combine,
     current_round,
     index_of,
     low_items,
@@ -231,12 +231,7 @@ async def raise_nudges(
 
 
 async def quarter_health(ctx: Context, community_id: int, quarter: str) -> QuarterHealth:
-    checks = await health.checks_for(ctx.session, community_id, quarter)
-    answered = sorted(
-        (c for c in checks if c.answers is not None and c.answered_at is not None),
-        key=lambda c: c.answered_at,  # type: ignore[arg-type,return-value]  # None filtered out above
-    )
-    return combine(quarter, [c.answers or {} for c in answered])
+    return await health_lookup.quarter_health(ctx.session, community_id, quarter)
 
 
 def _score(value: float | None) -> str:

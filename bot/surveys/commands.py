@@ -20,6 +20,7 @@ from bot.messages import Attachment, Choice, Form, Image, Reply
 from bot.permissions import Capability
 from bot.registry import command, download, form, home_section
 from bot.surveys import jobs as surveys_jobs
+from bot.surveys.access import may_see
 from bot.surveys.core import (
     questions_of,
     respondent_token,
@@ -193,24 +194,6 @@ async def answer_submitted(ctx: Context, values: Mapping[str, str]) -> Reply:
 # -- results -----------------------------------------------------------------------------------
 
 
-async def _may_see(ctx: Context, survey: Survey, community: Community) -> bool:
-    """True for leaders/coordinators (any time); members see results once closed."""
-    if await ctx.can(Capability.LAUNCH_SURVEY, community):
-        return True
-    await ctx.require(Capability.VIEW_RESULTS, community)
-    assert survey.id is not None
-    if survey.audience == "leaders" and (
-        await surveys.invite_of(ctx.session, survey.id, ctx.member_id) is None
-    ):
-        raise UserError("Only the community's leaders see that survey's results.")
-    if survey.state != "closed":
-        closes = surveys_jobs.when_closes(survey, ctx.member.timezone, community.timezone)
-        raise UserError(
-            f"*{survey.title}* is still open; members see the results once it closes ({closes})."
-        )
-    return False
-
-
 @command(
     "survey results",
     usage="survey results <survey id>",
@@ -223,7 +206,7 @@ async def _may_see(ctx: Context, survey: Survey, community: Community) -> bool:
 async def results(ctx: Context, args: str) -> Reply:
     survey, community = await load(ctx, args, "survey results <survey id>")
     assert survey.id is not None
-    leader = await _may_see(ctx, survey, community)
+    leader = await may_see(ctx, survey, community)
     found = await survey_results(ctx.session, survey, ctx.settings)
     rate = response_rate(found.respondents, found.invited)
     rate_text = f"{found.respondents} of {found.invited} answered" + (

@@ -35,6 +35,7 @@ NAMED = {**ANONYMOUS, "title": "Who comes to the offsite", "anonymous": "no"}
 EXTRA = ("cy", "di")
 MY_DATA_KEYS = {
     "about",
+    "dashboard_sessions",
     "not_included",
     "member",
     "identities",
