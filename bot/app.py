@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot import (
     communities,
@@ -27,6 +30,7 @@ from bot import (
     help_commands,
     lessons,
     meetings,
+    metrics,
     privacy_ops,
     questions,
     retention,
@@ -44,6 +48,7 @@ from bot.inbox import Inbox
 from bot.ports import PortRegistry
 from bot.registry import Registry
 from bot.router import Router
+from storage import outbox_ops
 from storage.db import Database
 
 _LOGGER = logging.getLogger(__name__)
@@ -113,6 +118,7 @@ class Core:
             concurrency=settings.send_concurrency,
             timeout=settings.send_timeout_seconds,
             lease=timedelta(seconds=settings.send_lease_seconds),
+            metrics=self.services.metrics,
         )
         self.heartbeat = Heartbeat(self.services, self.dispatcher)
         self.conversations = ConversationBook(self.services.db, self.services.clock)
@@ -175,12 +181,13 @@ def create_app(
 ) -> web.Application:
     """The whole server: platform routes, /healthz, the heartbeat scheduler and migrations."""
     core = Core(settings, clock=clock, ports=ports, db=db, registry=registry)
-    app = web.Application()
+    app = web.Application(middlewares=[count_requests])
     app[SERVICES] = core.services
     app[ROUTER] = core.router
     app[HEARTBEAT] = core.heartbeat
     app[STATUS] = mount_platforms(app, core)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", serve_metrics)
     app.router.add_get("/files/{kind}/{arg}", serve_download)
     dashboard_routes.mount(app, core.services)  # the dashboard pages under /
 
@@ -233,6 +240,51 @@ async def healthz(request: web.Request) -> web.Response:
             "platforms": services.ports.platforms(),
         },
         status=200 if healthy else 503,
+    )
+
+
+@web.middleware
+async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Requests by route pattern and status, and the acknowledgement time of platform routes."""
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "unmatched"
+        request.app[SERVICES].metrics.request(
+            route, request.method, status, time.perf_counter() - started
+        )
+
+
+async def serve_metrics(request: web.Request) -> web.Response:
+    """Prometheus text format; with COPBOT_METRICS_TOKEN set, only for `Bearer <token>`."""
+    services = request.app[SERVICES]
+    token = services.settings.metrics_token
+    if token:
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return web.Response(
+                status=401,
+                text="Send the metrics token as 'Authorization: Bearer <COPBOT_METRICS_TOKEN>'.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+    now = services.clock.now()
+    try:
+        async with services.db.session() as session:
+            counts = await outbox_ops.state_counts(session)
+            oldest_due = await outbox_ops.oldest_due_pending(session, now)
+        services.metrics.set_outbox(counts, oldest_due, now)
+    except Exception:  # the process's own counters are still worth a scrape
+        _LOGGER.exception("metrics: could not read the outbox")
+    return web.Response(
+        body=services.metrics.exposition(), headers={"Content-Type": metrics.CONTENT_TYPE}
     )
 
 

@@ -9,6 +9,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import log_format
 from bot.config import Settings
 
 
@@ -29,12 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     package.add_argument("--out", default="copbot-teams.zip")
     package.add_argument("--domain", default=None, help="public host name of this server")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings()
+    log_format.configure(settings.log_format)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     command = args.command or "serve"
     if command == "serve":
         return serve(settings)
@@ -87,7 +85,11 @@ def serve(settings: Settings) -> int:
         *(f"  {line}" for line in app[STATUS]),
         "  Try it without any platform: copbot chat --demo",
     ]
-    print("\n".join(lines), flush=True)
+    if log_format.is_json(settings.log_format):
+        for line in lines:  # a collector reads one JSON object per line, banner included
+            logging.getLogger("copbot").info(line.strip())
+    else:
+        print("\n".join(lines), flush=True)
     web.run_app(
         app,
         host=settings.host,

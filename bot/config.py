@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     # waits for them (bot.inbox_recorder); off: one transaction per acknowledgement.
     inbox_group_commit: bool = Field(True, validation_alias="COPBOT_INBOX_GROUP_COMMIT")
 
+    # Operations: `GET /metrics` wants `Authorization: Bearer <token>` when this is set; logs
+    # are lines of text, or one JSON object per line with `json`.
+    metrics_token: str = Field("", validation_alias="COPBOT_METRICS_TOKEN")
+    log_format: str = Field("text", validation_alias="COPBOT_LOG_FORMAT")
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, url: str) -> str:

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import NotAllowed, UserError
 from bot.messages import Platform, Reply, Request
+from bot.metrics import Metrics
 from bot.permissions import Capability, Role, allows, roles_allowed
 from bot.ports import PortRegistry
 from bot.registry import Registry
@@ -33,6 +34,7 @@ class Services:
     registry: Registry
     # Wakes the dispatcher after something was queued, so replies to actions feel immediate.
     kick_delivery: Callable[[], None] = field(default=lambda: None)
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def load_keys(self) -> None:
         """Make `settings.signing_key` usable (entry points await this before any handler)."""

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.messages import Platform, Target, reply_from_dict, target_from_dict
+from bot.metrics import Metrics
 from bot.ports import ChatPort, Pace, PortRegistry, RateLimited, RetryLater, Undeliverable
 from storage import outbox, pacing
 from storage.db import Database
@@ -65,6 +66,7 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=2),
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.ports = ports
@@ -75,6 +77,7 @@ class Dispatcher:
         self.lease = lease
         self._wall = wall
         self._sleep = sleep
+        self.metrics = metrics or Metrics()
         self._sending = asyncio.Semaphore(max(1, concurrency))
         # Per-conversation pace (memory: a conversation gets few messages, and they come from
         # one pass); the shared workspace/tenant budget is in the database.
@@ -205,24 +208,30 @@ class Dispatcher:
                         self.timeout,
                     )
             except RateLimited as exc:
+                self.metrics.send(row.platform, "rate_limited")
                 await self._rate_limited(row, exc)
                 return 0
             except RetryLater as exc:
+                self.metrics.send(row.platform, "retry")
                 await self._retry(row, str(exc), timedelta(seconds=max(1.0, exc.seconds)))
                 return 0
             except Undeliverable as exc:
+                self.metrics.send(row.platform, "undeliverable")
                 await self._final(row, "undeliverable", str(exc) or "undeliverable")
                 return 0
             except TimeoutError:
+                self.metrics.send(row.platform, "timeout")
                 # The platform may have taken it: look before sending again.
                 await self._retry(
                     row, f"no answer in {self.timeout:.0f}s", backoff(row.attempts + 1), True
                 )
                 return 0
             except Exception as exc:  # a platform error must not stop the other messages
+                self.metrics.send(row.platform, "error")
                 _LOGGER.warning("sending outbox %s failed: %s", row.id, exc)
                 await self._retry(row, f"{type(exc).__name__}: {exc}", backoff(row.attempts + 1))
                 return 0
+        self.metrics.send(row.platform, "sent")
         async with self.db.session() as session:
             await outbox.mark_sent(
                 session,

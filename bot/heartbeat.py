@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -39,7 +40,9 @@ class Heartbeat:
         self.services.kick_delivery()
 
     async def run_jobs(self) -> None:
+        metrics = self.services.metrics
         async with self._lock:
+            started = time.perf_counter()
             await self.services.load_keys()
             now = self.services.clock.now()
             for name, job in sorted(self.services.registry.due_jobs.items()):
@@ -47,7 +50,9 @@ class Heartbeat:
                     async with self.services.db.session() as session:
                         await job(JobContext(self.services, session, now))
                 except Exception:
+                    metrics.heartbeat_failures.labels(job=name).inc()
                     _LOGGER.exception("due job %s failed; the next heartbeat tries again", name)
+            metrics.heartbeat_seconds.observe(time.perf_counter() - started)
 
     async def deliver(self) -> int:
         try:

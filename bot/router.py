@@ -129,7 +129,9 @@ class Router:
             line = self.last_lists.continued(where, line) or line
             spec, args = self.match(line)
         if spec is None:
+            self.services.metrics.command("unknown")
             return help.unknown(self.registry, line)
+        self.services.metrics.command(spec.verb)
         args = await self._strip_community(ctx, args)
         replies = _as_list(await spec.handler(ctx, args))
         self.last_lists.remember(where, line, replies)

@@ -84,6 +84,16 @@ async def oldest_pending_since(session: AsyncSession) -> datetime | None:
     return result.one()  # min() keeps the column's type: an aware datetime
 
 
+async def oldest_due_pending(session: AsyncSession, now: datetime) -> datetime | None:
+    """The due time of the most overdue pending message (None when nothing is overdue)."""
+    result = await session.exec(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            col(OutboxMessage.status) == "pending", col(OutboxMessage.next_attempt_at) <= now
+        )
+    )
+    return result.one()
+
+
 async def count_failures(session: AsyncSession) -> int:
     result = await session.exec(
         select(func.count()).where(col(OutboxMessage.status).in_(FINAL_FAILURES))

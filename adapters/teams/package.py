@@ -22,14 +22,16 @@ from adapters.teams.actions import manifest_extension
 from bot.config import Settings
 from bot.registry import Registry
 
-MANIFEST_VERSION = "1.19"
+MANIFEST_VERSION = "1.30"
 SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 ICONS = ("color.png", "outline.png")
 ACCENT = "#4F6BED"
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-COMMAND_TITLE = 32
-COMMAND_DESCRIPTION = 128
-MAX_COMMANDS = 10
+# Limits of the 1.30 schema's bot command lists (1.19 allowed 10 commands of 32/128 chars).
+COMMAND_TITLE = 128
+COMMAND_DESCRIPTION = 4000
+MAX_COMMANDS = 12
+TRIGGERS = ["mention", "slash"]
 
 # The verbs people reach for first, in menu order (only those registered are listed).
 PERSONAL_VERBS = (
@@ -42,7 +44,9 @@ PERSONAL_VERBS = (
     "lesson",
     "meetings",
     "surveys",
+    "stats",
     "link",
+    "my data",
 )
 TEAM_VERBS = (
     "help",
@@ -55,6 +59,8 @@ TEAM_VERBS = (
     "meetings",
     "survey new",
     "meeting new",
+    "stats",
+    "health",
 )
 
 
@@ -114,9 +120,14 @@ def build_manifest(
                 "supportsFiles": False,
                 "isNotificationOnly": False,
                 "commandLists": [
-                    {"scopes": ["personal"], "commands": command_list(registry, PERSONAL_VERBS)},
+                    {
+                        "scopes": ["personal"],
+                        "triggers": TRIGGERS,
+                        "commands": command_list(registry, PERSONAL_VERBS),
+                    },
                     {
                         "scopes": ["team", "groupChat"],
+                        "triggers": TRIGGERS,
                         "commands": command_list(registry, TEAM_VERBS),
                     },
                 ],
@@ -135,11 +146,9 @@ def command_list(registry: Registry, verbs: tuple[str, ...]) -> list[dict[str, s
         spec = registry.commands.get(verb)
         if spec is None or spec.hidden:
             continue
+        description = spec.summary if spec.usage == verb else f"{spec.summary}: {spec.usage}"
         entries.append(
-            {
-                "title": verb[:COMMAND_TITLE],
-                "description": _clip(spec.summary, COMMAND_DESCRIPTION),
-            }
+            {"title": verb[:COMMAND_TITLE], "description": _clip(description, COMMAND_DESCRIPTION)}
         )
     return entries[:MAX_COMMANDS]
 

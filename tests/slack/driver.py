@@ -29,6 +29,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.registry import Registry
 from storage.db import Database
+from tests.slack.blockkit import payload_problems
 from tests.slack.fake_slack import TEAM, FakeSlack
 
 SECRET = "test-signing-secret"
@@ -82,6 +83,8 @@ class SlackDriver:
         await self.adapter.settle()
         await self.client.close()
         await self.fake.close()
+        # Every message and view this test made copbot send was Block Kit Slack accepts.
+        assert not self.fake.invalid, f"Slack would refuse: {self.fake.invalid}"
 
     # -- raw requests -------------------------------------------------------------------------
 
@@ -99,8 +102,14 @@ class SlackDriver:
         sent = dict(headers) if headers is not None else signed_headers(body, self.now())
         sent["Content-Type"] = content_type
         response = await self.client.post("/slack/events", data=body.encode(), headers=sent)
-        await response.read()
+        answer = await response.read()
         await self.adapter.settle()
+        # An acknowledgement's body is Block Kit too (a modal's update or errors).
+        problems = []
+        if response.content_type == "application/json" and answer:
+            problems = payload_problems(json.loads(answer))
+        if problems:
+            self.fake.invalid.append(("ack", problems))
         return response
 
     # -- what Slack sends -----------------------------------------------------------------------

@@ -24,8 +24,21 @@ from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 from tests.helpers import Budget
+from tests.slack.blockkit import payload_problems
 
 BOT_USER = "UBOT"
+# Methods whose payload carries Block Kit that Slack validates.
+BLOCK_METHODS = frozenset(
+    {
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.update",
+        "views.open",
+        "views.update",
+        "views.push",
+        "views.publish",
+    }
+)
 TEAM = "T1"
 
 
@@ -85,6 +98,9 @@ class FakeSlack:
     # Seconds each call takes to answer, by method (a slow Slack).
     delays: dict[str, float] = field(default_factory=dict)
     _budgets: dict[str, Budget] = field(default_factory=dict)
+    # Payloads Slack would have refused as invalid Block Kit: (method, problems). The driver
+    # fails a test that leaves any, so every message the suite produces is checked.
+    invalid: list[tuple[str, list[str]]] = field(default_factory=list)
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -150,6 +166,9 @@ class FakeSlack:
         if pending:
             status, headers, body = pending.pop(0)
             return web.json_response(body, status=status, headers=headers)
+        if method in BLOCK_METHODS and (problems := payload_problems(data)):
+            self.invalid.append((method, problems))
+            return web.json_response({"ok": False, "error": "invalid_blocks", "errors": problems})
         wait = self._over_limit(method, data)
         if wait:
             self.rate_limited += 1
@@ -264,7 +283,11 @@ class FakeSlack:
             # A refused post is not shown to anyone, so it is not recorded as an answer.
             status, body = self.respond_failures.pop(0)
             return web.Response(status=status, text=body)
-        self.responses.setdefault(key, []).append(await request.json())
+        body = await request.json()
+        if problems := payload_problems(body):
+            self.invalid.append(("response_url", problems))
+            return web.Response(status=400, text="invalid_blocks")
+        self.responses.setdefault(key, []).append(body)
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:

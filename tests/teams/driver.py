@@ -12,6 +12,7 @@ and returns everything the bot posted meanwhile, including outbox deliveries, as
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.registry import Registry
 from storage.db import Database
+from tests.teams.cardschema import payload_problems
 from tests.teams.fake_connector import BOT_ID, TENANT, FakeConnector
 
 CHANNEL = "19:general@thread.tacv2"
@@ -86,6 +88,8 @@ class TeamsDriver:
         await self.stop()
         if self._owns_fake:
             await self.fake.close()
+        # Every card this test made copbot send (or answer an invoke with) was one Teams renders.
+        assert not self.fake.invalid, f"Teams would refuse: {self.fake.invalid}"
 
     # -- raw requests -------------------------------------------------------------------------
 
@@ -93,8 +97,13 @@ class TeamsDriver:
         self, activity: Mapping[str, Any], *, headers: Mapping[str, str] | None = None
     ) -> ClientResponse:
         response = await self.client.post("/api/messages", json=dict(activity), headers=headers)
-        await response.read()
+        answer = await response.read()
         await self.adapter.settle()
+        problems = []
+        if response.content_type == "application/json" and answer:
+            problems = payload_problems(json.loads(answer))  # an invoke's card or dialog
+        if problems:
+            self.fake.invalid.append(("invoke", problems))
         return response
 
     # -- what Teams sends ------------------------------------------------------------------------

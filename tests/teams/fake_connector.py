@@ -21,6 +21,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from tests.helpers import Budget
+from tests.teams.cardschema import payload_problems
 
 TENANT = "tenant-1"
 BOT_ID = "28:copbot"
@@ -56,6 +57,9 @@ class FakeConnector:
     limits: Limits | None = None
     rate_limited: int = 0  # how many 429s the limits provoked
     _budgets: dict[str, Budget] = field(default_factory=dict)
+    # Activities whose cards Teams would refuse: (kind, problems). The driver fails a test that
+    # leaves any, so every card the suite produces is checked against the published schema.
+    invalid: list[tuple[str, list[str]]] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     async def start(self) -> None:
@@ -108,6 +112,10 @@ class FakeConnector:
             body,
             request.headers.get("Authorization"),
         )
+        if problems := payload_problems(body):
+            self.invalid.append((kind, problems))
+            error = {"error": {"code": "BadArgument", "message": "; ".join(problems)[:500]}}
+            return web.json_response(error, status=400)
         self.calls.append(call)
         pending = self.failures.get(kind)
         if pending:

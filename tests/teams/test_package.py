@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft4Validator, Draft7Validator, validators
 from PIL import Image
 
 from adapters.teams.package import build_manifest, write_package
@@ -18,6 +19,12 @@ from bot.config import Settings
 from tests.teams.driver import APP_ID
 
 REGISTRY = build_registry()
+SCHEMA = Path(__file__).parent.parent / "schemas" / "teams-v1.30" / "MicrosoftTeams.schema.json"
+# The schema declares draft-04 but pins `manifestVersion` with `const` (a draft-06 keyword that
+# draft-04 validators skip): Teams enforces it, so the check does too.
+ManifestValidator = validators.extend(
+    Draft4Validator, {"const": Draft7Validator.VALIDATORS["const"]}
+)
 
 
 def _settings(**env: str) -> Settings:
@@ -35,8 +42,8 @@ def test_package_holds_the_manifest_and_icons(tmp_path: Path) -> None:
     assert color.size == (192, 192) and color.format == "PNG"
     assert outline.size == (32, 32) and outline.mode == "RGBA"
     assert outline.getpixel((0, 0))[3] == 0  # transparent background
-    assert manifest["manifestVersion"] == "1.19"
-    assert manifest["$schema"].endswith("/v1.19/MicrosoftTeams.schema.json")
+    assert manifest["manifestVersion"] == "1.30"
+    assert manifest["$schema"].endswith("/v1.30/MicrosoftTeams.schema.json")
     assert manifest["id"] == APP_ID
     assert manifest["validDomains"] == ["cop.example.org"]
     assert manifest["developer"]["websiteUrl"] == "https://cop.example.org"
@@ -49,12 +56,33 @@ def test_package_holds_the_manifest_and_icons(tmp_path: Path) -> None:
     assert personal["scopes"] == ["personal"]
     assert team["scopes"] == ["team", "groupChat"]
     for listed in (personal, team):
-        assert 0 < len(listed["commands"]) <= 10
+        assert 0 < len(listed["commands"]) <= 12
+        assert listed["triggers"] == ["mention", "slash"]
         for entry in listed["commands"]:
             assert entry["title"] in REGISTRY.commands
-            assert len(entry["title"]) <= 32 and 0 < len(entry["description"]) <= 128
+            assert len(entry["title"]) <= 128 and 0 < len(entry["description"]) <= 4000
     titles = {c["title"] for c in personal["commands"]}
     assert {"help", "communities", "join"} <= titles
+
+
+def test_manifest_validates_against_microsofts_published_schema() -> None:
+    schema = json.loads(SCHEMA.read_text())
+    settings = _settings(MICROSOFT_APP_ID=APP_ID, COPBOT_PUBLIC_URL="https://cop.example.org/")
+    manifest = build_manifest(settings, registry=REGISTRY)
+    assert manifest["manifestVersion"] == schema["properties"]["manifestVersion"]["const"]
+    errors = sorted(ManifestValidator(schema).iter_errors(manifest), key=str)
+    assert not [f"{list(e.absolute_path)}: {e.message}" for e in errors]
+
+
+def test_the_schema_check_catches_what_teams_would_refuse() -> None:
+    schema = json.loads(SCHEMA.read_text())
+    settings = _settings(MICROSOFT_APP_ID=APP_ID)
+    manifest = build_manifest(settings, registry=REGISTRY)
+    manifest["bots"][0]["commandLists"][0]["commands"] *= 2  # 22 commands: over the 12 allowed
+    manifest["manifestVersion"] = "1.19"
+    messages = [error.message for error in ManifestValidator(schema).iter_errors(manifest)]
+    assert any("is too long" in message for message in messages)
+    assert any("1.30" in message for message in messages)
 
 
 def test_domain_option_wins_over_the_public_url() -> None:
