@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, update
+from sqlalchemy import func, inspect, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import like_escape
 from storage.tables import Identity, Member
+
+Row = TypeVar("Row", Member, Identity)
 
 
 async def find_identity(session: AsyncSession, platform: str, user_id: str) -> Identity | None:
@@ -197,3 +201,17 @@ async def link_identity(session: AsyncSession, identity: Identity, member_id: in
     await session.exec(
         update(Identity).where(col(Identity.id) == identity.id).values(member_id=member_id)
     )
+
+
+def row_values(row: Member | Identity) -> dict[str, Any]:
+    """The column values of a loaded row, to keep in memory (see `attach_known`)."""
+    return {column.key: getattr(row, column.key) for column in inspect(type(row)).column_attrs}
+
+
+def attach_known(session: AsyncSession, model: type[Row], values: dict[str, Any]) -> Row:
+    """A row known from memory, in this session as if just read: no SELECT, and changes a
+    handler makes to it are written at the commit like any loaded row's."""
+    row = model(**copy.deepcopy(values))
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
