@@ -242,6 +242,8 @@ class Router:
                 return await self._who(session, user, again=False)
             if created is None:
                 raise RuntimeError(f"could not create or find {user.platform}:{user.id}")
+            await session.flush()
+            self._remember_after_commit(session, user, created[1], created[0], now, now)
             return created
         if member is None:
             member = await people.get_member(session, identity.member_id)
