@@ -426,23 +426,23 @@ def main() -> None:
     args = parser.parse_args()
     args.code = args.code.resolve()
     kinds = ["sqlite"] + ([] if args.no_pg or not pg_answers() else ["postgresql"])
-    load_before = os.getloadavg()
+    print(f"code: {args.code}; {args.requests} requests x {args.rounds} rounds per cell")
     fake = FakeSlackProcess({})
-    output: list[str] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for kind in kinds:
                 with database(kind, Path(tmp), args.code, args.members, args.lessons) as url:
-                    output += asyncio.run(run_database(kind, url, fake, args))
+                    load_before = os.getloadavg()
+                    lines = asyncio.run(run_database(kind, url, fake, args))
+                    load_after = os.getloadavg()
+                print("\n".join(lines))
+                print(
+                    f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
+                    f"({os.cpu_count()} CPUs)",
+                    flush=True,
+                )
     finally:
         fake.stop()
-    load_after = os.getloadavg()
-    print(f"code: {args.code}")
-    print(
-        f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
-        f"({os.cpu_count()} CPUs); {args.requests} requests x {args.rounds} rounds per cell"
-    )
-    print("\n".join(output))
 
 
 if __name__ == "__main__":
