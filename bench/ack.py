@@ -55,7 +55,7 @@ PG_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 COMMANDS = ("help", "expert", "lessons")
 TOPICS = ("kubernetes", "python", "airflow", "spark", "dbt", "terraform", "kafka", "sql")
 WORDS = ("pipeline", "outage", "migration", "backfill", "schema", "latency", "rollback")
-HEALTHY_WITHIN = 60.0
+HEALTHY_WITHIN = 300.0  # a loaded machine: importing alone took 50 s at load 16
 DRAIN_WITHIN = float(os.environ.get("BENCH_DRAIN", "120"))
 SEED = """
 import asyncio, sys
