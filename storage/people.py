@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -10,6 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, inspect, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -211,7 +211,14 @@ def row_values(row: Member | Identity) -> dict[str, Any]:
 def attach_known(session: AsyncSession, model: type[Row], values: dict[str, Any]) -> Row:
     """A row known from memory, in this session as if just read: no SELECT, and changes a
     handler makes to it are written at the commit like any loaded row's."""
-    row = model(**copy.deepcopy(values))
+    # Built as a query would build it (no __init__: SQLModel's validation and attribute
+    # events cost more than the SELECT this replaces); these tables hold no mutable values.
+    row = manager_of_class(model).new_instance()
+    object.__setattr__(row, "__pydantic_fields_set__", set(values))
+    object.__setattr__(row, "__pydantic_extra__", None)
+    object.__setattr__(row, "__pydantic_private__", None)
+    for key, value in values.items():
+        set_committed_value(row, key, value)
     make_transient_to_detached(row)
     session.add(row)
     return row
