@@ -4,8 +4,9 @@
 
 Enforces `tests.slack.fake_slack.Limits` (given as JSON), prints its API URL as the first line
 of stdout, then answers each command read from stdin with one JSON line: `stats` (429s, calls
-by method, the outbox keys posted to each channel, the texts posted to `--launcher`'s DM, and
-the wall-clock time and key of every accepted message). `stop` or end of input stops it.
+by method, the outbox keys posted to each channel, the texts posted to `--launcher`'s DM, the
+wall-clock time and key of every accepted message, and how many posts reached response_urls).
+`stop` or end of input stops it.
 
 Imports only the fake (aiohttp), none of copbot, so it starts fast and answering HTTP never
 takes the benchmarked process's time.
@@ -54,6 +55,7 @@ class TimedFake(FakeSlack):
             },
             "launcher": [m.get("text") or "" for m in self.posted.get(launcher_channel, [])],
             "post_times": self.post_times,
+            "responses": sum(len(posts) for posts in self.responses.values()),
         }
 
 

@@ -109,7 +109,9 @@ class Core:
             ports=ports or PortRegistry(),
             registry=registry or build_registry(),
         )
-        self.router = Router(self.services)
+        self.conversations = ConversationBook(self.services.db, self.services.clock)
+        # One book: a conversation the dispatcher marks undeliverable is written again at once.
+        self.router = Router(self.services, self.conversations)
         self.dispatcher = Dispatcher(
             self.services.db,
             self.services.ports,
@@ -121,7 +123,6 @@ class Core:
             metrics=self.services.metrics,
         )
         self.heartbeat = Heartbeat(self.services, self.dispatcher)
-        self.conversations = ConversationBook(self.services.db, self.services.clock)
         # Inbox hook: acknowledged platform requests are processed from the database.
         self.inbox = Inbox(self.services, self.router, worker=worker)
         self._kicked: asyncio.Task[Any] | None = None

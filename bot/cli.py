@@ -8,6 +8,7 @@ import getpass
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot import log_format
 from bot.config import Settings
@@ -90,13 +91,10 @@ def serve(settings: Settings) -> int:
             logging.getLogger("copbot").info(line.strip())
     else:
         print("\n".join(lines), flush=True)
-    web.run_app(
-        app,
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        access_log_class=PathOnlyAccessLogger,
+    logged: dict[str, Any] = (
+        {"access_log_class": PathOnlyAccessLogger} if settings.access_log else {"access_log": None}
     )
+    web.run_app(app, host=settings.host, port=settings.port, print=None, **logged)
     return 0
 
 

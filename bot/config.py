@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     _stored_key: bytes | None = PrivateAttr(None)
 
     heartbeat_seconds: int = Field(15, validation_alias="COPBOT_HEARTBEAT_SECONDS")
+    # One line per HTTP request (paths only, see bot.access_log). Off by default: a log call
+    # per request costs the event loop time on the acknowledgement path; the platforms keep
+    # their own request logs.
+    access_log: bool = Field(False, validation_alias="COPBOT_ACCESS_LOG")
 
     # Delivery pace (../shared/PLATFORMS.md): Slack allows chat.postMessage about 1/s per channel
     # and "several hundred" a minute per workspace; Teams 7/s per conversation and 50 RPS per

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,8 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import help
 from bot.clean_text import clean_fields
 from bot.context import Context, Services
+from bot.conversation_book import ConversationBook
 from bot.errors import Superseded, UserError
 from bot.form_limits import merged, too_long
+from bot.known_people import Known, KnownPeople
 from bot.messages import (
     Action,
     Command,
@@ -24,7 +27,7 @@ from bot.messages import (
 )
 from bot.paging import LastLists
 from bot.registry import CommandSpec
-from storage import communities, conversations, people
+from storage import communities, outbox, people
 from storage.tables import Identity, Member
 
 _LOGGER = logging.getLogger(__name__)
@@ -44,10 +47,12 @@ def split_command(text: str) -> str:
 
 
 class Router:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, conversations: ConversationBook | None = None) -> None:
         self.services = services
         self.registry = services.registry
         self.last_lists = LastLists()
+        self.known_people = KnownPeople(services.db)
+        self.conversations = conversations or ConversationBook(services.db, services.clock)
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -88,6 +93,10 @@ class Router:
             member, identity = await self._who(session, request.user)
             await self._remember_conversation(session, request)
             await session.commit()
+            self.conversations.committed(session)
+            remembered = session.info.pop("copbot_known", None)
+            if remembered is not None:
+                self.known_people.put(*remembered)
             ctx = Context(
                 services=self.services,
                 session=session,
@@ -110,7 +119,8 @@ class Router:
             replies = _as_list(result) or [Reply("Done.")]
             if finish is not None:
                 await finish(session, replies)
-        self.services.kick_delivery()
+        if outbox.queued_in(session):  # a kick claims from the outbox: only when worth it
+            self.services.kick_delivery()
         return replies
 
     async def _run_text(self, ctx: Context, text: str) -> Any:
@@ -187,14 +197,24 @@ class Router:
     ) -> tuple[Member, Identity]:
         now = self.services.clock.now()
         admin = user.id in self.services.settings.admin_ids
-        identity = await people.find_identity(session, user.platform, user.id)
+        known = self.known_people.get(user.platform, user.id)
+        identity: Identity | None
+        member: Member | None
+        if known is not None and known.fresh(now) and known.seen_lately(now):
+            member = people.attach_known(session, Member, known.member)
+            identity = people.attach_known(session, Identity, known.identity)
+            if not _profile_changes(member, user, admin):
+                return member, identity  # nothing to read, nothing to write
+        else:
+            identity = await people.find_identity(session, user.platform, user.id)
+            member = None
         if identity is None and user.email:
             # The same work email on another platform is the same person.
-            known = await people.find_identity_by_email(session, user.email)
-            if known is not None:
+            found = await people.find_identity_by_email(session, user.email)
+            if found is not None:
                 identity = await people.add_identity_unless_known(
                     session,
-                    member_id=known.member_id,
+                    member_id=found.member_id,
                     platform=user.platform,
                     user_id=user.id,
                     now=now,
@@ -224,28 +244,44 @@ class Router:
                 return await self._who(session, user, again=False)
             if created is None:
                 raise RuntimeError(f"could not create or find {user.platform}:{user.id}")
+            await session.flush()
+            self._remember_after_commit(session, user, created[1], created[0], now, now)
             return created
-        member = await people.get_member(session, identity.member_id)
+        if member is None:
+            member = await people.get_member(session, identity.member_id)
         assert member is not None
-        identity.last_seen_at = now
-        member.last_seen_at = now
-        # The platform profile is the source of truth for these when it gives them.
-        for attribute in ("timezone", "department", "title"):
-            value = getattr(user, attribute)
-            if value and not getattr(member, attribute):
+        changes = _profile_changes(member, user, admin)
+        if changes or known is None or not known.seen_lately(now):
+            for attribute, value in changes.items():
                 setattr(member, attribute, value)
-        if user.name and member.display_name == user.id:
-            member.display_name = user.name
-        if admin:
-            member.is_coordinator = True
-        session.add_all([identity, member])
+            identity.last_seen_at = now
+            member.last_seen_at = now
+            session.add_all([identity, member])
+            written_at = now
+        else:
+            written_at = known.written_at
+        await session.flush()
+        self._remember_after_commit(session, user, identity, member, now, written_at)
         return member, identity
+
+    def _remember_after_commit(
+        self,
+        session: AsyncSession,
+        user: User,
+        identity: Identity,
+        member: Member,
+        now: datetime,
+        written_at: datetime,
+    ) -> None:
+        """Keep the rows as committed (the watch drops them if the handler changes them)."""
+        known = Known(people.row_values(identity), people.row_values(member), now, written_at)
+        session.info["copbot_known"] = (user.platform, user.id, known)
 
     async def _remember_conversation(self, session: AsyncSession, request: Request) -> None:
         conversation = request.conversation
         if conversation.conversation_id.startswith(_HOME_PREFIX):
             return
-        await conversations.upsert_conversation(
+        await self.conversations.remember_in(
             session,
             platform=conversation.platform,
             conversation_id=conversation.conversation_id,
@@ -253,13 +289,27 @@ class Router:
             is_direct=conversation.is_direct,
             platform_user_id=request.user.id if conversation.is_direct else None,
             raw_ref=dict(conversation.raw) if conversation.raw else None,
-            now=self.services.clock.now(),
         )
 
     def _error_reply(self, request: Request, exc: UserError) -> Reply:
         if isinstance(request, FormSubmission) and exc.fields:
             return Reply(exc.message, errors=tuple(exc.fields.items()))
         return Reply(exc.message)
+
+
+def _profile_changes(member: Member, user: User, admin: bool) -> dict[str, Any]:
+    """What the platform profile brings to the member row (it is the source of truth for
+    these when it gives them, but never overwrites what the member set)."""
+    changes: dict[str, Any] = {}
+    for attribute in ("timezone", "department", "title"):
+        value = getattr(user, attribute)
+        if value and not getattr(member, attribute):
+            changes[attribute] = value
+    if user.name and member.display_name == user.id:
+        changes["display_name"] = user.name
+    if admin and not member.is_coordinator:
+        changes["is_coordinator"] = True
+    return changes
 
 
 def _as_list(result: Any) -> list[Reply]:

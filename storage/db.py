@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -14,8 +14,10 @@ from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.pool import StaticPool
-from sqlmodel import SQLModel
+from sqlalchemy.sql.elements import TextClause
+from sqlmodel import Session, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.tables  # noqa: F401  (registers every table on the metadata)
@@ -24,6 +26,9 @@ _LOGGER = logging.getLogger(__name__)
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number works; all replicas must agree on it.
 _MIGRATION_LOCK_ID = 734_190_221
+# `Database.watch` callbacks: (table name, the changed ORM row, or None when a statement
+# changed rows of that table and which ones is not known).
+ChangeCallback = Callable[[str, Any | None], None]
 
 
 class Database:
@@ -44,9 +49,67 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        # A session class of this database's own, so `watch` hooks see only its sessions.
+        self._session_class: type[Session] = type("CopbotSession", (Session,), {})
+        self._watchers: list[tuple[frozenset[str], ChangeCallback]] = []
         self._sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine,
+            class_=AsyncSession,
+            expire_on_commit=False,
+            sync_session_class=self._session_class,
         )
+
+    def watch(self, tables: Iterable[str], callback: ChangeCallback) -> None:
+        """Call `callback` when this process changes rows of `tables` through a session.
+
+        For in-memory caches of rows: an ORM row added, changed or deleted is reported at the
+        flush and again after the commit (a reader between the two could have cached the old
+        row); an UPDATE/DELETE/INSERT statement or a text statement that names the table is
+        reported with None ("some rows"). Changes made by other processes are not seen: a cache
+        also needs a time to live.
+        """
+        watched = frozenset(tables)
+        if not self._watchers:
+            event.listen(self._session_class, "after_flush", self._after_flush)
+            event.listen(self._session_class, "after_commit", self._after_commit)
+            event.listen(self._session_class, "do_orm_execute", self._on_execute)
+        self._watchers.append((watched, callback))
+
+    def _report(self, table: str, row: Any | None) -> None:
+        for tables, callback in self._watchers:
+            if table in tables:
+                callback(table, row)
+
+    def _after_flush(self, session: Session, _flush: UOWTransaction) -> None:
+        changed = session.info.setdefault("copbot_changed", [])
+        watched = frozenset().union(*(tables for tables, _ in self._watchers))
+        for row in (*session.new, *session.dirty, *session.deleted):
+            table = getattr(row, "__tablename__", None)
+            if table in watched:
+                changed.append((table, row))
+                self._report(table, row)
+
+    def _after_commit(self, session: Session) -> None:
+        for table, row in session.info.pop("copbot_changed", []):
+            self._report(table, row)
+
+    def _on_execute(self, state: ORMExecuteState) -> None:
+        statement = state.statement
+        if isinstance(statement, TextClause):
+            lowered = statement.text.lower()
+            if lowered.lstrip().startswith("select"):
+                return
+            for tables, _callback in self._watchers:
+                for watched in tables:
+                    if watched in lowered:
+                        self._report(watched, None)
+            return
+        if not (state.is_update or state.is_delete or state.is_insert):
+            return
+        name = getattr(getattr(statement, "table", None), "name", None)
+        if isinstance(name, str):
+            state.session.info.setdefault("copbot_changed", []).append((name, None))
+            self._report(name, None)
 
     @property
     def is_sqlite(self) -> bool:

@@ -30,6 +30,19 @@ def stored_key(key: str) -> str:
     return f"{key[: KEY_LENGTH - 41]}#{digest}"
 
 
+_QUEUED = "copbot_outbox_queued"
+
+
+def queued_in(session: AsyncSession) -> bool:
+    """Whether this session queued a message (`enqueue`, `enqueue_many`): worth a delivery kick."""
+    return bool(session.info.get(_QUEUED))
+
+
+def mark_queued(session: AsyncSession) -> None:
+    """Something in this session made a message due (a queued or re-queued row)."""
+    session.info[_QUEUED] = True
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -45,6 +58,7 @@ async def enqueue(
     bucket: str = "",
 ) -> bool:
     """Queue a message; False when a message with this key was queued before."""
+    mark_queued(session)
     return await insert_ignore(
         session,
         _TABLE,
@@ -69,6 +83,7 @@ async def enqueue(
 
 async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """`enqueue` for many messages in a few statements; rows already queued are skipped."""
+    mark_queued(session)
     module = postgresql if dialect_name(session) == "postgresql" else sqlite
     statement = module.insert(_TABLE).on_conflict_do_nothing(index_elements=["key"])
     batch = [

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.outbox import mark_queued
 from storage.tables import OutboxMessage
 
 FINAL_FAILURES = ("failed", "undeliverable")
@@ -130,6 +131,7 @@ def _requeue(now: datetime) -> dict[str, Any]:
 
 async def retry_one(session: AsyncSession, row_id: int, now: datetime) -> bool:
     """Put one failed or undeliverable row back to pending; False when it is neither."""
+    mark_queued(session)
     result = await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status).in_(FINAL_FAILURES))
@@ -141,6 +143,7 @@ async def retry_one(session: AsyncSession, row_id: int, now: datetime) -> bool:
 
 async def retry_all_failed(session: AsyncSession, now: datetime) -> int:
     """Put every failed row back to pending. Undeliverable rows stay: those errors are final."""
+    mark_queued(session)
     result = await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.status) == "failed")

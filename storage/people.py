@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, update
+from sqlalchemy import func, inspect, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import like_escape
 from storage.tables import Identity, Member
+
+Row = TypeVar("Row", Member, Identity)
 
 
 async def find_identity(session: AsyncSession, platform: str, user_id: str) -> Identity | None:
@@ -197,3 +201,24 @@ async def link_identity(session: AsyncSession, identity: Identity, member_id: in
     await session.exec(
         update(Identity).where(col(Identity.id) == identity.id).values(member_id=member_id)
     )
+
+
+def row_values(row: Member | Identity) -> dict[str, Any]:
+    """The column values of a loaded row, to keep in memory (see `attach_known`)."""
+    return {column.key: getattr(row, column.key) for column in inspect(type(row)).column_attrs}
+
+
+def attach_known(session: AsyncSession, model: type[Row], values: dict[str, Any]) -> Row:
+    """A row known from memory, in this session as if just read: no SELECT, and changes a
+    handler makes to it are written at the commit like any loaded row's."""
+    # Built as a query would build it (no __init__: SQLModel's validation and attribute
+    # events cost more than the SELECT this replaces); these tables hold no mutable values.
+    row = manager_of_class(model).new_instance()
+    object.__setattr__(row, "__pydantic_fields_set__", set(values))
+    object.__setattr__(row, "__pydantic_extra__", None)
+    object.__setattr__(row, "__pydantic_private__", None)
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row

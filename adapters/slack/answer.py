@@ -83,6 +83,20 @@ class Answers:
         self.core = core
         self.client = client
         self.port = port
+        # One HTTP session (a connection pool) for every response_url post, made in the loop
+        # at the first post and closed with the adapter: a session per post cost a new TCP
+        # and TLS connection each time.
+        self._http: aiohttp.ClientSession | None = None
+
+    def http(self) -> aiohttp.ClientSession:
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        return self._http
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
 
     async def publish_home(self, user: User) -> None:
         replies = await self.core.router.home(user)
@@ -111,7 +125,7 @@ class Answers:
         """A plain-text apology (no blocks: they may be what Slack refused), best effort."""
         if origin.response_url and not origin.from_home:
             try:
-                await _respond_text(origin.response_url, SORRY)
+                await _respond_text(self.http(), origin.response_url, SORRY)
                 return
             except (ResponseUrlError, aiohttp.ClientError, TimeoutError) as exc:
                 _LOGGER.info("apologising at the response_url failed: %s", exc)
@@ -176,7 +190,7 @@ class Answers:
             await self._to_dm(origin, replies)
             return
         if origin.response_url:
-            await _respond(origin.response_url, replies, response_type="in_channel")
+            await _respond(self.http(), origin.response_url, replies, response_type="in_channel")
         else:
             await self.port.post(origin.channel_id, replies, thread_ts=origin.thread_ts)
         await self.port.upload_files(origin.channel_id, replies)
@@ -185,6 +199,7 @@ class Answers:
         if origin.response_url and not origin.from_home:
             replace_original = origin.on_message and any(r.replace for r in replies)
             await _respond(
+                self.http(),
                 origin.response_url,
                 replies,
                 response_type="ephemeral",
@@ -222,13 +237,14 @@ def _with_open_button(reply: Reply, command: str | None) -> Reply:
 
 
 async def _respond(
+    http: aiohttp.ClientSession,
     url: str,
     replies: Sequence[Reply],
     *,
     response_type: str,
     replace_original: bool = False,
 ) -> None:
-    response = await AsyncWebhookClient(url).send(
+    response = await AsyncWebhookClient(url, session=http).send(
         text=fallback_text(replies),
         blocks=message_blocks(replies),
         response_type=response_type,
@@ -238,7 +254,9 @@ async def _respond(
         raise ResponseUrlError(f"response_url answered {response.status_code}: {response.body}")
 
 
-async def _respond_text(url: str, text: str) -> None:
-    response = await AsyncWebhookClient(url).send(text=text, response_type="ephemeral")
+async def _respond_text(http: aiohttp.ClientSession, url: str, text: str) -> None:
+    response = await AsyncWebhookClient(url, session=http).send(
+        text=text, response_type="ephemeral"
+    )
     if response.status_code >= 300:
         raise ResponseUrlError(f"response_url answered {response.status_code}: {response.body}")

@@ -129,6 +129,7 @@ class SlackAdapter:
         if self._socket is not None:
             await self._socket.close_async()
         await self.settle()
+        await self.answers.close()
 
     # -- background work -----------------------------------------------------------------------
 

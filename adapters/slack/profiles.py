@@ -1,5 +1,9 @@
 """Who a Slack user is: `users.info`, cached in memory for an hour per user.
 
+The cache is bounded (`MAX_CACHED`, the least recently asked out first), and a failed look-up
+is remembered for `FAILED_TTL` too: a Slack outage or a missing scope must not cost a
+`users.info` call on every request.
+
 Slack has no standard department: workspaces that keep one have a custom profile field
 labelled "Department" (`team.profile.get` names it, `users.profile.get` holds its value). When
 the workspace has none, or the app lacks the `users.profile:read` scope, department stays empty.
@@ -8,6 +12,7 @@ the workspace has none, or the app lacks the `users.profile:read` scope, departm
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -20,6 +25,7 @@ from bot.messages import Platform, User
 
 _LOGGER = logging.getLogger(__name__)
 TTL = timedelta(hours=1)
+FAILED_TTL = timedelta(minutes=1)
 MAX_CACHED = 10_000
 DEPARTMENT_LABELS = frozenset({"department", "dept", "division"})
 _FAILED = (SlackApiError, aiohttp.ClientError, TimeoutError)
@@ -29,7 +35,7 @@ class Profiles:
     def __init__(self, client: AsyncWebClient, clock: Clock) -> None:
         self.client = client
         self.clock = clock
-        self._cache: dict[str, tuple[datetime, User]] = {}
+        self._cache: OrderedDict[str, tuple[datetime, User]] = OrderedDict()
         self._department_field: str | None = None
         self._fields_known_until: datetime | None = None
 
@@ -38,22 +44,33 @@ class Profiles:
         now = self.clock.now()
         cached = self._cache.get(user_id)
         if cached is not None and cached[0] > now:
+            self._cache.move_to_end(user_id)
             return cached[1]
         try:
             response = await self.client.users_info(user=user_id)
         except _FAILED as exc:
             # Without a profile we still answer: the id is what identity resolution needs.
             _LOGGER.info("users.info for %s failed: %s", user_id, exc)
-            return User(Platform.SLACK, user_id, name=fallback_name, tenant_id=team_id)
+            fallback = User(Platform.SLACK, user_id, name=fallback_name, tenant_id=team_id)
+            self._keep(user_id, now + FAILED_TTL, fallback)
+            return fallback
         data = response.get("user") or {}
         user = to_user(data, user_id, team_id, fallback_name)
         department = await self._department(user_id, data.get("profile") or {}, now)
         if department:
             user = replace(user, department=department)
-        if len(self._cache) >= MAX_CACHED:
-            self._cache.clear()
-        self._cache[user_id] = (now + TTL, user)
+        self._keep(user_id, now + TTL, user)
         return user
+
+    def forget(self, user_id: str) -> None:
+        """Drop a cached profile (the person changed it): the next request asks Slack."""
+        self._cache.pop(user_id, None)
+
+    def _keep(self, user_id: str, until: datetime, user: User) -> None:
+        self._cache[user_id] = (until, user)
+        self._cache.move_to_end(user_id)
+        while len(self._cache) > MAX_CACHED:
+            self._cache.popitem(last=False)
 
     async def _department(self, user_id: str, profile: dict, now: datetime) -> str | None:
         field_id = await self._department_field_id(now)

@@ -10,11 +10,6 @@ import csv
 import io
 from collections.abc import Sequence
 
-# The object-oriented API renders with Agg and never touches pyplot's global state, so it is
-# safe on a server without a display and from concurrent requests.
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from bot.surveys.stats import QuestionStats, Withheld
 
 WITHHELD_NOTE = "hidden: too few answers to stay anonymous"
@@ -29,6 +24,13 @@ def chart_png(title: str, stats: Sequence[QuestionStats | Withheld]) -> bytes | 
     ]
     if not drawable:
         return None
+    # Imported here, not at the top: matplotlib costs ~40 MB and half a second at start-up,
+    # and most processes never draw a chart (docs/HACKING.md, "Imports a process may not need").
+    # The object-oriented API renders with Agg and never touches pyplot's global state, so it is
+    # safe on a server without a display and from concurrent requests.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     height = sum(1.0 + 0.28 * len(s.distribution) for _, s in drawable)
     fig = Figure(figsize=(8, max(2.5, height)), layout="constrained")  # room for suptitle
     FigureCanvasAgg(fig)

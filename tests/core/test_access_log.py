@@ -17,7 +17,10 @@ def test_access_log_has_paths_without_query_strings(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
     env.update(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/log.db", PORT=str(port), HOST="127.0.0.1"
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/log.db",
+        PORT=str(port),
+        HOST="127.0.0.1",
+        COPBOT_ACCESS_LOG="1",  # off by default
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve"],
