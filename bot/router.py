@@ -226,6 +226,10 @@ class Router:
         member = await people.get_member(session, identity.member_id)
         assert member is not None
         identity.last_seen_at = now
+        if user.tenant_id and identity.tenant_id != user.tenant_id:
+            # DMs go through the install the person was last seen by (Slack: their workspace,
+            # or their Grid org once copbot is installed org-wide).
+            identity.tenant_id = user.tenant_id
         member.last_seen_at = now
         # The platform profile is the source of truth for these when it gives them.
         for attribute in ("timezone", "department", "title"):
