@@ -231,9 +231,7 @@ def test_manifest() -> None:
         "app_uninstalled",
         "tokens_revoked",
     }
-    assert data["oauth_config"]["redirect_urls"] == [
-        "https://bot.example.com/slack/oauth_redirect"
-    ]
+    assert data["oauth_config"]["redirect_urls"] == ["https://bot.example.com/slack/oauth_redirect"]
     assert data["settings"]["org_deploy_enabled"] is True
     assert data["features"]["shortcuts"][0]["callback_id"] == "save_as_lesson"
     assert data["features"]["app_home"]["home_tab_enabled"] is True
