@@ -29,11 +29,17 @@ _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;line-height:1.5}}
 </style></head><body><h1>{title}</h1><p>{text}</p></body></html>"""
+EXPIRED = (
+    "This install link has expired or was not started in this browser. Nothing was installed. "
+    'Please <a href="{install}">start the installation again</a> (a link works once, for 10 '
+    "minutes, in the browser that opened it)."
+)
 FAILURES = {
-    "invalid_state": (
-        "This install link has expired or was not started here. Nothing was installed. "
-        'Please <a href="{install}">start the installation again</a> (a link works for 10 '
-        "minutes, once)."
+    "invalid_state": EXPIRED,
+    "invalid_browser": EXPIRED,
+    "missing_code": (
+        "Slack did not say which workspace to install into. Nothing was installed. Please "
+        '<a href="{install}">start the installation again</a>.'
     ),
     "access_denied": (
         "The installation was cancelled in Slack. Nothing was installed. You can "
@@ -56,6 +62,8 @@ def oauth_settings(settings: Settings, db: Database, clock: Clock) -> AsyncOAuth
         scopes=scopes,
         user_scopes=[],
         redirect_uri=settings.slack_redirect_uri,
+        # Straight on to Slack's "Allow" page (an "Add to Slack" page would be one more click).
+        install_page_rendering_enabled=False,
         installation_store=store,
         installation_store_bot_only=True,
         state_store=DatabaseStateStore(db, clock, STATE_SECONDS),

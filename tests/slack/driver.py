@@ -60,9 +60,17 @@ class SlackDriver:
         db: Database,
         registry: Registry | None = None,
         settings: Mapping[str, Any] | None = None,
+        oauth: bool = False,
     ) -> SlackDriver:
         fake = FakeSlack()
         await fake.start()
+        if oauth:  # installs into many workspaces, through the fake's authorize page
+            settings = {
+                "SLACK_CLIENT_ID": fake.client_id,
+                "SLACK_CLIENT_SECRET": fake.client_secret,
+                "SLACK_AUTHORIZE_URL": fake.authorize_url,
+                **dict(settings or {}),
+            }
         config = Settings(
             DATABASE_URL="sqlite+aiosqlite:///unused.db",
             SLACK_BOT_TOKEN=TOKEN,
