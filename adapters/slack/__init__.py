@@ -29,6 +29,7 @@ def mount(app: web.Application, core: CoreAPI) -> str:
     app[SLACK] = adapter
     core.services.ports.register(adapter.port)
     app.on_cleanup.append(adapter.close)
+    app.on_startup.append(adapter.check_credentials)
     installs = ""
     if settings.slack_oauth:
         app.router.add_get("/slack/install", adapter.handle_install)

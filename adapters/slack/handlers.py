@@ -14,6 +14,7 @@ deliveries are de-duplicated by `event_id`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -30,7 +31,7 @@ from slack_sdk.signature import Clock as SlackClock
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import validate
+from adapters.slack import credentials, validate
 from adapters.slack.answer import Answers, Origin
 from adapters.slack.blocks import CHOICE_ACTION, FORM_CALLBACK, LINK_ACTION, SELECT_ACTION
 from adapters.slack.inbox import SlackInbox
@@ -107,6 +108,7 @@ class SlackAdapter:
         self.inbox = SlackInbox(self)  # inbox hook
         self._tasks: set[asyncio.Task[Any]] = set()
         self._socket: Any = None
+        self._checking: asyncio.Task[None] | None = None
         self._register()
 
     # -- HTTP --------------------------------------------------------------------------------
@@ -152,16 +154,52 @@ class SlackAdapter:
     # -- Socket Mode (a WebSocket instead of a public URL) ----------------------------------------
 
     async def start_socket_mode(self, _app: web.Application) -> None:
+        """Open the WebSocket, or say why not (a wrong SLACK_APP_TOKEN): never hangs start-up."""
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+        app_token = self.settings.slack_app_token or ""
+        api_url = _with_slash(self.settings.slack_api_url)
+        problem = await credentials.check_app_token(api_url, app_token)
+        if problem:
+            _LOGGER.error(problem)
+            return
         self._socket = AsyncSocketModeHandler(
-            self.bolt,
-            self.settings.slack_app_token,
-            web_client=AsyncWebClient(base_url=_with_slash(self.settings.slack_api_url)),
+            self.bolt, app_token, web_client=AsyncWebClient(base_url=api_url)
         )
-        await self._socket.connect_async()
+        try:
+            await asyncio.wait_for(self._socket.connect_async(), credentials.CHECK_SECONDS)
+        except (TimeoutError, OSError, aiohttp.ClientError, SlackApiError) as exc:
+            _LOGGER.error(
+                "Could not open Slack's Socket Mode connection (%s). Check SLACK_APP_TOKEN and "
+                "that Socket Mode is on for the app; everything else keeps serving.",
+                str(exc) or type(exc).__name__,
+            )
+
+    # -- start-up checks -------------------------------------------------------------------------
+
+    async def check_credentials(self, _app: web.Application) -> None:
+        """Ask Slack whether it takes our credentials, beside start-up (never delaying it)."""
+        self._checking = asyncio.get_running_loop().create_task(self._check_credentials())
+
+    async def _check_credentials(self) -> None:
+        settings = self.settings
+        if settings.slack_oauth:
+            assert settings.slack_client_id and settings.slack_client_secret
+            problem = await credentials.check_oauth_client(
+                self.client, settings.slack_client_id, settings.slack_client_secret
+            )
+        else:
+            problem = await credentials.check_bot_token(self.client, settings.slack_bot_token or "")
+        if problem:
+            _LOGGER.error(problem)
+        else:
+            _LOGGER.info("Slack took the credentials")
 
     async def close(self, _app: web.Application) -> None:
+        if self._checking is not None:
+            self._checking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checking
         if self._socket is not None:
             await self._socket.close_async()
         await self.settle()
