@@ -39,16 +39,19 @@ async def serve(tmp_path: Path, fake: FakeSlack, **env: str) -> Server:
     return Server(settings, tmp_path, port)
 
 
+def log_of(server: Server) -> str:
+    return Path(server.log.name).read_text()
+
+
 async def log_says(server: Server, *words: str) -> str:
     """The server's log once a line holds every word (bounded wait for a real process)."""
     deadline = time.monotonic() + SAYS_WITHIN
-    path = Path(server.log.name)
     while time.monotonic() < deadline:
-        for line in path.read_text().splitlines():
+        for line in log_of(server).splitlines():
             if all(word in line for word in words):
                 return line
         await asyncio.sleep(0.1)  # waiting for a real process, not for scheduling
-    raise AssertionError(f"no log line with {words} in {SAYS_WITHIN}s:\n{path.read_text()}")
+    raise AssertionError(f"no log line with {words} in {SAYS_WITHIN}s:\n{log_of(server)}")
 
 
 async def healthy(server: Server) -> dict[str, object]:
@@ -113,6 +116,6 @@ async def test_right_credentials_raise_no_alarm(tmp_path: Path, fake: FakeSlack)
         await healthy(server)
         await log_says(server, "Slack took the credentials")
         await asyncio.wait_for(fake.socket_ready.wait(), SAYS_WITHIN)
-        assert "refused" not in Path(server.log.name).read_text()
+        assert "refused" not in log_of(server)
     finally:
         server.stop()
