@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     microsoft_app_password: str = Field("", validation_alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
     microsoft_app_tenant_id: str = Field("", validation_alias="MICROSOFT_APP_TENANT_ID")
+    # Where the start-up check asks Entra ID for a Bot Framework token (tests use a fake).
+    microsoft_login_url: str = Field(
+        "https://login.microsoftonline.com", validation_alias="MICROSOFT_LOGIN_URL"
+    )
 
     secret_key: str = Field("", validation_alias="COPBOT_SECRET_KEY")
     # The deployment key read from the database (see `signing_key`); not an environment value.

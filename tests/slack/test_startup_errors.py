@@ -13,6 +13,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from tests.helpers import free_port
 from tests.slack.driver import TOKEN
@@ -117,5 +119,69 @@ async def test_right_credentials_raise_no_alarm(tmp_path: Path, fake: FakeSlack)
         await log_says(server, "Slack took the credentials")
         await asyncio.wait_for(fake.socket_ready.wait(), SAYS_WITHIN)
         assert "refused" not in log_of(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def entra() -> AsyncIterator[str]:
+    """A fake Entra ID token endpoint that knows one app: `app-1` with password `right`."""
+
+    async def token(request: web.Request) -> web.Response:
+        form = await request.post()
+        if form.get("client_id") != "app-1":
+            error = {"error": "unauthorized_client", "error_codes": [700016]}
+            return web.json_response(error, status=400)
+        if form.get("client_secret") != "right":
+            return web.json_response(
+                {"error": "invalid_client", "error_codes": [7000215]}, status=401
+            )
+        return web.json_response({"access_token": "t", "expires_in": 3600, "token_type": "Bearer"})
+
+    app = web.Application()
+    app.router.add_post("/{tenant}/oauth2/v2.0/token", token)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield str(server.make_url("/")).rstrip("/")
+    await server.close()
+
+
+@pytest.mark.parametrize(
+    ("app_id", "password", "named"),
+    [("app-1", "wrong", "MICROSOFT_APP_PASSWORD"), ("app-2", "right", "MICROSOFT_APP_ID")],
+)
+async def test_a_wrong_teams_app_id_or_password_is_named_and_slack_goes_on(
+    tmp_path: Path, fake: FakeSlack, entra: str, app_id: str, password: str, named: str
+) -> None:
+    server = await serve(
+        tmp_path,
+        fake,
+        MICROSOFT_APP_ID=app_id,
+        MICROSOFT_APP_PASSWORD=password,
+        MICROSOFT_LOGIN_URL=entra,
+    )
+    try:
+        health = await healthy(server)
+        line = await log_says(server, f"Microsoft refused {named}")
+        assert "Azure portal" in line and "keeps serving" in line
+        await log_says(server, "Slack took the credentials")
+        assert "slack" in str(health["platforms"]) and "teams" in str(health["platforms"])
+    finally:
+        server.stop()
+
+
+async def test_right_teams_credentials_raise_no_alarm(
+    tmp_path: Path, fake: FakeSlack, entra: str
+) -> None:
+    server = await serve(
+        tmp_path,
+        fake,
+        MICROSOFT_APP_ID="app-1",
+        MICROSOFT_APP_PASSWORD="right",
+        MICROSOFT_LOGIN_URL=entra,
+    )
+    try:
+        await healthy(server)
+        await log_says(server, "Microsoft took the Teams credentials")
     finally:
         server.stop()
