@@ -181,6 +181,11 @@ class SlackAdapter:
         """Ask Slack whether it takes our credentials, beside start-up (never delaying it)."""
         self._checking = asyncio.get_running_loop().create_task(self._check_credentials())
 
+    async def checked(self) -> None:
+        """Wait for the start-up check (tests: its auth.test is not a request's doing)."""
+        if self._checking is not None:
+            await asyncio.gather(self._checking, return_exceptions=True)
+
     async def _check_credentials(self) -> None:
         settings = self.settings
         if settings.slack_oauth:

@@ -84,6 +84,9 @@ class SlackDriver:
         )
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
+        # The start-up credential check asks Slack once; what tests count starts after it.
+        await app[SLACK].checked()
+        fake.calls.clear()
         return cls(client, fake, app[SLACK], clock)
 
     async def close(self) -> None:
