@@ -22,11 +22,24 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    # Installs into many workspaces and Grid orgs (Bolt's OAuth flow; Bolt's names). With both
+    # set, each workspace's token comes from the database and SLACK_BOT_TOKEN is not used.
+    slack_client_id: str | None = Field(None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(None, validation_alias="SLACK_CLIENT_SECRET")
+    slack_scopes: str = Field("", validation_alias="SLACK_SCOPES")
+    slack_redirect_uri_setting: str | None = Field(None, validation_alias="SLACK_REDIRECT_URI")
+    slack_authorize_url: str = Field(
+        "https://slack.com/oauth/v2/authorize", validation_alias="SLACK_AUTHORIZE_URL"
+    )
 
     microsoft_app_id: str = Field("", validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: str = Field("", validation_alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
     microsoft_app_tenant_id: str = Field("", validation_alias="MICROSOFT_APP_TENANT_ID")
+    # Where the start-up check asks Entra ID for a Bot Framework token (tests use a fake).
+    microsoft_login_url: str = Field(
+        "https://login.microsoftonline.com", validation_alias="MICROSOFT_LOGIN_URL"
+    )
 
     secret_key: str = Field("", validation_alias="COPBOT_SECRET_KEY")
     # The deployment key read from the database (see `signing_key`); not an environment value.
@@ -150,8 +163,25 @@ class Settings(BaseSettings):
         return {part.strip() for part in self.admins.split(",") if part.strip()}
 
     @property
+    def slack_oauth(self) -> bool:
+        """Installs through `/slack/install` (many workspaces) rather than one bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def slack_scope_list(self) -> list[str]:
+        return [scope.strip() for scope in self.slack_scopes.split(",") if scope.strip()]
+
+    @property
+    def slack_redirect_uri(self) -> str | None:
+        """Where Slack sends an installer back: SLACK_REDIRECT_URI, else this server's."""
+        if self.slack_redirect_uri_setting:
+            return self.slack_redirect_uri_setting
+        return f"{self.public_url.rstrip('/')}/slack/oauth_redirect" if self.public_url else None
+
+    @property
     def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+        has_token = bool(self.slack_bot_token) or self.slack_oauth
+        return has_token and bool(self.slack_signing_secret or self.slack_app_token)
 
     @property
     def host_is_loopback(self) -> bool:

@@ -203,7 +203,7 @@ class Router:
         if known is not None and known.fresh(now) and known.seen_lately(now):
             member = people.attach_known(session, Member, known.member)
             identity = people.attach_known(session, Identity, known.identity)
-            if not _profile_changes(member, user, admin):
+            if not _profile_changes(member, user, admin) and not _tenant_moved(identity, user):
                 return member, identity  # nothing to read, nothing to write
         else:
             identity = await people.find_identity(session, user.platform, user.id)
@@ -251,7 +251,12 @@ class Router:
             member = await people.get_member(session, identity.member_id)
         assert member is not None
         changes = _profile_changes(member, user, admin)
-        if changes or known is None or not known.seen_lately(now):
+        moved = _tenant_moved(identity, user)
+        if changes or moved or known is None or not known.seen_lately(now):
+            if moved:
+                # DMs go through the install the person was last seen by (Slack: their
+                # workspace, or their Grid org once copbot is installed org-wide).
+                identity.tenant_id = user.tenant_id
             for attribute, value in changes.items():
                 setattr(member, attribute, value)
             identity.last_seen_at = now
@@ -310,6 +315,10 @@ def _profile_changes(member: Member, user: User, admin: bool) -> dict[str, Any]:
     if admin and not member.is_coordinator:
         changes["is_coordinator"] = True
     return changes
+
+
+def _tenant_moved(identity: Identity, user: User) -> bool:
+    return bool(user.tenant_id) and identity.tenant_id != user.tenant_id
 
 
 def _as_list(result: Any) -> list[Reply]:

@@ -263,6 +263,17 @@ async def cancel_pending(session: AsyncSession, key_prefix: str) -> int:
     return int(result.rowcount or 0)
 
 
+async def end_pending_in_bucket(session: AsyncSession, bucket: str, why: str) -> int:
+    """Queued messages of one workspace or tenant end undeliverable (it removed the bot)."""
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.bucket) == bucket, col(OutboxMessage.status) == "pending")
+        .values(status="undeliverable", claimed_until=None, error=why[:500])
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
 async def get_by_key(session: AsyncSession, key: str) -> OutboxMessage | None:
     result = await session.exec(select(OutboxMessage).where(OutboxMessage.key == stored_key(key)))
     return result.first()

@@ -34,6 +34,7 @@ from adapters.slack.answer import Origin
 from adapters.slack.blocks import FORM_CALLBACK, MODAL_BUTTON, MODAL_TITLE, mrkdwn, plain
 from adapters.slack.modals import form_errors, form_values, modal_view
 from adapters.slack.text import to_core_text
+from adapters.slack.workspaces import tenant_of_payload
 from bot.inbox import Outcome, result_within
 from bot.messages import Action, Command, FormSubmission, Platform, Reply, Request
 from storage.tables.inbox import InboxItem
@@ -108,6 +109,10 @@ class SlackInbox:
 
     async def submit(self, ack: Any, body: dict[str, Any]) -> None:
         """A form submission, answered within Slack's 3 seconds whatever the database does."""
+        async with self.adapter.workspaces.acting_for(tenant_of_payload(body)):
+            await self._submit(ack, body)
+
+    async def _submit(self, ack: Any, body: dict[str, Any]) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + FORM_ACK_SECONDS
         key = request_key("submission", body)
@@ -188,10 +193,20 @@ class SlackInbox:
     # -- InboxHandler ----------------------------------------------------------------------------
 
     async def to_request(self, item: InboxItem) -> Request | None:
-        _origin, request = await self._translate(item)
+        async with self._acting_for(item):
+            _origin, request = await self._translate(item)
         return request
 
     async def answer(self, item: InboxItem, replies: list[Reply], *, late: bool) -> None:
+        async with self._acting_for(item):
+            await self._answer(item, replies, late=late)
+
+    def _acting_for(self, item: InboxItem) -> Any:
+        """Slack calls for this request use the token of the install it came by."""
+        body = item.request.get("body") or {}
+        return self.adapter.workspaces.acting_for(tenant_of_payload(body))
+
+    async def _answer(self, item: InboxItem, replies: list[Reply], *, late: bool) -> None:
         origin, request = await self._translate(item)
         if late or self.adapter.core.services.clock.now() - item.created_at > (
             RESPONSE_URL_LIFETIME

@@ -25,7 +25,15 @@ BOT_SCOPES = (
     "channels:read",
     "groups:read",
 )
-BOT_EVENTS = ("app_home_opened", "app_mention", "message.im", "member_joined_channel")
+BOT_EVENTS = (
+    "app_home_opened",
+    "app_mention",
+    "message.im",
+    "member_joined_channel",
+    # A workspace that removes copbot: its tokens are deleted and delivery there stops.
+    "app_uninstalled",
+    "tokens_revoked",
+)
 
 
 def manifest(public_url: str | None, socket_mode: bool, name: str = "copbot") -> dict[str, Any]:
@@ -39,6 +47,10 @@ def manifest(public_url: str | None, socket_mode: bool, name: str = "copbot") ->
         "should_escape": True,
     }
     interactivity: dict[str, Any] = {"is_enabled": True}
+    oauth: dict[str, Any] = {"scopes": {"bot": list(BOT_SCOPES)}}
+    if public_url:
+        # Installs into many workspaces (SLACK_CLIENT_ID/SECRET) come back here.
+        oauth["redirect_urls"] = [f"{public_url.rstrip('/')}/slack/oauth_redirect"]
     events: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
     if not socket_mode:
         slash["url"] = events_url
@@ -68,11 +80,12 @@ def manifest(public_url: str | None, socket_mode: bool, name: str = "copbot") ->
             ],
             "slash_commands": [slash],
         },
-        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "oauth_config": oauth,
         "settings": {
             "event_subscriptions": events,
             "interactivity": interactivity,
-            "org_deploy_enabled": False,
+            # Enterprise Grid: one org-wide install serves every workspace of the org.
+            "org_deploy_enabled": True,
             "socket_mode_enabled": socket_mode,
             "token_rotation_enabled": False,
         },

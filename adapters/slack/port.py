@@ -9,14 +9,19 @@ bot's DM with them, the App Home's Messages tab): no conversations.open per mess
 method (~50/min) that would otherwise bind a fan-out to 50 people a minute, and nothing to store.
 Every proactive message carries its outbox key in message metadata, so after a crash mid-send
 `find_sent` can read the DM's recent history and tell whether the message went out.
+
+Each send speaks with the token of the install its target belongs to (`workspaces`): with
+OAuth installs, every workspace or Grid org its own; a workspace that removed copbot has none,
+so its messages are undeliverable.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import aiohttp
@@ -24,6 +29,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import fallback_text, message_blocks
+from adapters.slack.workspaces import NotInstalled, Workspaces
 from bot.config import Settings
 from bot.messages import ConversationRef, Platform, Reply, SentMessage, Target, UserRef
 from bot.ports import Pace, RateLimited, RetryLater, Undeliverable, bucket_of
@@ -71,9 +77,15 @@ def translate_error(exc: SlackApiError) -> Exception:
 class SlackPort:
     platform = Platform.SLACK
 
-    def __init__(self, client: AsyncWebClient, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        settings: Settings | None = None,
+        workspaces: Workspaces | None = None,
+    ) -> None:
         self.client = client
         self.settings = settings or Settings()
+        self.workspaces = workspaces or Workspaces(getattr(client, "token", None))
         self._opening = asyncio.Lock()
         self._last_open = 0.0
 
@@ -83,35 +95,37 @@ class SlackPort:
         channel = target.user_id if isinstance(target, UserRef) else target.conversation_id
         thread = None if isinstance(target, UserRef) else target.thread_id
         try:
-            response = await self._post_message(channel, [reply], thread_ts=thread, key=key)
+            async with self._acting_for(target.tenant_id):
+                response = await self._post_message(channel, [reply], thread_ts=thread, key=key)
+                # A DM posted to a user id comes back with the real channel (D…): uploads need it.
+                channel = str(response.get("channel") or channel)
+                await self.upload_files(channel, [reply])
         except SlackApiError as exc:
             raise translate_error(exc) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RetryLater(DEFAULT_RETRY_SECONDS, f"Slack unreachable: {exc}") from exc
-        # A DM posted to a user id comes back with the real channel (D…): uploads need it.
-        channel = str(response.get("channel") or channel)
         if isinstance(target, UserRef):
             conversation = ConversationRef(
                 Platform.SLACK, channel, target.tenant_id, is_direct=True
             )
         else:
             conversation = target
-        await self.upload_files(channel, [reply])
         return SentMessage(conversation, response.get("ts"))
 
     async def find_sent(self, target: Target, key: str) -> SentMessage | None:
         """The message posted earlier with outbox `key`, read from the channel's metadata."""
         try:
-            if isinstance(target, UserRef):
-                channel = await self._paced_dm_channel(target.user_id)
-                conversation = ConversationRef(
-                    Platform.SLACK, channel, target.tenant_id, is_direct=True
+            async with self._acting_for(target.tenant_id):
+                if isinstance(target, UserRef):
+                    channel = await self._paced_dm_channel(target.user_id)
+                    conversation = ConversationRef(
+                        Platform.SLACK, channel, target.tenant_id, is_direct=True
+                    )
+                else:
+                    channel, conversation = target.conversation_id, target
+                history = await self.client.conversations_history(
+                    channel=channel, limit=HISTORY_DEPTH, include_all_metadata=True
                 )
-            else:
-                channel, conversation = target.conversation_id, target
-            history = await self.client.conversations_history(
-                channel=channel, limit=HISTORY_DEPTH, include_all_metadata=True
-            )
         except SlackApiError as exc:
             raise translate_error(exc) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -134,14 +148,23 @@ class SlackPort:
 
     async def update(self, sent: SentMessage, reply: Reply) -> None:
         try:
-            await self.client.chat_update(
-                channel=sent.conversation.conversation_id,
-                ts=sent.message_id or "",
-                text=fallback_text([reply]),
-                blocks=message_blocks([reply]),
-            )
+            async with self._acting_for(sent.conversation.tenant_id):
+                await self.client.chat_update(
+                    channel=sent.conversation.conversation_id,
+                    ts=sent.message_id or "",
+                    text=fallback_text([reply]),
+                    blocks=message_blocks([reply]),
+                )
         except SlackApiError as exc:
             raise translate_error(exc) from exc
+
+    @contextlib.asynccontextmanager
+    async def _acting_for(self, tenant: str | None) -> AsyncIterator[None]:
+        try:
+            async with self.workspaces.acting_for(tenant):
+                yield
+        except NotInstalled as exc:
+            raise Undeliverable(str(exc)) from exc
 
     # -- building blocks used by the request handlers ---------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Who a Slack user is: `users.info`, cached in memory for an hour per user.
+"""Who a Slack user is: `users.info`, cached in memory for an hour per user and install.
 
 The cache is bounded (`MAX_CACHED`, the least recently asked out first), and a failed look-up
 is remembered for `FAILED_TTL` too: a Slack outage or a missing scope must not cost a
@@ -35,16 +35,19 @@ class Profiles:
     def __init__(self, client: AsyncWebClient, clock: Clock) -> None:
         self.client = client
         self.clock = clock
-        self._cache: OrderedDict[str, tuple[datetime, User]] = OrderedDict()
-        self._department_field: str | None = None
-        self._fields_known_until: datetime | None = None
+        # By (tenant, user): the same person seen through another install of one Grid org.
+        self._cache: OrderedDict[tuple[str | None, str], tuple[datetime, User]] = OrderedDict()
+        # Each workspace names its own "Department" field: (known until, field id) by tenant.
+        self._department_fields: dict[str | None, tuple[datetime, str | None]] = {}
 
     async def user(self, user_id: str, team_id: str | None, fallback_name: str | None) -> User:
-        """The neutral `User` (id = the Slack user id, tenant = the team id)."""
+        """The neutral `User` (id = the Slack user id, tenant = the install's tenant: see
+        adapters.slack.workspaces). Calls Slack with the token of the install in hand."""
         now = self.clock.now()
-        cached = self._cache.get(user_id)
+        key = (team_id, user_id)
+        cached = self._cache.get(key)
         if cached is not None and cached[0] > now:
-            self._cache.move_to_end(user_id)
+            self._cache.move_to_end(key)
             return cached[1]
         try:
             response = await self.client.users_info(user=user_id)
@@ -52,28 +55,31 @@ class Profiles:
             # Without a profile we still answer: the id is what identity resolution needs.
             _LOGGER.info("users.info for %s failed: %s", user_id, exc)
             fallback = User(Platform.SLACK, user_id, name=fallback_name, tenant_id=team_id)
-            self._keep(user_id, now + FAILED_TTL, fallback)
+            self._keep(key, now + FAILED_TTL, fallback)
             return fallback
         data = response.get("user") or {}
         user = to_user(data, user_id, team_id, fallback_name)
-        department = await self._department(user_id, data.get("profile") or {}, now)
+        department = await self._department(user_id, team_id, data.get("profile") or {}, now)
         if department:
             user = replace(user, department=department)
-        self._keep(user_id, now + TTL, user)
+        self._keep(key, now + TTL, user)
         return user
 
     def forget(self, user_id: str) -> None:
-        """Drop a cached profile (the person changed it): the next request asks Slack."""
-        self._cache.pop(user_id, None)
+        """Drop a person's cached profiles (they changed it): the next request asks Slack."""
+        for key in [key for key in self._cache if key[1] == user_id]:
+            del self._cache[key]
 
-    def _keep(self, user_id: str, until: datetime, user: User) -> None:
-        self._cache[user_id] = (until, user)
-        self._cache.move_to_end(user_id)
+    def _keep(self, key: tuple[str | None, str], until: datetime, user: User) -> None:
+        self._cache[key] = (until, user)
+        self._cache.move_to_end(key)
         while len(self._cache) > MAX_CACHED:
             self._cache.popitem(last=False)
 
-    async def _department(self, user_id: str, profile: dict, now: datetime) -> str | None:
-        field_id = await self._department_field_id(now)
+    async def _department(
+        self, user_id: str, tenant: str | None, profile: dict, now: datetime
+    ) -> str | None:
+        field_id = await self._department_field_id(tenant, now)
         if field_id is None:
             return None
         fields = profile.get("fields")
@@ -89,12 +95,14 @@ class Profiles:
             return None
         return value.strip()[:120]
 
-    async def _department_field_id(self, now: datetime) -> str | None:
+    async def _department_field_id(self, tenant: str | None, now: datetime) -> str | None:
         """The id of the workspace's "Department" profile field, looked up once an hour."""
-        if self._fields_known_until is not None and self._fields_known_until > now:
-            return self._department_field
-        self._fields_known_until = now + TTL
-        self._department_field = None
+        known = self._department_fields.get(tenant)
+        if known is not None and known[0] > now:
+            return known[1]
+        if len(self._department_fields) >= MAX_CACHED:
+            self._department_fields.clear()
+        self._department_fields[tenant] = (now + TTL, None)
         try:
             response = await self.client.team_profile_get()
         except _FAILED as exc:
@@ -102,9 +110,9 @@ class Profiles:
             return None
         for field in (response.get("profile") or {}).get("fields") or []:
             if str(field.get("label", "")).strip().lower() in DEPARTMENT_LABELS:
-                self._department_field = field.get("id")
+                self._department_fields[tenant] = (now + TTL, field.get("id"))
                 break
-        return self._department_field
+        return self._department_fields[tenant][1]
 
 
 def to_user(data: dict, user_id: str, team_id: str | None, fallback_name: str | None) -> User:

@@ -39,6 +39,9 @@ def mount(app: web.Application, core: CoreAPI) -> str:
     core.services.ports.register(adapter.port)
     app.on_cleanup.append(adapter.close)
     app.router.add_post("/api/messages", adapter.handle_http)
+    from adapters.teams.credentials import start_check
+
+    start_check(app, settings)
     url = f"{settings.base_url}/api/messages"
     if not settings.microsoft_app_id:
         return (

@@ -61,9 +61,17 @@ class SlackDriver:
         db: Database,
         registry: Registry | None = None,
         settings: Mapping[str, Any] | None = None,
+        oauth: bool = False,
     ) -> SlackDriver:
         fake = FakeSlack()
         await fake.start()
+        if oauth:  # installs into many workspaces, through the fake's authorize page
+            settings = {
+                "SLACK_CLIENT_ID": fake.client_id,
+                "SLACK_CLIENT_SECRET": fake.client_secret,
+                "SLACK_AUTHORIZE_URL": fake.authorize_url,
+                **dict(settings or {}),
+            }
         config = Settings(
             DATABASE_URL="sqlite+aiosqlite:///unused.db",
             SLACK_BOT_TOKEN=TOKEN,
@@ -77,6 +85,9 @@ class SlackDriver:
         )
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
+        # The start-up credential check asks Slack once; what tests count starts after it.
+        await app[SLACK].checked()
+        fake.calls.clear()
         return cls(client, fake, app[SLACK], clock)
 
     async def close(self) -> None:

@@ -46,6 +46,18 @@ TEAM = "T1"
 class Call:
     method: str
     data: dict[str, Any]
+    token: str = ""  # the bearer token the call was made with
+
+
+@dataclass
+class Install:
+    """A workspace (or, org-wide, a Grid org) that granted copbot a bot token."""
+
+    token: str
+    team_id: str | None
+    enterprise_id: str | None = None
+    org_wide: bool = False
+    bot_user: str = BOT_USER
 
 
 @dataclass
@@ -101,6 +113,14 @@ class FakeSlack:
     # Payloads Slack would have refused as invalid Block Kit: (method, problems). The driver
     # fails a test that leaves any, so every message the suite produces is checked.
     invalid: list[tuple[str, list[str]]] = field(default_factory=list)
+    # OAuth: installs by bot token, the codes handed out by the authorize page, revoked tokens.
+    installs: dict[str, Install] = field(default_factory=dict)
+    codes: dict[str, Install] = field(default_factory=dict)
+    revoked: set[str] = field(default_factory=set)
+    client_id: str = "111.222"
+    client_secret: str = "fake-client-secret"
+    # apps.connections.open refuses app tokens not listed here (None: any xapp- token works).
+    app_tokens: set[str] | None = None
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -110,6 +130,7 @@ class FakeSlack:
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_post("/upload/{file}", self._upload)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/oauth/v2/authorize", self._authorize)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
 
@@ -121,6 +142,14 @@ class FakeSlack:
     def api_url(self) -> str:
         assert self.server is not None
         return str(self.server.make_url("/api/"))
+
+    @property
+    def authorize_url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/oauth/v2/authorize"))
+
+    def tokens_used(self, method: str) -> list[str]:
+        return [c.token for c in self.calls if c.method == method]
 
     def response_url(self) -> str:
         """A fresh response_url whose posts are recorded under its key."""
@@ -156,10 +185,20 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         data = await _payload(request)
+        authorization = request.headers.get("Authorization", "")
+        if method == "oauth.v2.access":
+            self.calls.append(Call(method, data))
+            return web.json_response(self._exchange(authorization, data))
         token_prefix = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
-        if not request.headers.get("Authorization", "").startswith(token_prefix):
+        if not authorization.startswith(token_prefix):
             return web.json_response({"ok": False, "error": "not_authed"})
-        self.calls.append(Call(method, data))
+        token = authorization.removeprefix("Bearer ")
+        if token in self.revoked:
+            return web.json_response({"ok": False, "error": "token_revoked"})
+        known = self.app_tokens
+        if method == "apps.connections.open" and known is not None and token not in known:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        self.calls.append(Call(method, data, token))
         if self.delays.get(method):
             await asyncio.sleep(self.delays[method])
         pending = self.failures.get(method)
@@ -177,7 +216,62 @@ class FakeSlack:
                 status=429,
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
+        if method == "auth.test" and token in self.installs:
+            install = self.installs[token]
+            return web.json_response(
+                {
+                    "ok": True,
+                    "user_id": install.bot_user,
+                    "bot_id": f"B{install.bot_user}",
+                    "team_id": install.team_id,
+                    "enterprise_id": install.enterprise_id,
+                    "is_enterprise_install": install.org_wide,
+                    "url": "https://example.slack.com/",
+                }
+            )
         return web.json_response(self._answer(method, data))
+
+    # -- OAuth -----------------------------------------------------------------------------------
+
+    async def _authorize(self, request: web.Request) -> web.Response:
+        """Slack's "Allow" page, answered at once: `team`, `enterprise` and `org_wide` in the
+        query say where the installer installs (real Slack asks them)."""
+        query = request.query
+        if query.get("client_id") != self.client_id:
+            return web.Response(status=400, text="unknown client_id")
+        team = query.get("team") or None
+        enterprise = query.get("enterprise") or None
+        org_wide = query.get("org_wide") == "1"
+        code = f"code-{next(self._urls)}"
+        token = f"xoxb-{enterprise or ''}{'' if org_wide else team}-{code}"
+        self.codes[code] = Install(token, None if org_wide else team, enterprise, org_wide)
+        target = f"{query['redirect_uri']}?code={code}&state={query.get('state', '')}"
+        raise web.HTTPFound(target)
+
+    def _exchange(self, authorization: str, data: dict[str, Any]) -> dict[str, Any]:
+        import base64
+
+        expected = f"{self.client_id}:{self.client_secret}".encode()
+        if authorization != "Basic " + base64.b64encode(expected).decode():
+            return {"ok": False, "error": "invalid_client_id"}
+        install = self.codes.pop(str(data.get("code")), None)
+        if install is None:
+            return {"ok": False, "error": "invalid_code"}
+        self.installs[install.token] = install
+        return {
+            "ok": True,
+            "app_id": "A1",
+            "access_token": install.token,
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": install.bot_user,
+            "team": {"id": install.team_id, "name": "Team"} if install.team_id else None,
+            "enterprise": (
+                {"id": install.enterprise_id, "name": "Org"} if install.enterprise_id else None
+            ),
+            "is_enterprise_install": install.org_wide,
+            "authed_user": {"id": "UINSTALLER"},
+        }
 
     def _over_limit(self, method: str, data: dict[str, Any]) -> float:
         if self.limits is None:

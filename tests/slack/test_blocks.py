@@ -228,7 +228,11 @@ def test_manifest() -> None:
         "app_mention",
         "message.im",
         "member_joined_channel",
+        "app_uninstalled",
+        "tokens_revoked",
     }
+    assert data["oauth_config"]["redirect_urls"] == ["https://bot.example.com/slack/oauth_redirect"]
+    assert data["settings"]["org_deploy_enabled"] is True
     assert data["features"]["shortcuts"][0]["callback_id"] == "save_as_lesson"
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     assert "commands" in data["oauth_config"]["scopes"]["bot"]
