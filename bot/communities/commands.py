@@ -25,7 +25,7 @@ CHARTER_FIELDS = {
     "scope": ("Scope", 2000),
     "goals": ("Goals", 2000),
     "rules": ("Ground rules", 2000),
-    "kind": ("Kind", 16),
+    "kind": ("Kind", 40),
     "timezone": ("Timezone", 64),
 }
 MEMBERS_PER_PAGE = 20
@@ -55,14 +55,29 @@ def check_timezone(name: str) -> str:
     return name
 
 
+# The words for a community's kind (DOMAIN.md: practitioner- or organisation-driven), both
+# spellings of organisation; the stored value stays `practitioner` or `organisation`.
+KIND_WORDS = {
+    "practitioner": "practitioner",
+    "practitioners": "practitioner",
+    "practitioner-driven": "practitioner",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "organisation-driven": "organisation",
+    "organization-driven": "organisation",
+}
+
+
 def check_kind(kind: str) -> str:
-    kind = kind.strip().lower()
-    if kind.startswith("org"):
-        return "organisation"
-    if kind.startswith("pract") or not kind:
+    word = " ".join(kind.strip().lower().split()).replace(" ", "-")
+    if not word:
         return "practitioner"
+    if word in KIND_WORDS:
+        return KIND_WORDS[word]
     raise UserError(
-        "The kind is `practitioner` or `organisation`.",
+        "The kind is `practitioner` (practitioner-driven) or `organisation` "
+        "(organisation-driven; `organization` works too), e.g. "
+        "`charter edit kind organisation`.",
         fields={"kind": "Choose practitioner or organisation."},
     )
 
