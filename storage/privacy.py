@@ -50,6 +50,7 @@ from storage.tables.meetings import (
     MeetingReminderOptIn,
     MeetingRsvp,
 )
+from storage.tables.offers import LastOffer
 from storage.tables.surveys import Survey, SurveyAnswer, SurveyInvite
 
 T = TypeVar("T")
@@ -89,6 +90,7 @@ class PersonalRecords:
     health_checks: list[HealthCheck] = field(default_factory=list)
     activity: list[ActivityEvent] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
+    last_offers: list[LastOffer] = field(default_factory=list)
 
 
 async def _all(session: AsyncSession, query: Any) -> list[Any]:
@@ -152,6 +154,7 @@ async def personal_records(session: AsyncSession, member: Member) -> PersonalRec
         session,
         select(OutboxMessage).where(OutboxMessage.member_id == m).order_by(col(OutboxMessage.id)),
     )
+    found.last_offers = await _all(session, select(LastOffer).where(LastOffer.member_id == m))
     await _load_titles(session, found)
     return found
 
@@ -295,6 +298,8 @@ async def erase_member(
         delete(MeetingRsvp).where(col(MeetingRsvp.member_id) == m),
         delete(MeetingAttendance).where(col(MeetingAttendance.member_id) == m),
         delete(MeetingReminderOptIn).where(col(MeetingReminderOptIn.member_id) == m),
+        # The buttons and list they were last shown (what a bare `4` or `page 2` would run).
+        delete(LastOffer).where(col(LastOffer.member_id) == m),
         # Messages to them, queued or sent: their text and their platform id.
         delete(OutboxMessage).where(col(OutboxMessage.member_id) == m),
         update(Meeting).where(col(Meeting.facilitator_id) == m).values(facilitator_id=None),
