@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.communities.checks import KINDS, check_kind, check_slug, check_timezone
 from bot.context import Context
 from bot.errors import UserError
 from bot.form_limits import limits_of
@@ -17,8 +16,6 @@ from storage import communities, health
 from storage.tables import Community
 
 GROUP = "Communities"
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$")
-KINDS = {"practitioner": "practitioner-driven", "organisation": "organisation-driven"}
 CHARTER_FIELDS = {
     "name": ("Name", 120),
     "purpose": ("Purpose", 2000),
@@ -30,56 +27,6 @@ CHARTER_FIELDS = {
 }
 MEMBERS_PER_PAGE = 20
 COMMUNITIES_PER_PAGE = 10
-
-
-def check_slug(slug: str) -> str:
-    slug = slug.strip().lower()
-    if not SLUG.match(slug):
-        raise UserError(
-            "A community's short name uses 2-48 lowercase letters, digits and dashes, "
-            "e.g. `data-eng`.",
-            fields={"slug": "Use 2-48 lowercase letters, digits and dashes, e.g. data-eng."},
-        )
-    return slug
-
-
-def check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(
-            f"`{name}` is not a timezone I know. Use a name like `Europe/Berlin` or "
-            "`America/New_York`.",
-            fields={"timezone": "Use a name like Europe/Berlin or America/New_York."},
-        ) from None
-    return name
-
-
-# The words for a community's kind (DOMAIN.md: practitioner- or organisation-driven), both
-# spellings of organisation; the stored value stays `practitioner` or `organisation`.
-KIND_WORDS = {
-    "practitioner": "practitioner",
-    "practitioners": "practitioner",
-    "practitioner-driven": "practitioner",
-    "organisation": "organisation",
-    "organization": "organisation",
-    "organisation-driven": "organisation",
-    "organization-driven": "organisation",
-}
-
-
-def check_kind(kind: str) -> str:
-    word = " ".join(kind.strip().lower().split()).replace(" ", "-")
-    if not word:
-        return "practitioner"
-    if word in KIND_WORDS:
-        return KIND_WORDS[word]
-    raise UserError(
-        "The kind is `practitioner` (practitioner-driven) or `organisation` "
-        "(organisation-driven; `organization` works too), e.g. "
-        "`charter edit kind organisation`.",
-        fields={"kind": "Choose practitioner or organisation."},
-    )
 
 
 def charter_reply(
