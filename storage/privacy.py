@@ -40,6 +40,7 @@ from storage.tables.experts import (
     ExpertStat,
     SmeDesignation,
 )
+from storage.tables.goals import CharterGoal
 from storage.tables.health import HealthCheck
 from storage.tables.lessons import Lesson, LessonReuse
 from storage.tables.meetings import (
@@ -303,6 +304,7 @@ async def erase_member(
         # Messages to them, queued or sent: their text and their platform id.
         delete(OutboxMessage).where(col(OutboxMessage.member_id) == m),
         update(Meeting).where(col(Meeting.facilitator_id) == m).values(facilitator_id=None),
+        update(CharterGoal).where(col(CharterGoal.created_by) == m).values(created_by=None),
         update(Membership)
         .where(col(Membership.member_id) == m, col(Membership.left_at).is_(None))
         .values(left_at=now),

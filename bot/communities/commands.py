@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.communities.checks import KINDS, check_kind, check_slug, check_timezone
+from bot.communities.goals import goal_lines
 from bot.context import Context
 from bot.errors import UserError
 from bot.form_limits import limits_of
@@ -30,14 +31,20 @@ COMMUNITIES_PER_PAGE = 10
 
 
 def charter_reply(
-    community: Community, leaders: list[str], members: int, roles: set[Role] | None = None
+    community: Community,
+    leaders: list[str],
+    members: int,
+    roles: set[Role] | None = None,
+    measured: list[str] | None = None,
 ) -> Reply:
-    """The charter, with only the buttons the reader may use (`roles` are theirs)."""
+    """The charter, with only the buttons the reader may use (`roles` are theirs); `measured`
+    are its goals with a target and status (bot/communities/goals.py)."""
     roles = roles or set()
     fields = [
         ("Purpose", community.purpose or "(not written yet)"),
         ("Scope", community.scope or "(not written yet)"),
         ("Goals", community.goals or "(not written yet)"),
+        *([("Goals with a target", "\n".join(measured))] if measured else []),
         ("Ground rules", community.ground_rules or "(not written yet)"),
         ("Kind", KINDS.get(community.kind, community.kind)),
         ("Leaders", ", ".join(leaders) or "(none yet)"),
@@ -253,6 +260,7 @@ async def show_charter(ctx: Context, args: str) -> Reply:
         await leader_names(ctx, community),
         await communities.count_members(ctx.session, community.id),
         await ctx.roles(community),
+        await goal_lines(ctx, community),
     )
 
 

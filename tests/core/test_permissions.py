@@ -38,6 +38,7 @@ MATRIX: dict[Role, set[Capability]] = {
         C.RECEIVE_NUDGES,
         C.RECEIVE_DIGEST,
         C.EDIT_CHARTER,
+        C.EDIT_GOALS,  # the matrix's "edit charter / objectives"
         C.MANAGE_ROLES,
         C.LINK_CHANNEL,
     },
@@ -85,6 +86,7 @@ MATRIX: dict[Role, set[Capability]] = {
         C.VIEW_RESULTS,
         C.RECEIVE_DIGEST,
         C.EDIT_CHARTER,
+        C.EDIT_GOALS,  # the matrix's "edit charter / objectives"
         C.MANAGE_ROLES,
         C.EXPORT,
         C.VIEW_PORTFOLIO,

@@ -32,7 +32,28 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["member_id"], ["member.id"]),
         sa.PrimaryKeyConstraint("member_id", "platform", "conversation_id"),
     )
+    op.create_table(
+        "charter_goal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("target", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["community_id"], ["community.id"]),
+        sa.ForeignKeyConstraint(["created_by"], ["member.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("charter_goal", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_charter_goal_community_id"), ["community_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("charter_goal", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_charter_goal_community_id"))
+    op.drop_table("charter_goal")
     op.drop_table("last_offer")
