@@ -14,19 +14,28 @@ from bot.registry import demo_seeder
 from storage import activity, communities, meetings
 from storage.tables.meetings import Meeting
 
-DEMO_MEETINGS = {
-    "data-eng": ("Monthly data clinic", "FREQ=MONTHLY;BYDAY=+1TU", "15:00", 60),
-    "safety": ("Inspection huddle", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", "10:00", 45),
-}
+# community, title, rule, local start, minutes, agenda. A weekly series in each community, so
+# there is a session with an agenda and RSVPs within seven days whatever day the demo starts.
+DEMO_MEETINGS = [
+    ("data-eng", "Monthly data clinic", "FREQ=MONTHLY;BYDAY=+1TU", "15:00", 60,
+     "Round of wins; one case from the floor; what we'll try next."),
+    ("data-eng", "Weekly data chat", "FREQ=WEEKLY;BYDAY=WE", "15:00", 30,
+     "One pipeline incident and its fix; questions from the channel."),
+    ("safety", "Inspection huddle", "FREQ=WEEKLY;BYDAY=TH", "10:00", 45,
+     "Near misses of the week; one checklist item to sharpen."),
+]  # fmt: skip
+# RSVPs to the next session, by position in the roster (the rest have not answered yet).
+NEXT_RSVPS = ("going", "going", "maybe", "going", "no")
 
 
 @demo_seeder(20)
 async def seed_meetings(jctx: JobContext, made: dict[str, Any]) -> None:
     members = made.get("members", {})
-    for slug, community in made.get("communities", {}).items():
-        if slug not in DEMO_MEETINGS or community.id is None:
+    places = made.get("communities", {})
+    for slug, title, rule, at, duration, agenda in DEMO_MEETINGS:
+        community = places.get(slug)
+        if community is None or community.id is None:
             continue
-        title, rule, at, duration = DEMO_MEETINGS[slug]
         zone = zone_of(community.timezone)
         since = jctx.now - timedelta(days=120)
         first_day = since.astimezone(zone).date()
@@ -46,7 +55,7 @@ async def seed_meetings(jctx: JobContext, made: dict[str, Any]) -> None:
                 duration_minutes=duration,
                 rrule=rule,
                 location="https://meet.example/" + slug,
-                agenda="Round of wins; one case from the floor; what we'll try next.",
+                agenda=agenda,
                 facilitator_id=host,
                 created_by=host or next(iter(members.values())).id,
                 created_at=since,
@@ -86,3 +95,10 @@ async def seed_meetings(jctx: JobContext, made: dict[str, Any]) -> None:
                     )
             await meetings.claim_follow_up(jctx.session, occurrence.id)
             await meetings.claim_reminder(jctx.session, occurrence.id, 0, None)
+        upcoming = await meetings.occurrences_of(jctx.session, meeting.id, after=jctx.now)
+        if upcoming and upcoming[0].id is not None:
+            for member, status in zip(roster, NEXT_RSVPS, strict=False):
+                assert member.id is not None
+                await meetings.set_rsvp(
+                    jctx.session, upcoming[0].id, member.id, status, jctx.now - timedelta(hours=2)
+                )
