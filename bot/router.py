@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import help
+from bot import help, last_offer
 from bot.clean_text import clean_fields
 from bot.context import Context, Services
 from bot.conversation_book import ConversationBook
@@ -25,7 +25,6 @@ from bot.messages import (
     Request,
     User,
 )
-from bot.paging import LastLists
 from bot.registry import CommandSpec
 from storage import communities, outbox, people
 from storage.tables import Identity, Member
@@ -50,7 +49,6 @@ class Router:
     def __init__(self, services: Services, conversations: ConversationBook | None = None) -> None:
         self.services = services
         self.registry = services.registry
-        self.last_lists = LastLists()
         self.known_people = KnownPeople(services.db)
         self.conversations = conversations or ConversationBook(services.db, services.clock)
 
@@ -133,10 +131,13 @@ class Router:
         if not line:
             return help.overview(self.registry)
         spec, args = self.match(line)
-        where = _list_key(ctx.request)
         if spec is None:
-            # A bare `page N`, as a list's footer offers, turns the last list shown here.
-            line = self.last_lists.continued(where, line) or line
+            # A bare `4` clicks the 4th button of the last answer here; a bare `page N` (what a
+            # list's footer offers) turns the last list shown here.
+            expanded = await last_offer.expand(ctx, line)
+            if isinstance(expanded, Reply):
+                return expanded
+            line = expanded or line
             spec, args = self.match(line)
         if spec is None:
             self.services.metrics.command("unknown")
@@ -144,7 +145,7 @@ class Router:
         self.services.metrics.command(spec.verb)
         args = await self._strip_community(ctx, args)
         replies = _as_list(await spec.handler(ctx, args))
-        self.last_lists.remember(where, line, replies)
+        await last_offer.remember(ctx, line, replies)
         return replies
 
     async def _run_form(self, ctx: Context, form_id: str, values: Mapping[str, str]) -> Any:
@@ -327,11 +328,6 @@ def _as_list(result: Any) -> list[Reply]:
     if isinstance(result, Reply):
         return [result]
     return list(result)
-
-
-def _list_key(request: Request) -> tuple[str, str, str]:
-    conversation = request.conversation
-    return (str(conversation.platform), request.user.id, conversation.conversation_id)
 
 
 def _home_conversation(user: User) -> Any:

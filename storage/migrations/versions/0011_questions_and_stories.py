@@ -1,7 +1,7 @@
 """questions and stories: questions, their topics, offers to experts and answers; value stories
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0011"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
