@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.context import JobContext
-from bot.delivery import URGENT
+from bot.delivery import REPLY, URGENT
 from bot.messages import Choice, Platform, Reply
 from bot.pacing import about, fanout_duration
 from bot.registry import due_job
@@ -142,4 +142,5 @@ async def tell_launchers(jctx: JobContext) -> None:
             key=f"fanout:{fanout.id}:done",
             community_id=fanout.community_id,
             priority=URGENT,  # the launcher is waiting for it, ahead of other fan-outs
+            kind=REPLY,  # the answer to their own launch: never held for their hours
         )

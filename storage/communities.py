@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -250,3 +250,16 @@ async def community_for_channel(
         )
     )
     return result.first()
+
+
+async def closed_ids(session: AsyncSession, ids: list[int]) -> set[int]:
+    """Which of these communities are paused or archived (nothing is sent for them)."""
+    if not ids:
+        return set()
+    result = await session.exec(
+        select(Community.id).where(
+            col(Community.id).in_(ids),
+            or_(col(Community.archived_at).is_not(None), col(Community.paused_at).is_not(None)),
+        )
+    )
+    return {i for i in result.all() if i is not None}

@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from bot.context import JobContext
+from bot.delivery import BULK_KIND
 from bot.health.core import current_round, next_round_start, pretty
 from bot.messages import Choice, Reply
 from bot.permissions import Role
@@ -64,6 +65,7 @@ async def prompt_leaders(jctx: JobContext) -> None:
                 prompt_reply(community, quarter),
                 key=f"health:{community.id}:{quarter}:{leader.id}:prompt",
                 community_id=community.id,
+                kind=BULK_KIND,
             )
 
 
@@ -90,6 +92,7 @@ async def remind_leaders(jctx: JobContext) -> None:
             prompt_reply(community, check.quarter, reminder=True),
             key=f"health:{check.community_id}:{check.quarter}:{check.leader_id}:reminder",
             community_id=check.community_id,
+            kind=BULK_KIND,
         )
 
 
