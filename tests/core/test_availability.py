@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from bot import delivery
 from bot.availability import (
     BULK_KIND,
     NOTICE,
@@ -18,7 +19,6 @@ from bot.availability import (
     parse_hours,
     stored_hours,
 )
-from bot import delivery
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.errors import UserError
