@@ -12,7 +12,7 @@ from bot.form_limits import limits_of
 from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.paging import Page, slice_page, take_page
 from bot.permissions import Capability, Role, allows
-from bot.registry import command, form, home_section
+from bot.registry import command, form
 from storage import communities, health
 from storage.tables import Community
 
@@ -520,62 +520,3 @@ async def link(ctx: Context, args: str) -> Reply:
         f"This channel now belongs to {community.name}: reminders and news come here.",
         visibility=Visibility.CHANNEL,
     )
-
-
-@home_section(10)
-async def my_communities(ctx: Context) -> list[Reply]:
-    mine = await communities.communities_of(ctx.session, ctx.member_id)
-    if not mine:
-        return [
-            Reply(
-                "You are not in a community yet.",
-                title="Your communities",
-                choices=(Choice("Find a community", "communities"),),
-            )
-        ]
-    lines = []
-    todo: list[str] = []
-    fixes: list[Choice] = []
-    for community in mine:
-        held = await ctx.roles(community)
-        roles = sorted(r.value for r in held if r is not Role.MEMBER)
-        lines.append(
-            f"*{community.name}* `{community.slug}`" + (f" — {', '.join(roles)}" if roles else "")
-        )
-        if allows(held, Capability.EDIT_CHARTER):
-            todo_here, fix = await _leader_todo(ctx, community)
-            todo.extend(todo_here)
-            fixes.extend(fix)
-    replies = [Reply("\n".join(lines), title="Your communities")]
-    if todo:
-        # What only a leader can fix: shown to those who may fix it, with the way to do it.
-        replies.append(
-            Reply("\n".join(todo), title="Needs your attention", choices=tuple(fixes[:5]))
-        )
-    return replies
-
-
-async def _leader_todo(ctx: Context, community: Community) -> tuple[list[str], list[Choice]]:
-    """The foundation's own loose ends of a community: an unwritten charter, no channel."""
-    assert community.id is not None
-    todo: list[str] = []
-    fixes: list[Choice] = []
-    missing = [
-        label
-        for label, value in (
-            ("purpose", community.purpose),
-            ("ground rules", community.ground_rules),
-        )
-        if not (value or "").strip()
-    ]
-    if missing:
-        todo.append(f"*{community.name}*: the charter has no {' or '.join(missing)} yet.")
-        fixes.append(
-            Choice(f"Edit charter of {community.slug}", f"charter edit in {community.slug}")
-        )
-    if not await communities.channel_links(ctx.session, community.id):
-        todo.append(
-            f"*{community.name}*: no channel gets its reminders yet. Type `community link "
-            f"{community.slug}` in the channel it should use."
-        )
-    return todo, fixes

@@ -36,7 +36,9 @@ from bot.health.core import (
     question,
     trend,
 )
+from bot.health.portfolio import portfolio
 from bot.messages import Choice, Form, FormField, Reply
+from bot.paging import take_page
 from bot.permissions import Capability, Role
 from bot.registry import command, form
 from storage import communities, health, nudges, people
@@ -252,6 +254,15 @@ def _score(value: float | None) -> str:
     "check with the one before.",
 )
 async def show(ctx: Context, args: str) -> Reply:
+    rest, page_number = take_page(args)
+    if (
+        not rest.strip()
+        and ctx.member.is_coordinator
+        and ctx.named_community is None
+        and ctx.channel_community is None
+    ):
+        # A coordinator looks after every community: without one named, all of them.
+        return await portfolio(ctx, page_number)
     community = await ctx.community(args.strip() or None)
     assert community.id is not None
     roles = await ctx.require(Capability.VIEW_HEALTH, community)

@@ -12,6 +12,7 @@ import hashlib
 from collections import defaultdict
 from datetime import timedelta
 
+from bot.admins import ensure_admins
 from bot.context import JobContext
 from bot.delivery import BULK_KIND
 from bot.health.core import current_round, next_round_start, pretty
@@ -111,6 +112,8 @@ async def escalate(jctx: JobContext) -> None:
             late[row.quarter].append(community)
     if not late:
         return
+    # Coordinators named in COPBOT_ADMINS who never wrote to copbot are told too.
+    await ensure_admins(jctx.session, jctx.settings, jctx.now)
     coordinators = [c for c in await people.coordinators(jctx.session) if c.id is not None]
     for quarter, missing in sorted(late.items()):
         names = ", ".join(f"*{c.name}* (`{c.slug}`)" for c in missing)
