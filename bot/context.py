@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import NotAllowed, UserError
 from bot.messages import Platform, Reply, Request
-from bot.permissions import Capability, Role, allows, roles_allowed
+from bot.permissions import CREATES_CONTENT, Capability, Role, allows, roles_allowed
 from bot.ports import PortRegistry
 from bot.registry import Registry
 from storage import activity, communities
@@ -253,6 +253,12 @@ class Context(JobContext):
     async def require(self, capability: Capability, community: Community) -> set[Role]:
         """The asker's roles, or a refusal that says who can do it instead."""
         roles = await self.roles(community)
+        if capability in CREATES_CONTENT and (community.archived_at or community.paused_at):
+            state = "archived" if community.archived_at else "paused"
+            raise UserError(
+                f"{community.name} is {state}: it keeps what it has, but nothing new can be "
+                f"added. Its leaders can type `community reopen {community.slug}`."
+            )
         if not allows(roles, capability):
             names = [f"{r.value}s" for r in roles_allowed(capability)]
             who = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)

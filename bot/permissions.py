@@ -41,6 +41,8 @@ class Capability(StrEnum):
     EXPORT = "export community data"
     VIEW_PORTFOLIO = "view the cross-community portfolio"
     LINK_CHANNEL = "link a channel to the community"
+    CHANGE_LIFECYCLE = "pause, archive or reopen the community"
+    RUN_LEADERS_NETWORK = "set up the leaders' network and edit the handbook"
 
 
 _C = Capability
@@ -67,6 +69,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _C.MANAGE_ROLES,
         _C.EXPORT,
         _C.LINK_CHANNEL,
+        _C.CHANGE_LIFECYCLE,
     },
     # Facilitators run sessions; questions reach them as members or SMEs, not as facilitators.
     Role.FACILITATOR: (_EVERY_MEMBER - {_C.RECEIVE_ROUTED_QUESTIONS})
@@ -100,8 +103,15 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _C.EXPORT,
         _C.VIEW_PORTFOLIO,
         _C.LINK_CHANNEL,
+        _C.CHANGE_LIFECYCLE,
+        _C.RUN_LEADERS_NETWORK,
     },
 }
+
+# What adds something new to a community: refused while it is paused or archived (read-only).
+CREATES_CONTENT = frozenset(
+    {_C.SUBMIT_LESSON, _C.SCHEDULE_MEETINGS, _C.LAUNCH_SURVEY, _C.LAUNCH_MICRO_PULSE}
+)
 
 
 def allows(roles: set[Role], capability: Capability) -> bool:

@@ -263,3 +263,35 @@ async def closed_ids(session: AsyncSession, ids: list[int]) -> set[int]:
         )
     )
     return {i for i in result.all() if i is not None}
+
+
+async def find_community_any(session: AsyncSession, slug: str) -> Community | None:
+    """`find_community`, archived ones included (to reopen them)."""
+    result = await session.exec(
+        select(Community).where(func.lower(Community.slug) == slug.lower())
+    )
+    return result.first()
+
+
+async def related_communities(
+    session: AsyncSession, community_id: int, limit: int = 3
+) -> list[Community]:
+    """Open communities sharing the most SME topics with this one, most shared first."""
+    from storage.tables.experts import SmeDesignation
+
+    topics = select(SmeDesignation.topic).where(SmeDesignation.community_id == community_id)
+    shared = func.count(func.distinct(SmeDesignation.topic))
+    result = await session.exec(
+        select(Community, shared)
+        .join(SmeDesignation, col(SmeDesignation.community_id) == col(Community.id))
+        .where(
+            col(SmeDesignation.topic).in_(topics),
+            col(Community.id) != community_id,
+            col(Community.archived_at).is_(None),
+            col(Community.kind) != "network",
+        )
+        .group_by(col(Community.id))
+        .order_by(shared.desc(), col(Community.name))
+        .limit(limit)
+    )
+    return [c for c, _ in result.all()]

@@ -36,7 +36,7 @@ from bot.health.core import (
     question,
     trend,
 )
-from bot.health.portfolio import portfolio
+from bot.health.portfolio import DECISIONS, portfolio
 from bot.messages import Choice, Form, FormField, Reply
 from bot.paging import take_page
 from bot.permissions import Capability, Role
@@ -317,6 +317,18 @@ async def show(ctx: Context, args: str) -> Reply:
     ]
     if low:
         fields.append(("Low scores", "\n".join(low)))
+    if latest.direction in DECISIONS and await ctx.can(Capability.CHANGE_LIFECYCLE, community):
+        # The leaders asked to merge, pause or close (L14): the way there is one click away.
+        fields.append(
+            (
+                "Decide its future",
+                f"The leaders suggest: {DIRECTIONS[latest.direction].lower()}. Pause it for a "
+                "while, or archive it (read-only, members pointed to related communities, "
+                "sponsors told); `community reopen` undoes either.",
+            )
+        )
+        choices.append(Choice("Pause the community", f"community pause {community.slug}"))
+        choices.append(Choice("Archive the community", f"community archive {community.slug}"))
     if roles & {Role.LEADER, Role.COORDINATOR}:
         if latest.stories:
             fields.append(("Value stories", "\n".join(f"• {s}" for s in latest.stories)))
