@@ -295,3 +295,32 @@ async def related_communities(
         .limit(limit)
     )
     return [c for c, _ in result.all()]
+
+
+NETWORK_KIND = "network"
+
+
+async def leaders_network(session: AsyncSession) -> Community | None:
+    """The programme's leaders' network (a community of kind "network"), if it was created;
+    where the network's quarterly meeting and the programme digest go."""
+    result = await session.exec(
+        select(Community)
+        .where(Community.kind == NETWORK_KIND, col(Community.archived_at).is_(None))
+        .order_by(col(Community.id))
+    )
+    return result.first()
+
+
+async def leader_ids(session: AsyncSession) -> set[int]:
+    """Everyone who leads an open community (the network itself not counted)."""
+    result = await session.exec(
+        select(MemberRole.member_id)
+        .join(Community, col(Community.id) == MemberRole.community_id)
+        .where(
+            MemberRole.role == "leader",
+            Community.kind != NETWORK_KIND,
+            col(Community.archived_at).is_(None),
+        )
+        .distinct()
+    )
+    return set(result.all())

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.communities.network import onboard_leader, sync_network
 from bot.context import Context
 from bot.errors import UserError
 from bot.form_limits import limits_of
@@ -272,6 +273,7 @@ async def _create(ctx: Context, values: Mapping[str, str]) -> Reply:
     await communities.grant_role(
         ctx.session, community.id, ctx.member_id, Role.LEADER, ctx.member_id, ctx.now
     )
+    await onboard_leader(ctx, ctx.member_id, community)
     ctx.member.current_community_id = community.id
     ctx.session.add(ctx.member)
     return Reply(
@@ -437,6 +439,8 @@ async def leave(ctx: Context, args: str) -> Reply:
     given_up = sorted(r for r in held if r != Role.SPONSOR.value)
     for role in given_up:
         await communities.revoke_role(ctx.session, community.id, ctx.member_id, role)
+    if Role.LEADER.value in given_up:
+        await sync_network(ctx, ctx.member_id)
     if ctx.member.current_community_id == community.id:
         ctx.member.current_community_id = None
         ctx.session.add(ctx.member)

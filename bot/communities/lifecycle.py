@@ -9,6 +9,7 @@ undoes either.
 
 from __future__ import annotations
 
+from bot.communities.network import sync_network
 from bot.context import Context
 from bot.errors import UserError
 from bot.messages import Choice, Reply
@@ -135,6 +136,10 @@ async def archive(ctx: Context, args: str) -> Reply:
             ),
             key=f"community-archived:{community.id}:{stamp}:sponsor:{sponsor_id}",
         )
+    # Who led only this community leaves the leaders' network with it.
+    for leader in await communities.members_with_role(ctx.session, community.id, Role.LEADER):
+        if leader.id is not None:
+            await sync_network(ctx, leader.id)
     return Reply(
         f"{community.name} is archived. I told {told} member{'s' * (told != 1)} where to go "
         f"next and {len(sponsors)} sponsor{'s' * (len(sponsors) != 1)}.",
