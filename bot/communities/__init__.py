@@ -7,6 +7,6 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add this capability's commands, forms, jobs and demo data to `registry`."""
-    from bot.communities import commands, home, lifecycle, network, own_time, people, roles
+    from bot.communities import commands, demo, home, lifecycle, network, own_time, people, roles
 
-    registry.install(commands, home, lifecycle, network, people, own_time, roles)
+    registry.install(commands, demo, home, lifecycle, network, people, own_time, roles)
