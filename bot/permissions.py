@@ -42,7 +42,6 @@ class Capability(StrEnum):
     VIEW_PORTFOLIO = "view the cross-community portfolio"
     LINK_CHANNEL = "link a channel to the community"
     CHANGE_LIFECYCLE = "pause, archive or reopen the community"
-    RUN_LEADERS_NETWORK = "set up the leaders' network and edit the handbook"
 
 
 _C = Capability
@@ -104,7 +103,6 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _C.VIEW_PORTFOLIO,
         _C.LINK_CHANNEL,
         _C.CHANGE_LIFECYCLE,
-        _C.RUN_LEADERS_NETWORK,
     },
 }
 

@@ -40,6 +40,8 @@ MATRIX: dict[Role, set[Capability]] = {
         C.EDIT_CHARTER,
         C.MANAGE_ROLES,
         C.LINK_CHANNEL,
+        # §6.1: leaders "start close/merge workflow".
+        C.CHANGE_LIFECYCLE,
     },
     Role.FACILITATOR: {
         C.SEARCH,
@@ -89,6 +91,7 @@ MATRIX: dict[Role, set[Capability]] = {
         C.EXPORT,
         C.VIEW_PORTFOLIO,
         C.LINK_CHANNEL,
+        C.CHANGE_LIFECYCLE,
     },
 }
 # The matrix gives data export to the CoE and IT only; the bot lets a leader export their own
