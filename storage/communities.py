@@ -267,9 +267,7 @@ async def closed_ids(session: AsyncSession, ids: list[int]) -> set[int]:
 
 async def find_community_any(session: AsyncSession, slug: str) -> Community | None:
     """`find_community`, archived ones included (to reopen them)."""
-    result = await session.exec(
-        select(Community).where(func.lower(Community.slug) == slug.lower())
-    )
+    result = await session.exec(select(Community).where(func.lower(Community.slug) == slug.lower()))
     return result.first()
 
 

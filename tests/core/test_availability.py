@@ -137,6 +137,10 @@ async def test_a_survey_prompt_waits_for_each_recipients_morning(
     assert len(invites(port, "lead")) == 1  # who turned hours off gets it at once
     held = {r.member_id: r for r in await outbox_rows(chat, "survey:1:invite:")}
     assert {r.held for r in held.values()} == {"hours", None}
+    # The launcher is not kept waiting with them.
+    await chat.tick()
+    (done,) = [t for t in port.texts("lead") if "reached" in t]
+    assert "reached 1 of 3 members; 2 will get it in their working hours" in done
 
     await at(chat, clock, datetime(2026, 3, 2, 7, 59, tzinfo=UTC))
     assert invites(port, "ada") == []
