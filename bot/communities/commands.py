@@ -376,6 +376,15 @@ async def join(ctx: Context, args: str) -> Reply:
         raise UserError("Which community? Type `join <community>`; `communities` lists them.")
     community = await ctx.community(args.split()[0])
     assert community.id is not None
+    if (
+        community.kind == communities.NETWORK_KIND
+        and not ctx.member.is_coordinator
+        and ctx.member_id not in await communities.leader_ids(ctx.session)
+    ):
+        raise UserError(
+            f"{community.name} is for the leaders of the communities: they are in it while "
+            "they lead one. Type `communities` to find one to join."
+        )
     if not await communities.join(ctx.session, community.id, ctx.member_id, ctx.now):
         return Reply(f"You are already a member of {community.name}.")
     await ctx.record_activity(community.id, ctx.member_id, "join")

@@ -33,6 +33,7 @@ async def test_coordinators_create_the_network_with_every_leader(
     assert await in_network(chat.core, "lead") and await in_network(chat.core, "olga")
     again = await chat.text("leaders network create", as_="root")
     assert "exists already" in again
+    assert "is for the leaders of the communities" in await chat.text("join leaders", as_="bo")
 
     # Its quarterly meeting is an ordinary meeting of the network, posted to its channel.
     (schedule,) = created[0].choices
