@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot import delivery
+from bot.app import Core
 from bot.availability import (
     BULK_KIND,
     NOTICE,
@@ -23,7 +25,9 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.errors import UserError
 from bot.messages import Reply
+from bot.ports import PortRegistry
 from storage import communities, people
+from storage.db import Database
 from storage.tables import OutboxMessage
 from tests.helpers import Chat, FakePort
 
@@ -125,7 +129,12 @@ def test_the_next_working_hour_across_a_dst_change(
 
 
 async def test_a_survey_prompt_waits_for_each_recipients_morning(
-    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+    chat: Chat,
+    community: str,
+    clock: FrozenClock,
+    port: FakePort,
+    settings: Settings,
+    database: Database,
 ) -> None:
     await chat("timezone Europe/Berlin", as_="ada")
     await chat("timezone America/New_York", as_="bo")
@@ -142,9 +151,15 @@ async def test_a_survey_prompt_waits_for_each_recipients_morning(
     (done,) = [t for t in port.texts("lead") if "reached" in t]
     assert "reached 1 of 3 members; 2 will get it in their working hours" in done
 
-    await at(chat, clock, datetime(2026, 3, 2, 7, 59, tzinfo=UTC))
+    # A restarted process, and a second replica, hold it just the same: the row decides.
+    ports = PortRegistry()
+    ports.register(port)
+    replica = Core(settings, clock=clock, ports=ports, db=database, worker="replica")
+    clock.set(datetime(2026, 3, 2, 7, 59, tzinfo=UTC))
+    await asyncio.gather(chat.deliver(), replica.heartbeat.deliver())
     assert invites(port, "ada") == []
-    await at(chat, clock, datetime(2026, 3, 2, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
+    clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
+    await asyncio.gather(chat.deliver(), replica.heartbeat.deliver())
     assert len(invites(port, "ada")) == 1 and invites(port, "bo") == []
     await at(chat, clock, datetime(2026, 3, 2, 14, 0, tzinfo=UTC))  # 09:00 in New York
     assert len(invites(port, "bo")) == 1
