@@ -218,6 +218,8 @@ class Context(JobContext):
             if current is not None and current.archived_at is None:
                 return current
         mine = await communities.communities_of(self.session, self.member_id)
+        # A leader is also in the leaders' network: their own community is still "the" one.
+        mine = [c for c in mine if c.kind != communities.NETWORK_KIND] or mine
         if len(mine) == 1:
             return mine[0]
         if not mine:

@@ -15,7 +15,7 @@ from storage.tables import Community
 DEMO_HOURS = {"ada": "08:00-16:00 mon-thu"}
 
 
-@demo_seeder(5)
+@demo_seeder(50)
 async def seed_network(jctx: JobContext, made: dict[str, Any]) -> None:
     """Every demo community's leaders in the leaders' network (its meeting: meetings' demo)."""
     session, now = jctx.session, jctx.now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.context import JobContext
@@ -12,14 +12,17 @@ from storage import meetings
 from storage.tables.meetings import Meeting
 
 
-@demo_seeder(6)
+@demo_seeder(60)
 async def seed_network_meeting(jctx: JobContext, made: dict[str, Any]) -> None:
+    """After the other demo meetings, so their ids stay the ones the README shows."""
     network = made.get("network")
     if network is None or network.id is None:
         return
-    first = (jctx.now.astimezone(jctx.community_zone(network)) + timedelta(days=21)).replace(
-        hour=15, minute=0, second=0, microsecond=0, tzinfo=None
-    )
+    # The first day of next quarter, 15:00: later than the communities' own demo sessions.
+    local = jctx.now.astimezone(jctx.community_zone(network))
+    quarter_month = 3 * ((local.month - 1) // 3) + 4
+    year = local.year + (quarter_month > 12)
+    first = datetime(year, (quarter_month - 1) % 12 + 1, 1, 15, 0)
     organiser = made["members"]["grace"]
     meeting = await meetings.create_meeting(
         jctx.session,

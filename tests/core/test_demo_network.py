@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from bot.app import Core
 from bot.demo import seed
+from storage import communities
+from storage.tables.meetings import Meeting
 from tests.helpers import Chat
 
 
@@ -13,7 +17,12 @@ async def test_the_demo_network_meets_quarterly_and_ada_keeps_her_hours(
     assert await seed(core.services)
     network = await chat.text("leaders network", as_="grace")
     assert "*Leaders' network* (`leaders`)" in network
-    meetings = await chat.text("meetings in leaders", as_="tove")
-    assert "Leaders' network: quarterly exchange" in meetings
-    assert "every 3 months" in await chat.text("meeting show 1", as_="tove")
+    async with core.services.db.session() as session:
+        network_ = await communities.leaders_network(session)
+        assert network_ is not None
+        (meeting,) = (
+            await session.exec(select(Meeting).where(Meeting.community_id == network_.id))
+        ).all()
+    assert meeting.title == "Leaders' network: quarterly exchange"
+    assert "every 3 months" in await chat.text(f"meeting show {meeting.id}", as_="tove")
     assert "08:00-16:00 mon-thu, in Europe/London" in await chat.text("hours", as_="ada")
