@@ -11,8 +11,8 @@ from storage import communities
 from storage.communities import NETWORK_KIND
 from storage.tables import Community
 
-# Ada starts early and works four days a week: prompts to her wait for these hours.
-DEMO_HOURS = {"ada": "08:00-16:00 mon-thu"}
+# Kenji starts early and works four days a week: prompts to him wait for these hours.
+DEMO_HOURS = {"kenji": "08:00-16:00 mon-thu"}
 
 
 @demo_seeder(50)

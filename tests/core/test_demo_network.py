@@ -11,7 +11,7 @@ from storage.tables.meetings import Meeting
 from tests.helpers import Chat
 
 
-async def test_the_demo_network_meets_quarterly_and_ada_keeps_her_hours(
+async def test_the_demo_network_meets_quarterly_and_kenji_keeps_his_hours(
     core: Core, chat: Chat
 ) -> None:
     assert await seed(core.services)
@@ -25,4 +25,4 @@ async def test_the_demo_network_meets_quarterly_and_ada_keeps_her_hours(
         ).all()
     assert meeting.title == "Leaders' network: quarterly exchange"
     assert "every 3 months" in await chat.text(f"meeting show {meeting.id}", as_="tove")
-    assert "08:00-16:00 mon-thu, in Europe/London" in await chat.text("hours", as_="ada")
+    assert "08:00-16:00 mon-thu, in Asia/Tokyo" in await chat.text("hours", as_="kenji")
