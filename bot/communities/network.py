@@ -77,7 +77,9 @@ def _network_field(network: Community | None) -> tuple[str, str] | None:
     )
 
 
-async def onboard_leader(jctx: JobContext, member_id: int, community: Community) -> None:
+async def onboard_leader(
+    jctx: JobContext, member_id: int, community: Community, *, by: str | None = None
+) -> None:
     """Join the network and send the onboarding (once per person and community)."""
     assert community.id is not None
     if community.kind == NETWORK_KIND:
@@ -95,7 +97,8 @@ async def onboard_leader(jctx: JobContext, member_id: int, community: Community)
     await jctx.notify_member(
         member_id,
         Reply(
-            f"You lead *{community.name}* now. From the programme's handbook:\n{shown}",
+            (f"{by} made you a leader of {community.name}. " if by else "")
+            + f"You lead *{community.name}* now. From the programme's handbook:\n{shown}",
             title=f"Welcome, leader of {community.name}",
             fields=tuple(fields),
             choices=(

@@ -67,6 +67,10 @@ async def add_role(ctx: Context, args: str) -> Reply:
         ctx.session, community.id, person.id, role, ctx.member_id, ctx.now
     ):
         return Reply(f"{person.display_name} is already a {role.value} of {community.name}.")
+    if role is Role.LEADER:
+        # One message, so its parts arrive in order: the news and the onboarding.
+        await onboard_leader(ctx, person.id, community, by=ctx.member.display_name)
+        return Reply(f"{person.display_name} is now a {role.value} of {community.name}.")
     await ctx.notify_member(
         person.id,
         Reply(
@@ -77,8 +81,6 @@ async def add_role(ctx: Context, args: str) -> Reply:
         key=f"role:{community.id}:{person.id}:{role.value}:{ctx.now.isoformat()}",
         community_id=community.id,
     )
-    if role is Role.LEADER:
-        await onboard_leader(ctx, person.id, community)
     return Reply(f"{person.display_name} is now a {role.value} of {community.name}.")
 
 
