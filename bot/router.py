@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import help, last_offer
+from bot.admins import is_admin
 from bot.clean_text import clean_fields
 from bot.context import Context, Services
 from bot.conversation_book import ConversationBook
@@ -197,7 +198,7 @@ class Router:
         self, session: AsyncSession, user: User, *, again: bool = True
     ) -> tuple[Member, Identity]:
         now = self.services.clock.now()
-        admin = user.id in self.services.settings.admin_ids
+        admin = is_admin(self.services.settings, user.platform, user.id)
         known = self.known_people.get(user.platform, user.id)
         identity: Identity | None
         member: Member | None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.admins import is_admin
 from bot.context import Services
 from bot.permissions import Role
 from storage import communities, people
@@ -51,7 +52,7 @@ class StandIn:
 async def standing(services: Services, platform: str, user_id: str) -> Standing:
     """Who `user_id` is; someone copbot has not met yet has no roles (a coordinator if listed
     in COPBOT_ADMINS)."""
-    admin = user_id in services.settings.admin_ids
+    admin = is_admin(services.settings, platform, user_id)
     async with services.db.session() as session:
         member = await people.find_member_by_platform_id(session, platform, user_id)
         if member is None or member.id is None:
@@ -71,6 +72,8 @@ async def stand_ins(services: Services, platform: str) -> list[StandIn]:
     async with services.db.session() as session:
         for community, _count in await communities.list_communities(session):
             assert community.id is not None
+            if community.kind == communities.NETWORK_KIND:
+                continue  # its members are the other communities' leaders
             holders = await communities.role_holders(session, community.id)
             with_roles = {member.id for _role, member in holders}
             # One more than the role holders is enough to find a member holding none.

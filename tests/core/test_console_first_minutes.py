@@ -39,7 +39,10 @@ async def test_the_chat_says_who_you_are_and_whom_to_become(core: Core, clock: F
         assert re.search(r"/as ada +Ada Lovelace, leader of Data Engineering", said)
         assert re.search(r"/as linus +Linus Chen, member of Data Engineering", said)
         assert re.search(r"/as helen +Helen Brooks, sponsor of Data Engineering and Safety", said)
-    assert as_ada.startswith("You are Ada Lovelace (ada): leader and sme of Data Engineering.")
+    assert as_ada.startswith(
+        "You are Ada Lovelace (ada): leader and sme of Data Engineering; "
+        "member of Leaders' network."
+    )
 
 
 async def test_whom_to_become_comes_from_the_database(core: Core, clock: FrozenClock) -> None:
