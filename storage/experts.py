@@ -604,8 +604,9 @@ async def topics_without_sme(
     """Topics used in a community with no designated SME there, most used first.
 
     A topic is used there when one of its lessons or the questions asked there carries it, or
-    when two or more of its members declared it: one member's expertise from elsewhere (a
-    data engineer who also inspects for the safety community) is not that community's topic.
+    when two or more of its members declared it and no other community uses it (an SME or
+    lessons there): expertise brought from elsewhere (data engineers who also inspect for the
+    safety community) is not that community's topic.
     "Used" counts those lessons, members and questions (lessons and questions since `since`
     when given). Reused by the nudges (N7).
     """
@@ -630,7 +631,15 @@ async def topics_without_sme(
         WHERE u.topic NOT IN (SELECT s.topic FROM sme_designation s WHERE s.community_id = :c)
         GROUP BY u.topic
         HAVING sum(CASE WHEN u.src = 'used' THEN u.n ELSE 0 END) > 0
-            OR sum(CASE WHEN u.src = 'declared' THEN u.n ELSE 0 END) >= 2
+            OR (
+                sum(CASE WHEN u.src = 'declared' THEN u.n ELSE 0 END) >= 2
+                AND u.topic NOT IN (
+                    SELECT s2.topic FROM sme_designation s2 WHERE s2.community_id != :c
+                    UNION
+                    SELECT lt2.topic FROM lesson_topic lt2 JOIN lesson l2 ON l2.id = lt2.lesson_id
+                    WHERE l2.community_id != :c AND l2.deleted_at IS NULL
+                )
+            )
         ORDER BY uses DESC, u.topic LIMIT :limit
         """
     )

@@ -32,15 +32,27 @@ async def remember(
     now: datetime,
 ) -> None:
     """Store the latest answer's buttons; its list command too when it showed a page (else the
-    list remembered before stays). One upsert, safe when two replicas answer at once."""
+    list remembered before stays). One upsert, safe when two replicas answer at once.
+
+    The same answer again (`help`, `help`) writes nothing: one read by primary key keeps the
+    per-request path read-only, as the identity cache does for people."""
+    stored_choices = [list(c) for c in choices[:MAX_CHOICES]]
+    stored_list = list_command[:2000] if list_command else None
+    found = await last_offer(session, member_id, platform, conversation_id[:256])
+    if (
+        found is not None
+        and found.choices == stored_choices
+        and (stored_list is None or found.list_command == stored_list)
+    ):
+        return
     module: Any = postgresql if dialect_name(session) == "postgresql" else sqlite
     table = LastOffer.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
     values = {
         "member_id": member_id,
         "platform": platform,
         "conversation_id": conversation_id[:256],
-        "choices": [list(c) for c in choices[:MAX_CHOICES]],
-        "list_command": list_command[:2000] if list_command else None,
+        "choices": stored_choices,
+        "list_command": stored_list,
         "updated_at": now,
     }
     statement = module.insert(table).values(**values)
