@@ -25,6 +25,7 @@ from bot import (
     help_commands,
     lessons,
     meetings,
+    nudges,
     privacy_ops,
     retention,
     surveys,
@@ -52,6 +53,7 @@ CAPABILITIES = (
     health,
     lessons,
     meetings,
+    nudges,
     privacy_ops,
     surveys,
 )

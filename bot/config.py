@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     send_lease_seconds: float = Field(120.0, validation_alias="COPBOT_SEND_LEASE_SECONDS")
     outbox_retention_days: int = Field(30, validation_alias="COPBOT_OUTBOX_RETENTION_DAYS")
     anonymity_threshold: int = Field(5, validation_alias="COPBOT_ANONYMITY_THRESHOLD")
+    # The local hour (in each community's timezone) the leader nudge rules are evaluated daily.
+    nudge_hour: int = Field(9, validation_alias="COPBOT_NUDGE_HOUR", ge=0, le=23)
     # Durable inbound work (bot.inbox): how long a claim on a request holds before another
     # worker may take it over (a crashed replica's requests wait this long), how many requests
     # run at once per process, and how long answered requests are kept to recognise retries.
