@@ -18,15 +18,22 @@ SCHEDULED = "scheduled"
 
 
 async def agenda_gaps(
-    session: AsyncSession, community_id: int, after: datetime, until: datetime
+    session: AsyncSession,
+    community_id: int,
+    after: datetime,
+    until: datetime,
+    *,
+    made_before: datetime,
 ) -> list[tuple[MeetingOccurrence, Meeting]]:
-    """Scheduled sessions starting in (after, until] whose agenda (own or series') is empty."""
+    """Scheduled sessions starting in (after, until] whose agenda (own or series') is empty,
+    of meetings made before `made_before` (organisers get a moment to add one)."""
     result = await session.exec(
         select(MeetingOccurrence, Meeting)
         .join(Meeting, col(Meeting.id) == MeetingOccurrence.meeting_id)
         .where(
             Meeting.community_id == community_id,
             col(Meeting.cancelled_at).is_(None),
+            col(Meeting.created_at) <= made_before,
             MeetingOccurrence.state == SCHEDULED,
             col(MeetingOccurrence.starts_at) > after,
             col(MeetingOccurrence.starts_at) <= until,

@@ -27,6 +27,7 @@ CHECK_VALID = timedelta(days=105)
 SIGNAL_WINDOW = timedelta(days=120)
 # Agenda gaps further ahead than this are not looked at (the N2 threshold is at most this).
 AGENDA_HORIZON = timedelta(days=30)
+AGENDA_GRACE = timedelta(hours=1)
 # A health check is a leader's chore, not a sign of life in the community.
 NOT_MEMBER_ACTIONS = (kinds.HEALTH_CHECK,)
 
@@ -88,7 +89,13 @@ def _sessions(held: list[tuple[MeetingOccurrence, set[int], int]]) -> tuple[Sess
 
 
 async def _agenda_gaps(jctx: JobContext, cid: int) -> tuple[AgendaGap, ...]:
-    rows = await nudge_facts.agenda_gaps(jctx.session, cid, jctx.now, jctx.now + AGENDA_HORIZON)
+    rows = await nudge_facts.agenda_gaps(
+        jctx.session,
+        cid,
+        jctx.now,
+        jctx.now + AGENDA_HORIZON,
+        made_before=jctx.now - AGENDA_GRACE,
+    )
     return tuple(
         AgendaGap(o.id or 0, m.id or 0, m.title, o.starts_at, m.facilitator_id) for o, m in rows
     )
