@@ -1,0 +1,42 @@
+"""After `copbot demo` and a few days, a leader of data-eng gets two different nudges."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot import demo
+from bot.clock import FrozenClock
+from tests.core.test_quick_start import chat_answers
+from tests.helpers import Chat, FakePort
+from tests.nudges.test_flow import nudges_to, rules_to
+
+
+async def test_demo_leader_gets_two_different_nudges_within_days(
+    chat: Chat, clock: FrozenClock, port: FakePort
+) -> None:
+    assert await demo.seed(chat.core.services)
+    await chat.tick()
+    for _ in range(8):  # eight `/wait 1d`
+        clock.advance(timedelta(days=1))
+        await chat.tick()
+    got = rules_to(port, "ada")
+    assert len(set(got)) >= 2, got
+    assert len(got) <= 2  # one a week at most
+    assert "has waited for validation" in nudges_to(port, "ada")[0].text
+    view = await chat.text("nudges in data-eng", as_="ada")
+    assert "last sent" in view
+
+
+def test_in_the_real_local_chat_ada_sees_two_different_nudges(tmp_path: Path) -> None:
+    """`copbot chat --demo`, `/as ada`, then `/wait 1d` eight times."""
+    _opening, answers = chat_answers(tmp_path, ["/as ada", *["/wait 1d"] * 8])
+    seen = "\n".join(answers)
+    to_ada = [m for m in seen.split("--- direct message to ")[1:] if m.startswith("ada ")]
+    titles = {
+        line
+        for message in to_ada
+        for line in message.splitlines()
+        if line.startswith("== Data Engineering: ") and "(or type: nudge do " in message
+    }
+    assert len(titles) >= 2, seen
