@@ -56,6 +56,7 @@ MY_DATA_KEYS = {
     "survey_invitations",
     "named_survey_answers",
     "health_checks",
+    "leader_nudges",
     "activity",
     "messages_to_you",
 }
