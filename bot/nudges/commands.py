@@ -292,7 +292,7 @@ def dismiss_fields(rule: Rule) -> tuple[FormField, ...]:
 def dismiss_form(nudge: Nudge, rule: Rule) -> Form:
     return Form(
         f"{DISMISS_FORM}:{nudge.id}",
-        "Why is this not relevant?",
+        "Why not relevant?",
         dismiss_fields(rule),
         submit_label="Send",
     )
