@@ -29,6 +29,8 @@ CAPABILITY_IMPORTS: dict[tuple[str, str], str] = {
     ("lessons", "bot.experts.lookup"): "lessons are filed under the experts' topic vocabulary",
     ("health", "bot.surveys.core"): "a health check is asked with the survey question model",
     ("meetings", "bot.surveys.core"): "a meeting's pulse keeps the surveys' anonymity minimum",
+    ("figures", "bot.health.core"): "the Leader Health Index is the health check's own formula",
+    ("figures", "bot.surveys.core"): "NPS keeps the surveys' anonymity minimum",
     ("privacy_ops", "bot.communities.commands"): "forgetting a member spares the last leader",
     ("privacy_ops", "bot.experts.lookup"): "a member's export names their question tokens",
 }

@@ -1,0 +1,17 @@
+"""Engagement figures (DOMAIN.md §2): definitions, windows, computation and `stats`.
+
+Other capabilities (digests, nudges, dashboards) use `bot.figures.core.compute_figures` and
+`trend_series` with a `bot.figures.window.Window`; the figures themselves are defined once in
+`bot.figures.definitions.FIGURES`.
+"""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Add `stats` and the demo's activity history to `registry`."""
+    from bot.figures import commands, demo
+
+    registry.install(commands, demo)
