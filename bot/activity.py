@@ -10,7 +10,10 @@ JOIN = "join"
 LESSON_SUBMITTED = "lesson_submitted"
 LESSON_VALIDATED = "lesson_validated"
 LESSON_REUSED = "lesson_reused"  # "this helped" / "I applied this"
-EXPERT_QUESTION = "expert_question"  # asked an expert through copbot
+# Rows before stored questions (an expert was asked through copbot); new ones are QUESTION_ASKED.
+EXPERT_QUESTION = "expert_question"
+QUESTION_ASKED = "question_asked"  # asked an expert or the community (bot.questions)
+ANSWER = "answer"  # answered someone else's question
 ENDORSEMENT = "endorsement"
 RSVP = "rsvp"
 ATTENDANCE = "attendance"
@@ -18,4 +21,4 @@ SURVEY_RESPONSE = "survey_response"
 HEALTH_CHECK = "health_check"
 STORY = "story"
 
-CONTRIBUTIONS = frozenset({LESSON_SUBMITTED, EXPERT_QUESTION, STORY})
+CONTRIBUTIONS = frozenset({LESSON_SUBMITTED, EXPERT_QUESTION, QUESTION_ASKED, ANSWER, STORY})

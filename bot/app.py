@@ -28,7 +28,9 @@ from bot import (
     meetings,
     nudges,
     privacy_ops,
+    questions,
     retention,
+    stories,
     surveys,
 )
 from bot.clock import Clock, SystemClock
@@ -57,6 +59,8 @@ CAPABILITIES = (
     meetings,
     nudges,
     privacy_ops,
+    questions,
+    stories,
     surveys,
 )
 # Shared machinery with something to plug in: help and home, the core demo data (communities

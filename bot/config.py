@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     anonymity_threshold: int = Field(5, validation_alias="COPBOT_ANONYMITY_THRESHOLD")
     # The local hour (in each community's timezone) the leader nudge rules are evaluated daily.
     nudge_hour: int = Field(9, validation_alias="COPBOT_NUDGE_HOUR", ge=0, le=23)
+    # How long a question waits for an expert before it is offered to the next one (and, after
+    # the last, to the community's channel); plain hours, weekends included.
+    question_escalate_hours: float = Field(24.0, validation_alias="COPBOT_QUESTION_ESCALATE_HOURS")
     # Durable inbound work (bot.inbox): how long a claim on a request holds before another
     # worker may take it over (a crashed replica's requests wait this long), how many requests
     # run at once per process, and how long answered requests are kept to recognise retries.
@@ -93,6 +96,12 @@ class Settings(BaseSettings):
     @classmethod
     def _inbox_at_least_one(cls, value: float) -> float:
         return max(1, value)
+
+    @field_validator("question_escalate_hours")
+    @classmethod
+    def _escalate_after_a_while(cls, value: float) -> float:
+        # Under a minute would pass a question on before anyone could read it.
+        return max(1 / 60, value)
 
     @field_validator("anonymity_threshold")
     @classmethod

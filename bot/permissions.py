@@ -21,6 +21,7 @@ ASSIGNABLE_ROLES = (Role.LEADER, Role.FACILITATOR, Role.SME, Role.MENTOR, Role.S
 
 class Capability(StrEnum):
     SEARCH = "search"
+    ASK_AND_ANSWER = "ask and answer questions"
     EDIT_OWN_PROFILE = "edit own profile"
     DESIGNATE_SME = "designate SMEs"
     RECEIVE_ROUTED_QUESTIONS = "receive routed questions"
@@ -41,11 +42,19 @@ class Capability(StrEnum):
     EXPORT = "export community data"
     VIEW_PORTFOLIO = "view the cross-community portfolio"
     LINK_CHANNEL = "link a channel to the community"
+    FEATURE_STORIES = "feature stories for the digest"
 
 
 _C = Capability
 _EVERY_MEMBER = frozenset(
-    {_C.SEARCH, _C.EDIT_OWN_PROFILE, _C.SUBMIT_LESSON, _C.VIEW_RESULTS, _C.RECEIVE_ROUTED_QUESTIONS}
+    {
+        _C.SEARCH,
+        _C.ASK_AND_ANSWER,
+        _C.EDIT_OWN_PROFILE,
+        _C.SUBMIT_LESSON,
+        _C.VIEW_RESULTS,
+        _C.RECEIVE_ROUTED_QUESTIONS,
+    }
 )
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -67,6 +76,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _C.MANAGE_ROLES,
         _C.EXPORT,
         _C.LINK_CHANNEL,
+        _C.FEATURE_STORIES,
     },
     # Facilitators run sessions; questions reach them as members or SMEs, not as facilitators.
     Role.FACILITATOR: (_EVERY_MEMBER - {_C.RECEIVE_ROUTED_QUESTIONS})
@@ -79,6 +89,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.SPONSOR: frozenset(
         {
             _C.SEARCH,
+            _C.ASK_AND_ANSWER,
             _C.EDIT_OWN_PROFILE,
             _C.SUBMIT_LESSON,
             _C.VIEW_RESULTS,
@@ -100,6 +111,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _C.EXPORT,
         _C.VIEW_PORTFOLIO,
         _C.LINK_CHANNEL,
+        _C.FEATURE_STORIES,
     },
 }
 

@@ -141,6 +141,36 @@ def export(records: PersonalRecords, now: datetime) -> dict[str, Any]:
         "questions_routed_to_you": [
             {"topic": q.topic, "asked_at": _when(q.asked_at)} for q in records.questions_received
         ],
+        "questions_stored": [
+            {
+                "id": q.id,
+                "community": community.get(q.community_id or 0),
+                "topics": q.topic_list.split(),
+                "question": q.text,
+                "state": q.state,
+                "asked_at": _when(q.asked_at),
+            }
+            for q in records.questions
+        ],
+        "answers_written": [
+            {"question": a.question_id, "answer": a.text, "at": _when(a.created_at)}
+            for a in records.answers
+        ],
+        "stories_written": [
+            {
+                "id": s.id,
+                "community": community.get(s.community_id),
+                "title": s.title,
+                "situation": s.situation,
+                "what_the_community_did": s.activity,
+                "gained": s.gained,
+                "used": s.used,
+                "result": s.result,
+                "created_at": _when(s.created_at),
+            }
+            for s in records.stories
+        ],
+        "stories_naming_you": list(records.stories_naming_you),
         "lessons_written": [_lesson(lesson, community) for lesson in records.lessons],
         "lesson_votes": [
             {"lesson": v.lesson_id, "kind": v.kind, "at": _when(v.at)} for v in records.lesson_votes

@@ -603,11 +603,12 @@ async def topics_without_sme(
 ) -> list[tuple[str, int]]:
     """Topics used in a community with no designated SME there, most used first.
 
-    "Used" counts lessons tagged with the topic, members who declared it and questions routed
-    on it (lessons and questions since `since` when given). Reused by the nudges (N7).
+    "Used" counts lessons tagged with the topic, members who declared it and questions asked
+    about it (stored questions: to an expert or to the community; lessons and questions since
+    `since` when given). Reused by the nudges (N7).
     """
     since_lessons = " AND l.created_at >= :since" if since else ""
-    since_questions = " AND r.asked_at >= :since" if since else ""
+    since_questions = " AND q.asked_at >= :since" if since else ""
     sql = text(
         f"""
         SELECT u.topic, sum(u.n) AS uses FROM (
@@ -620,8 +621,9 @@ async def topics_without_sme(
             JOIN membership m ON m.member_id = x.member_id
             WHERE m.community_id = :c AND m.left_at IS NULL GROUP BY x.topic
             UNION ALL
-            SELECT r.topic, count(*) FROM expert_routing r
-            WHERE r.community_id = :c{since_questions} GROUP BY r.topic
+            SELECT qt.topic, count(*) FROM question_topic qt
+            JOIN question q ON q.id = qt.question_id
+            WHERE q.community_id = :c{since_questions} GROUP BY qt.topic
         ) u
         WHERE u.topic NOT IN (SELECT s.topic FROM sme_designation s WHERE s.community_id = :c)
         GROUP BY u.topic ORDER BY uses DESC, u.topic LIMIT :limit

@@ -19,6 +19,8 @@ from sqlalchemy import String, cast, delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import questions as question_store
+from storage import stories as story_store
 from storage.experts import refresh_stats
 from storage.inbox import erase_sent_by
 from storage.tables import (
@@ -51,6 +53,8 @@ from storage.tables.meetings import (
     MeetingRsvp,
 )
 from storage.tables.nudges import Nudge, NudgeLeader, NudgeSignal, NudgeSilence, NudgeThreshold
+from storage.tables.questions import Answer, Question
+from storage.tables.stories import Story
 from storage.tables.surveys import Survey, SurveyAnswer, SurveyInvite
 
 T = TypeVar("T")
@@ -77,6 +81,10 @@ class PersonalRecords:
     endorsements_received: list[Endorsement] = field(default_factory=list)
     questions_asked: list[ExpertRouting] = field(default_factory=list)
     questions_received: list[ExpertRouting] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+    stories_naming_you: list[int] = field(default_factory=list)
     lessons: list[Lesson] = field(default_factory=list)
     lesson_votes: list[LessonReuse] = field(default_factory=list)
     rsvps: list[MeetingRsvp] = field(default_factory=list)
@@ -125,6 +133,10 @@ async def personal_records(session: AsyncSession, member: Member) -> PersonalRec
     found.questions_received = await _all(
         session, select(ExpertRouting).where(ExpertRouting.expert_id == m)
     )
+    found.questions = await question_store.asked_by(session, m)
+    found.answers = await question_store.answered_by(session, m)
+    found.stories = await story_store.written_by(session, m)
+    found.stories_naming_you = await story_store.naming(session, m)
     found.lessons = await _all(
         session, select(Lesson).where(Lesson.author_id == m).order_by(col(Lesson.id))
     )
@@ -196,6 +208,8 @@ async def _load_titles(session: AsyncSession, found: PersonalRecords) -> None:
     community_ids |= {x.community_id for x in found.roles}
     community_ids |= {x.community_id for x in found.designations}
     community_ids |= {x.community_id for x in found.lessons}
+    community_ids |= {x.community_id for x in found.questions if x.community_id is not None}
+    community_ids |= {x.community_id for x in found.stories}
     community_ids |= {m.community_id for m in found.meetings.values()}
     community_ids |= {s.community_id for s in found.surveys.values()}
     community_ids |= {h.community_id for h in found.health_checks}
@@ -317,6 +331,10 @@ async def erase_member(
     ]
     for statement in deletions:
         await session.exec(statement.execution_options(synchronize_session=False))
+    # Questions and answers keep their rows (the figures count them) without their text;
+    # stories no longer thank them.
+    await question_store.erase_member(session, m)
+    await story_store.erase_member(session, m)
     await _scrub_name_from_messages(session, member.display_name)
     member.display_name = FORMER_MEMBER
     member.timezone = member.department = member.title = None

@@ -33,6 +33,7 @@ CAPABILITY_IMPORTS: dict[tuple[str, str], str] = {
     ("figures", "bot.surveys.core"): "NPS keeps the surveys' anonymity minimum",
     ("privacy_ops", "bot.communities.commands"): "forgetting a member spares the last leader",
     ("privacy_ops", "bot.experts.lookup"): "a member's export names their question tokens",
+    ("questions", "bot.experts.lookup"): "a question goes to the experts' ranking of its topic",
 }
 # Reviewed: (top-level module, capability module) -> why.
 SHARED_IMPORTS: dict[tuple[str, str], str] = {

@@ -7,6 +7,6 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add this capability's commands, forms, jobs and demo data to `registry`."""
-    from bot.experts import commands, coverage, questions
+    from bot.experts import commands, coverage
 
-    registry.install(commands, questions, coverage)
+    registry.install(commands, coverage)

@@ -6,14 +6,13 @@ Asking and routing a question is `bot.experts.questions`; describing people and 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot import activity
 from bot.context import Context
 from bot.errors import UserError
 from bot.experts.lookup import (
     DEFAULT_WEEKLY_CAP,
     availability_word,
+    available_ranking,
     describe_person,
     level_text,
     local_time,
@@ -34,9 +33,7 @@ from storage import communities, experts, lessons, people
 from storage.tables import Community, Member
 
 GROUP = "Experts"
-WEEK = timedelta(days=7)
 PER_PAGE = 5
-CANDIDATES = 50  # how far down the ranking `expert <topic>` looks
 MAX_TOPICS = 10
 AVAILABILITY_WORDS = {
     "open": "open to questions (routed questions welcome)",
@@ -439,38 +436,6 @@ def why_text(row: experts.ExpertScore, sme_in: list[str], topic: str) -> str:
     return "; ".join(why) or "listed the topic"
 
 
-async def _available_ranking(
-    ctx: Context, topic: str
-) -> list[tuple[experts.ExpertScore, str | None]]:
-    """Ranked candidates with a reason each one cannot take a question now (None = can)."""
-    if ctx.named_community is not None:  # `expert <topic> in <community>` puts it first
-        mine = [ctx.named_community.id]
-    else:
-        mine = [c.id for c in await communities.communities_of(ctx.session, ctx.member_id)]
-    rows = await experts.rank_experts(
-        ctx.session,
-        topic,
-        asker_id=ctx.member_id,
-        asker_communities=[c for c in mine if c is not None],
-        limit=CANDIDATES,
-    )
-    ids = [r.member_id for r in rows]
-    settings = await experts.availabilities(ctx.session, ids)
-    routed = await experts.routed_since(ctx.session, ids, ctx.now - WEEK)
-    ranked = []
-    for row in rows:
-        state = settings.get(row.member_id)
-        busy: str | None = None
-        if availability_word(state) == "busy":
-            busy = "busy: not taking questions now"
-        elif routed.get(row.member_id, 0) >= weekly_cap(state):
-            busy = "busy: enough questions this week"
-        ranked.append((row, busy))
-    # Busy people stay visible, after everyone who can take a question.
-    ranked.sort(key=lambda pair: pair[1] is not None)
-    return ranked
-
-
 @command(
     "expert",
     usage="expert <topic> [page N]",
@@ -487,7 +452,7 @@ async def expert(ctx: Context, args: str) -> Reply | list[Reply]:
         raise UserError("Which topic? E.g. `expert kubernetes`.")
     topic = await topic_for(ctx, rest)
     typed = normalise(rest)
-    ranked = await _available_ranking(ctx, topic)
+    ranked = await available_ranking(ctx, topic)
     note = f" (you typed {typed})" if typed != topic else ""
     top = await lessons.top_lessons_for_topic(ctx.session, topic, reader=reader_of(ctx), limit=3)
     lesson_choices = tuple(

@@ -8,7 +8,7 @@ from bot.experts.commands import GROUP
 from bot.messages import Choice, Reply
 from bot.permissions import Capability
 from bot.registry import command, due_job
-from storage import experts
+from storage import experts, questions
 
 # -- gaps -----------------------------------------------------------------------------------------
 
@@ -18,7 +18,8 @@ from storage import experts
     usage="experts gaps [in community]",
     summary="Topics your community uses that have no SME (leaders)",
     group=GROUP,
-    details="Counts lessons, members' expertise and questions on each topic.",
+    details="Counts lessons, members' expertise and questions asked on each topic, and names "
+    "the topics people asked about that nobody lists as expertise.",
 )
 async def gaps(ctx: Context, args: str) -> Reply:
     community = await ctx.community(args.split()[0] if args.strip() else None)
@@ -32,6 +33,13 @@ async def gaps(ctx: Context, args: str) -> Reply:
     if not found:
         return Reply(f"Every topic used in {community.name} has an SME. Nice!")
     lines = [f"*{topic}* — used {uses} time{'s' * (uses != 1)}" for topic, uses in found]
+    # Real demand: topics people asked about that nobody lists at all.
+    unserved = await questions.topics_without_experts(ctx.session, community.id, limit=5)
+    if unserved:
+        lines.append(
+            "Asked about with nobody listed: "
+            + ", ".join(f"{topic} ({n})" for topic, n in unserved)
+        )
     return Reply(
         "\n".join(lines),
         title=f"Topics without an SME in {community.name}",

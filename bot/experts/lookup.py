@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import Context, zone
 from bot.errors import UserError
@@ -19,6 +23,8 @@ LEVEL_WORDS = {
     "teach": 4,
 }
 DEFAULT_WEEKLY_CAP = 5
+WEEK = timedelta(days=7)
+CANDIDATES = 50  # how far down the ranking `expert <topic>` looks
 _LEVEL = re.compile(r"\s*\(?\blevel\s*[:=]?\s*(?P<level>[-+]?\d+(?:[.,]\d+)?|[a-z]+)\)?\s*$", re.I)
 
 
@@ -100,3 +106,58 @@ async def resolve_member_token(ctx: Context, token: str) -> Member:
             raise UserError("I can't find that person any more.")
         return member
     return await find_person(ctx, token)
+
+
+# -- ranking with capacity ------------------------------------------------------------------------
+
+
+async def ranked_candidates(
+    session: AsyncSession,
+    topic: str,
+    *,
+    asker_id: int,
+    community_ids: Sequence[int],
+    now: datetime,
+) -> list[tuple[experts.ExpertScore, str | None]]:
+    """Ranked people for `topic` with a reason each one cannot take a question now (None = can).
+
+    Busy people stay in the list, after everyone who can take a question.
+    """
+    rows = await experts.rank_experts(
+        session,
+        topic,
+        asker_id=asker_id,
+        asker_communities=list(community_ids),
+        limit=CANDIDATES,
+    )
+    ids = [r.member_id for r in rows]
+    settings = await experts.availabilities(session, ids)
+    routed = await experts.routed_since(session, ids, now - WEEK)
+    ranked = []
+    for row in rows:
+        state = settings.get(row.member_id)
+        busy: str | None = None
+        if availability_word(state) == "busy":
+            busy = "busy: not taking questions now"
+        elif routed.get(row.member_id, 0) >= weekly_cap(state):
+            busy = "busy: enough questions this week"
+        ranked.append((row, busy))
+    ranked.sort(key=lambda pair: pair[1] is not None)
+    return ranked
+
+
+async def available_ranking(
+    ctx: Context, topic: str
+) -> list[tuple[experts.ExpertScore, str | None]]:
+    """`ranked_candidates` for the asker, people of their communities first."""
+    if ctx.named_community is not None:  # `expert <topic> in <community>` puts it first
+        mine = [ctx.named_community.id]
+    else:
+        mine = [c.id for c in await communities.communities_of(ctx.session, ctx.member_id)]
+    return await ranked_candidates(
+        ctx.session,
+        topic,
+        asker_id=ctx.member_id,
+        community_ids=[c for c in mine if c is not None],
+        now=ctx.now,
+    )

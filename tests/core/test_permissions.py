@@ -15,6 +15,7 @@ C = Capability
 MATRIX: dict[Role, set[Capability]] = {
     Role.MEMBER: {
         C.SEARCH,
+        C.ASK_AND_ANSWER,
         C.EDIT_OWN_PROFILE,
         C.RECEIVE_ROUTED_QUESTIONS,
         C.SUBMIT_LESSON,
@@ -22,6 +23,7 @@ MATRIX: dict[Role, set[Capability]] = {
     },
     Role.LEADER: {
         C.SEARCH,
+        C.ASK_AND_ANSWER,
         C.EDIT_OWN_PROFILE,
         C.DESIGNATE_SME,
         C.RECEIVE_ROUTED_QUESTIONS,
@@ -40,9 +42,11 @@ MATRIX: dict[Role, set[Capability]] = {
         C.EDIT_CHARTER,
         C.MANAGE_ROLES,
         C.LINK_CHANNEL,
+        C.FEATURE_STORIES,
     },
     Role.FACILITATOR: {
         C.SEARCH,
+        C.ASK_AND_ANSWER,
         C.EDIT_OWN_PROFILE,
         C.SUBMIT_LESSON,
         C.SCHEDULE_MEETINGS,
@@ -52,6 +56,7 @@ MATRIX: dict[Role, set[Capability]] = {
     },
     Role.SME: {
         C.SEARCH,
+        C.ASK_AND_ANSWER,
         C.EDIT_OWN_PROFILE,
         C.RECEIVE_ROUTED_QUESTIONS,
         C.SUBMIT_LESSON,
@@ -60,6 +65,7 @@ MATRIX: dict[Role, set[Capability]] = {
     },
     Role.MENTOR: {
         C.SEARCH,
+        C.ASK_AND_ANSWER,
         C.EDIT_OWN_PROFILE,
         C.RECEIVE_ROUTED_QUESTIONS,
         C.SUBMIT_LESSON,
@@ -67,6 +73,7 @@ MATRIX: dict[Role, set[Capability]] = {
     },
     Role.SPONSOR: {
         C.SEARCH,
+        C.ASK_AND_ANSWER,
         C.EDIT_OWN_PROFILE,
         C.SUBMIT_LESSON,
         C.VIEW_RESULTS,
@@ -75,6 +82,7 @@ MATRIX: dict[Role, set[Capability]] = {
     },
     Role.COORDINATOR: {
         C.SEARCH,
+        C.ASK_AND_ANSWER,
         C.EDIT_OWN_PROFILE,
         C.DESIGNATE_SME,
         C.SUBMIT_LESSON,
@@ -89,6 +97,7 @@ MATRIX: dict[Role, set[Capability]] = {
         C.EXPORT,
         C.VIEW_PORTFOLIO,
         C.LINK_CHANNEL,
+        C.FEATURE_STORIES,
     },
 }
 # The matrix gives data export to the CoE and IT only; the bot lets a leader export their own

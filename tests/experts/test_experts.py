@@ -224,7 +224,7 @@ async def test_ask_button_form_then_question_reaches_the_expert(
     await chat.deliver()
     received = [t for t in port.texts("ada") if "asks you about" in t]
     assert len(received) == 1 and "Bo" in received[0] and "pod requests" in received[0]
-    profile_button = port.to("ada")[-1].choices[0]
+    profile_button = next(c for c in port.to("ada")[-1].choices if c.label == "Profile of Bo")
     assert "Profile of Bo" in text_of(await chat.click(profile_button, as_="ada"))
     async with database.session() as session:
         routed = await experts.routed_since(session, [await _id(chat, "ada")], START_OF_TIME)

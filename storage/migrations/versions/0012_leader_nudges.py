@@ -2,7 +2,7 @@
 per-community thresholds
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0012"
-down_revision: str | None = "0008"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
