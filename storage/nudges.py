@@ -3,7 +3,7 @@ thresholds."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -144,9 +144,10 @@ async def schedule_of(session: AsyncSession, community_id: int) -> NudgeSchedule
 
 
 async def claim_leader_week(
-    session: AsyncSession, member_id: int, now: datetime, gap: timedelta
+    session: AsyncSession, member_id: int, now: datetime, before: datetime
 ) -> bool:
-    """The weekly cap: True (and the slot taken) when the leader had no nudge within `gap`."""
+    """The weekly cap: True (and the slot taken) when the leader's last nudge was before
+    `before` (or there was none)."""
     await insert_ignore(
         session,
         NudgeLeader.__table__,  # type: ignore[attr-defined]  # SQLModel declares no __table__
@@ -159,7 +160,7 @@ async def claim_leader_week(
             col(NudgeLeader.member_id) == member_id,
             or_(
                 col(NudgeLeader.last_sent_at).is_(None),
-                col(NudgeLeader.last_sent_at) <= now - gap,
+                col(NudgeLeader.last_sent_at) < before,
             ),
         )
         .values(last_sent_at=now)

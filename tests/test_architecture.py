@@ -34,6 +34,8 @@ CAPABILITY_IMPORTS: dict[tuple[str, str], str] = {
     ("privacy_ops", "bot.communities.commands"): "forgetting a member spares the last leader",
     ("privacy_ops", "bot.experts.lookup"): "a member's export names their question tokens",
     ("questions", "bot.experts.lookup"): "a question goes to the experts' ranking of its topic",
+    ("nudges", "bot.figures.core"): "N18 reads the active-member ratio as the figures define it",
+    ("nudges", "bot.figures.window"): "the figures' quarters, for N18's two quarters",
 }
 # Reviewed: (top-level module, capability module) -> why.
 SHARED_IMPORTS: dict[tuple[str, str], str] = {

@@ -19,10 +19,12 @@ from storage import nudges
 from storage.tables import Community
 from storage.tables.nudges import Nudge
 
-WEEK = timedelta(days=7)
+# One nudge a week: none on the six local days after one (so a check that runs a few seconds
+# earlier than last week's still counts a week).
+QUIET_DAYS_AFTER = 6
 SNOOZE = timedelta(days=7)
 # Capabilities this build can feed rules with; a rule that needs another never fires.
-CAPABILITIES: frozenset[str] = frozenset()
+CAPABILITIES: frozenset[str] = frozenset({"questions"})
 
 
 def next_evaluation(now: datetime, zone: ZoneInfo, hour: int) -> datetime:
@@ -58,14 +60,17 @@ async def nudge_community(jctx: JobContext, community: Community) -> int:
     recipients = set(facts.leader_ids)
     for finding in findings:
         recipients |= finding.also
-    period = period_of(now, jctx.community_zone(community))
+    zone = jctx.community_zone(community)
+    period = period_of(now, zone)
+    today = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
+    week_start = (today - timedelta(days=QUIET_DAYS_AFTER)).astimezone(UTC)
     sent = 0
     for member_id in sorted(recipients):
         mine = [f for f in findings if _for(f, member_id, facts.leader_ids)]
         chosen = await _first_due(jctx, community.id, member_id, mine, overrides)
         if chosen is None:
             continue
-        if not await nudges.claim_leader_week(session, member_id, now, WEEK):
+        if not await nudges.claim_leader_week(session, member_id, now, week_start):
             continue  # this week's nudge went out already: the others wait
         nudge = await nudges.add_nudge(
             session,

@@ -80,6 +80,15 @@ class QuestionFact:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryFact:
+    """A member's success story not featured yet (N9)."""
+
+    story_id: int
+    title: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     community_id: int
     slug: str
@@ -109,7 +118,8 @@ class Facts:
     contributions: dict[int, int] = field(default_factory=dict)
     # N8, N9, N13, N15, N18: each leader's latest health check (recent quarters only)
     checks: tuple[LeaderCheck, ...] = ()
-    # N9: lessons that reached many reuses recently
+    # N9: recent success stories not featured yet; lessons that reached many reuses recently
+    stories: tuple[StoryFact, ...] = ()
     reused_lessons: tuple[LessonFact, ...] = ()
     # N10: drafts waiting for validation; N10b: validated lessons never reused
     drafts: tuple[LessonFact, ...] = ()

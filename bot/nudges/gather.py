@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot import activity as kinds
 from bot.context import JobContext
+from bot.figures.core import compute_window
+from bot.figures.window import Period, Window
 from bot.nudges.facts import (
     AgendaGap,
     Facts,
     LeaderCheck,
     LessonFact,
     PulseFact,
+    QuestionFact,
     Session,
+    StoryFact,
     SurveyFact,
 )
 from bot.permissions import Role
-from storage import activity, communities, experts, health, meetings, nudge_facts, nudges, surveys
+from storage import (
+    communities,
+    experts,
+    health,
+    meetings,
+    nudge_facts,
+    nudges,
+    questions,
+    stories,
+    surveys,
+)
 from storage.tables import Community
 from storage.tables.meetings import MeetingOccurrence
 
@@ -25,6 +39,7 @@ QUARTER = timedelta(days=90)
 # weeks leaders have to answer).
 CHECK_VALID = timedelta(days=105)
 SIGNAL_WINDOW = timedelta(days=120)
+TTFA_WINDOW = timedelta(days=30)
 # Agenda gaps further ahead than this are not looked at (the N2 threshold is at most this).
 AGENDA_HORIZON = timedelta(days=30)
 AGENDA_GRACE = timedelta(hours=1)
@@ -66,7 +81,10 @@ async def gather(jctx: JobContext, community: Community) -> Facts:
         overdue_checks=await _overdue(jctx, cid),
         surveys=await _surveys(jctx, cid),
         pulse=await _pulse(jctx, cid),
-        active_ratios=await _active_ratios(jctx, cid),
+        active_ratios=await _active_ratios(jctx, community),
+        unanswered=await _unanswered(jctx, cid),
+        median_ttfa_hours=await _median_ttfa(jctx, cid),
+        stories=await _stories(jctx, cid),
         # A session nobody came to (or nobody marked) was not held in any sense that counts.
         sessions_last_two_quarters=len([s for s in sessions if s.starts_at >= now - 2 * QUARTER]),
         last_action_at=await nudge_facts.last_action_at(
@@ -184,12 +202,43 @@ def _index(kinds_of: list[str], kind: str) -> int:
     return kinds_of.index(kind) if kind in kinds_of else -1
 
 
-async def _active_ratios(jctx: JobContext, cid: int) -> tuple[float, ...]:
-    """Active-member ratio (%) of the last two quarters, newest first."""
+async def _active_ratios(jctx: JobContext, community: Community) -> tuple[float, ...]:
+    """Active-member ratio (%) of the last two complete quarters, newest first (the figures'
+    definition); a quarter without the data to tell is left out."""
+    window = Window.last_complete(Period.QUARTER, jctx.now, jctx.community_zone(community))
     ratios = []
-    for back in (0, 1):
-        until: datetime = jctx.now - back * QUARTER
-        members = await nudge_facts.members_at(jctx.session, cid, until)
-        active = await activity.active_members(jctx.session, cid, until - QUARTER, until)
-        ratios.append(100.0 * active / members if members else 0.0)
+    for quarter in (window, window.previous()):
+        measures = await compute_window(
+            jctx.session,
+            community,
+            quarter,
+            settings=jctx.settings,
+            now=jctx.now,
+            keys=frozenset({"active_ratio"}),
+        )
+        value = measures["active_ratio"].value if "active_ratio" in measures else None
+        if value is None:
+            break
+        ratios.append(100.0 * value)
     return tuple(ratios)
+
+
+async def _unanswered(jctx: JobContext, cid: int) -> tuple[QuestionFact, ...]:
+    waiting = await questions.unanswered_since(jctx.session, cid, jctx.now)
+    return tuple(QuestionFact(q.id or 0, q.asked_at, q.text[:80]) for q in waiting)
+
+
+async def _median_ttfa(jctx: JobContext, cid: int) -> float | None:
+    """Median hours to a first answer over the questions asked in the last 30 days."""
+    found = await questions.question_figures(jctx.session, cid, jctx.now - TTFA_WINDOW, jctx.now)
+    seconds = found.median_ttfa_seconds
+    return seconds / 3600 if seconds is not None else None
+
+
+async def _stories(jctx: JobContext, cid: int) -> tuple[StoryFact, ...]:
+    recent = await stories.stories_in_window(jctx.session, cid, jctx.now - QUARTER, jctx.now)
+    return tuple(
+        StoryFact(s.id or 0, s.title, s.created_at)
+        for s in reversed(recent)
+        if s.featured_at is None
+    )

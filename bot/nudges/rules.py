@@ -69,6 +69,10 @@ def _when(at: datetime) -> str:
     return f"{at:%Y-%m-%d}"
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _with(f: Facts, command: str) -> str:
     return f"{command} in {f.slug}"
 
@@ -207,7 +211,8 @@ def waiting_questions(f: Facts, t: Limits) -> Finding | None:
     if not (waiting or slow):
         return None
     why = (
-        f"{len(waiting)} question(s) have waited more than {t['hours']:.0f} hours for an answer"
+        f"{_count(len(waiting), 'question has', 'questions have')} waited more than "
+        f"{t['hours']:.0f} hours for an answer"
         if waiting
         else f"The median time to a first answer is {f.median_ttfa_hours:.0f} hours"
     )
@@ -216,7 +221,7 @@ def waiting_questions(f: Facts, t: Limits) -> Finding | None:
         f"question:{waiting[0].question_id}" if waiting else "ttfa",
         why + ".",
         "These questions are waiting: answer one, tag an expert, or let copbot route it.",
-        _with(f, "questions open"),
+        _with(f, "questions"),
         "Open questions",
     )
 
@@ -272,14 +277,27 @@ def _score(answers: Mapping[str, object], item: str) -> float | None:
 
 
 def value_to_celebrate(f: Facts, t: Limits) -> Finding | None:
-    """N9: a value story in the health check (L15), or a lesson reused >= N times."""
-    stories = [c for c in f.checks if str(c.answers.get("L15") or "").strip()]
-    if stories:
-        story = stories[0]
+    """N9: a member's success story not featured yet, a value story in the health check (L15),
+    or a lesson reused >= N times."""
+    fresh = [s for s in f.stories if s.created_at >= f.now - _days(t["story-days"])]
+    if fresh:
+        story = fresh[0]
         return Finding(
             "N9",
-            f"story:{story.quarter}:{story.leader_id}",
-            f"The health check of {story.quarter} has a value story.",
+            f"story:{story.story_id}",
+            f"A new success story: *{story.title}*.",
+            "Celebrate: feature it, so the people in it are thanked in the channel and the "
+            "story goes into the sponsor digest.",
+            f"story feature {story.story_id}",
+            "Feature the story",
+        )
+    told = [c for c in f.checks if str(c.answers.get("L15") or "").strip()]
+    if told:
+        check = told[0]
+        return Finding(
+            "N9",
+            f"story:{check.quarter}:{check.leader_id}",
+            f"The health check of {check.quarter} has a value story.",
             "Celebrate: thank the people in it publicly and add the story to the sponsor digest.",
             _with(f, "health"),
             "See the story",
@@ -537,7 +555,13 @@ RULES: tuple[Rule, ...] = (
         T("days", 30, "days since the survey closed"),
     ),
     _rule("N10b", "Lesson nobody reused", lesson_unused, T("days", 90, "days since validation")),
-    _rule("N9", "Value to celebrate", value_to_celebrate, T("reuses", 3, "people a lesson helped")),
+    _rule(
+        "N9",
+        "Value to celebrate",
+        value_to_celebrate,
+        T("reuses", 3, "people a lesson helped"),
+        T("story-days", 30, "days a success story waits to be featured"),
+    ),
 )
 BY_CODE = {rule.code: rule for rule in RULES}
 
