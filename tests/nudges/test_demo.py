@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from bot import demo
