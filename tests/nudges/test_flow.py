@@ -13,6 +13,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.messages import Choice, Reply
 from bot.ports import PortRegistry
+from storage import stories
 from storage.db import Database
 from storage.tables.nudges import Nudge, NudgeSchedule, NudgeSilence
 from tests.conftest import START
@@ -209,3 +210,43 @@ async def test_the_same_day_is_never_evaluated_twice(
     assert len(await rows(core, Nudge)) == 1
     [schedule] = await rows(core, NudgeSchedule)
     assert schedule.runs == 1 and schedule.next_at == day(2)
+
+
+async def test_a_question_waiting_two_days_nudges_the_leader_to_the_open_questions(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    await chat.tick()
+    await at(chat, clock, day(1))  # N1 first
+    await chat("ask How do we backfill without starving the daily jobs? #airflow", as_="ada")
+    for n in range(2, 9):
+        await at(chat, clock, day(n))
+    assert rules_to(port, "lead") == ["N1", "N6"]
+    nudge = nudges_to(port, "lead")[1]
+    assert "1 question has waited more than 48 hours" in nudge.text
+    opened = text_of(await chat.click(button(nudge, "Do it"), as_="lead"))
+    assert "backfill without starving" in opened
+
+
+async def test_a_new_story_nudges_the_leader_to_feature_it(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort, core: Core
+) -> None:
+    async with core.services.db.session() as session:
+        await stories.create_story(
+            session,
+            community_id=1,
+            author_id=2,
+            people=[],
+            title="Backfills no longer starve the daily loads",
+            now=START,
+        )
+        await session.commit()
+    await chat.tick()
+    await at(chat, clock, day(1))
+    assert rules_to(port, "lead") == ["N1"]
+    await chat.text(
+        f"{button(nudges_to(port, 'lead')[0], 'Not relevant').command} fine", as_="lead"
+    )
+    await at(chat, clock, day(8))
+    assert rules_to(port, "lead") == ["N1", "N9"]
+    assert "Backfills no longer starve" in nudges_to(port, "lead")[1].text
+    assert button(nudges_to(port, "lead")[1], "Do it").command == "nudge do 2"
