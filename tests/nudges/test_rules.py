@@ -17,6 +17,7 @@ from bot.nudges.facts import (
     PulseFact,
     QuestionFact,
     Session,
+    StoryFact,
     SurveyFact,
 )
 from bot.nudges.rules import RULES, evaluate, find_rule, limits_for
@@ -159,6 +160,16 @@ def test_n9_value_story_or_lesson_helping_many() -> None:
     lesson = LessonFact(3, "Backfills", NOW - 40 * DAY, reuses=3)
     assert fire("N9", facts(reused_lessons=(lesson,))) is not None
     assert fire("N9", facts(reused_lessons=(replace(lesson, reuses=2),))) is None
+
+
+def test_n9_a_story_not_yet_featured_comes_first() -> None:
+    story = StoryFact(8, "Backfills fixed", NOW - 30 * DAY)
+    found = fire("N9", facts(stories=(story,), checks=(check(L15="Also a story"),)))
+    assert found is not None and found.action == "story feature 8"
+    older = replace(story, created_at=NOW - 30 * DAY - timedelta(minutes=1))
+    found = fire("N9", facts(stories=(older,), checks=(check(L15="Also a story"),)))
+    assert found is not None and found.subject == "story:2026Q1:1"  # the health-check story
+    assert fire("N9", facts(stories=(older,))) is None
 
 
 def test_n10_lesson_waiting_14_days_for_validation() -> None:
