@@ -10,8 +10,8 @@ from bot.context import Context
 from bot.errors import NotAllowed, UserError
 from bot.form_limits import limits_of
 from bot.messages import Choice, Form, FormField, Reply
+from bot.nudges.catalogue import COMMON, RULES, Rule, find_rule, limits_for
 from bot.nudges.core import SNOOZE
-from bot.nudges.rules import COMMON, RULES, Rule, find_rule, limits_for
 from bot.permissions import Role
 from bot.registry import command, form
 from storage import communities, nudges

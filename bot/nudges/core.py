@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from bot.context import JobContext
 from bot.messages import Choice, Reply
+from bot.nudges.catalogue import BY_CODE, evaluate, limits_for
 from bot.nudges.gather import gather
-from bot.nudges.rules import BY_CODE, Finding, evaluate, limits_for
+from bot.nudges.rules import Finding
 from storage import nudges
 from storage.tables import Community
 from storage.tables.nudges import Nudge

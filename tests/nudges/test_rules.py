@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.nudges import rules
+from bot.nudges import catalogue, rules
+from bot.nudges.catalogue import RULES, evaluate, find_rule, limits_for
 from bot.nudges.facts import (
     AgendaGap,
     Facts,
@@ -20,7 +21,6 @@ from bot.nudges.facts import (
     StoryFact,
     SurveyFact,
 )
-from bot.nudges.rules import RULES, evaluate, find_rule, limits_for
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -248,7 +248,7 @@ def test_findings_come_in_priority_order_and_silenced_rules_are_skipped() -> Non
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
-def test_every_rule_has_the_common_thresholds(rule: rules.Rule) -> None:
+def test_every_rule_has_the_common_thresholds(rule: catalogue.Rule) -> None:
     names = [t.name for t in rule.thresholds]
     assert "silence-days" in names and "repeat-days" in names
     assert len(names) == len(set(names))
