@@ -22,6 +22,7 @@ EVERYDAY_LINES = (
     "surveys",
     "surveys in data-eng",
     "health data-eng",
+    "stats data-eng",
 )
 # How the core words a refusal (bot.errors.NotAllowed) or a members-only answer.
 REFUSAL = re.compile(r"\bOnly [a-z ,]+s\b.* can |Join [^.]+ to see|You are not in a community")

@@ -121,8 +121,8 @@ async def stats(ctx: Context, args: str) -> Reply:
     assert community.id is not None
     if not await ctx.can(Capability.VIEW_RESULTS, community):
         raise NotAllowed(
-            f"The figures of {community.name} are for its members, sponsors and coordinators. "
-            f"Type `join {community.slug}` to join it."
+            f"Join {community.name} to see its figures: type `join {community.slug}`. They are "
+            "for its members, sponsors and coordinators."
         )
     leader_view = await ctx.can(Capability.VIEW_HEALTH, community)
     zone = ctx.community_zone(community)

@@ -36,12 +36,13 @@ PATTERN = {
     "priya": lambda k: k % 4 == 1,
     "kenji": lambda k: k % 2 == 1,
     "noah": lambda k: True,
-    "sam": lambda k: True,
+    "lucia": lambda k: True,
 }
 # Newcomers from other departments: handle -> days before the demo starts.
-NEWCOMERS = {"kenji": 75, "noah": 40, "sam": 12}
+# (Not sam: the README and its tests show sam joining data-eng.)
+NEWCOMERS = {"kenji": 75, "noah": 40, "lucia": 12}
 # Members who joined long ago and only read (every community has them).
-LURKERS = {"lucia": 260, "tove": 180}
+LURKERS = {"tove": 180}
 # The leaders' steady stream: a lesson and a question each month, for the last months.
 MONTHLY = [
     (
@@ -68,7 +69,7 @@ QUESTIONS = [
     ("linus", "grace", "data-quality", 300), ("priya", "omar", "airflow", 210),
     ("maria", "linus", "dbt", 160), ("kenji", "grace", "data-quality", 60),
     ("noah", "omar", "airflow", 33), ("linus", "priya", "spark", 25),
-    ("sam", "grace", "data-quality", 8),
+    ("lucia", "grace", "data-quality", 8),
 ]  # fmt: skip
 # The earlier pulse (a quarter before the surveys demo's): NPS, M2-M7, M8, M9.
 EARLIER_PULSE: list[tuple[str | None, ...]] = [
