@@ -54,12 +54,12 @@ def unknown(registry: Registry, line: str) -> Reply:
     if family:
         return _unknown_in_family(registry, line, word, family)
     verbs = sorted({spec.verb.split(" ")[0] for spec in visible(registry)})
-    close = [
-        match
-        for match, _score, _ in process.extract(
-            word.lower(), verbs, scorer=fuzz.WRatio, limit=3, score_cutoff=70
-        )
-    ]
+    found = process.extract(word.lower(), verbs, scorer=fuzz.WRatio, limit=3, score_cutoff=70)
+    # WRatio also scores a typed word found inside a longer verb ("jion" in "question"); a
+    # whole-word typo ("jion" for "join") is the likelier meaning, so it comes first.
+    close = sorted(
+        (match for match, _score, _ in found), key=lambda v: -fuzz.ratio(word.lower(), v)
+    )
     lines = [f"I don't know `{word}`."]
     if close:
         lines[0] += " Did you mean " + " or ".join(f"`{c}`" for c in close) + "?"

@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.errors import UserError
 from bot.experts.lookup import ranked_candidates
-from bot.permissions import Capability, Role
+from bot.permissions import Capability, Role, allows
 from storage import communities, questions
 from storage.tables import Community
 from storage.tables.questions import Question
@@ -73,7 +73,7 @@ async def may_see(ctx: Context, question: Question) -> bool:
     if ctx.member_id in await questions.answerer_ids(ctx.session, question.id):
         return True
     roles = await _community_roles(ctx, question)
-    return Role.COORDINATOR in roles or Capability.ASK_AND_ANSWER in _capabilities(roles)
+    return Role.COORDINATOR in roles or allows(roles, Capability.ASK_AND_ANSWER)
 
 
 async def may_answer(ctx: Context, question: Question) -> bool:
@@ -106,15 +106,6 @@ async def may_save_lesson(ctx: Context, question: Question) -> bool:
         return True
     roles = await _community_roles(ctx, question)
     return bool(roles & {Role.LEADER, Role.COORDINATOR})
-
-
-def _capabilities(roles: set[Role]) -> set[Capability]:
-    from bot.permissions import ROLE_CAPABILITIES
-
-    found: set[Capability] = set()
-    for role in roles:
-        found |= ROLE_CAPABILITIES[role]
-    return found
 
 
 async def visible_question(ctx: Context, number: int) -> Question:
