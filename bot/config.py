@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     send_lease_seconds: float = Field(120.0, validation_alias="COPBOT_SEND_LEASE_SECONDS")
     outbox_retention_days: int = Field(30, validation_alias="COPBOT_OUTBOX_RETENTION_DAYS")
     anonymity_threshold: int = Field(5, validation_alias="COPBOT_ANONYMITY_THRESHOLD")
+    # The local hour (in each community's timezone) the leader nudge rules are evaluated daily.
+    nudge_hour: int = Field(9, validation_alias="COPBOT_NUDGE_HOUR", ge=0, le=23)
     # How long a question waits for an expert before it is offered to the next one (and, after
     # the last, to the community's channel); plain hours, weekends included.
     question_escalate_hours: float = Field(24.0, validation_alias="COPBOT_QUESTION_ESCALATE_HOURS")

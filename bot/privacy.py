@@ -217,6 +217,17 @@ def export(records: PersonalRecords, now: datetime) -> dict[str, Any]:
             }
             for h in records.health_checks
         ],
+        "leader_nudges": [
+            {
+                "community": community.get(n.community_id),
+                "rule": n.rule,
+                "sent_at": _when(n.sent_at),
+                "said": n.detail,
+                "status": n.status,
+                "reason_given": n.reason,
+            }
+            for n in records.nudges
+        ],
         "activity": [
             {
                 "community": community.get(a.community_id),

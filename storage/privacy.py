@@ -54,6 +54,7 @@ from storage.tables.meetings import (
     MeetingReminderOptIn,
     MeetingRsvp,
 )
+from storage.tables.nudges import Nudge, NudgeLeader, NudgeSignal, NudgeSilence, NudgeThreshold
 from storage.tables.offers import LastOffer
 from storage.tables.questions import Answer, Question
 from storage.tables.stories import Story
@@ -99,6 +100,7 @@ class PersonalRecords:
     named_answers: list[SurveyAnswer] = field(default_factory=list)
     surveys: dict[int, Survey] = field(default_factory=dict)
     health_checks: list[HealthCheck] = field(default_factory=list)
+    nudges: list[Nudge] = field(default_factory=list)
     activity: list[ActivityEvent] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
     dashboard_sessions: list[WebSession] = field(default_factory=list)
@@ -162,6 +164,9 @@ async def personal_records(session: AsyncSession, member: Member) -> PersonalRec
         .order_by(col(SurveyAnswer.survey_id), col(SurveyAnswer.question)),
     )
     found.health_checks = await _all(session, select(HealthCheck).where(HealthCheck.leader_id == m))
+    found.nudges = await _all(
+        session, select(Nudge).where(Nudge.leader_id == m).order_by(col(Nudge.id))
+    )
     found.activity = await _all(
         session,
         select(ActivityEvent).where(ActivityEvent.member_id == m).order_by(col(ActivityEvent.id)),
@@ -219,6 +224,7 @@ async def _load_titles(session: AsyncSession, found: PersonalRecords) -> None:
     community_ids |= {m.community_id for m in found.meetings.values()}
     community_ids |= {s.community_id for s in found.surveys.values()}
     community_ids |= {h.community_id for h in found.health_checks}
+    community_ids |= {n.community_id for n in found.nudges}
     community_ids |= {a.community_id for a in found.activity}
     found.communities = await _by_id(session, Community, community_ids)
 
@@ -322,6 +328,13 @@ async def erase_member(
         delete(MeetingReminderOptIn).where(col(MeetingReminderOptIn.member_id) == m),
         # The buttons and list they were last shown (what a bare `4` or `page 2` would run).
         delete(LastOffer).where(col(LastOffer.member_id) == m),
+        # Nudges sent to them (with the reasons they gave) and their weekly-cap row; a rule
+        # they silenced stays silenced for the community, without their name.
+        delete(Nudge).where(col(Nudge.leader_id) == m),
+        delete(NudgeLeader).where(col(NudgeLeader.member_id) == m),
+        update(NudgeSilence).where(col(NudgeSilence.by) == m).values(by=None),
+        update(NudgeThreshold).where(col(NudgeThreshold.set_by) == m).values(set_by=None),
+        update(NudgeSignal).where(col(NudgeSignal.member_id) == m).values(member_id=None),
         # Messages to them, queued or sent: their text and their platform id.
         delete(OutboxMessage).where(col(OutboxMessage.member_id) == m),
         # Dashboard sign-in: open browser sessions end, spent links go.

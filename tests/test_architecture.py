@@ -56,6 +56,8 @@ CAPABILITY_IMPORTS: dict[tuple[str, str], str] = {
     ): "the dashboard shows a survey only to whom `survey results` does",
     ("dashboard", "bot.surveys.results"): "survey figures only through the surveys' anonymity gate",
     ("dashboard", "bot.surveys.stats"): "the dashboard prints the figures that gate lets through",
+    ("nudges", "bot.figures.core"): "N18 reads the active-member ratio as the figures define it",
+    ("nudges", "bot.figures.window"): "the figures' quarters, for N18's two quarters",
 }
 # Reviewed: (top-level module, capability module) -> why.
 SHARED_IMPORTS: dict[tuple[str, str], str] = {

@@ -22,9 +22,8 @@ from bot.meetings.core import (
 )
 from bot.meetings.due import agenda_check_at, next_reminder_at, offsets_of
 from bot.messages import Choice, Reply
-from bot.permissions import Role
 from bot.registry import due_job
-from storage import communities, meetings, nudges, people
+from storage import meetings, nudges, people
 from storage.tables import Community
 from storage.tables.meetings import Meeting, MeetingOccurrence
 
@@ -174,7 +173,11 @@ async def _remind(
 
 @due_job("meetings.3-agenda")
 async def nudge_missing_agendas(jctx: JobContext) -> None:
-    """Only sessions whose stored agenda check time has come are read."""
+    """Only sessions whose stored agenda check time has come are read.
+
+    This raises the N2 signal only: the leader nudges (`bot.nudges`) tell the organisers, with
+    their weekly cap, Do it / Snooze / Not relevant buttons and the community's thresholds.
+    """
     times: dict[int, datetime | None] = {}
     for occurrence, meeting, community in await meetings.agenda_checks_due(jctx.session, jctx.now):
         assert occurrence.id is not None and community.id is not None
@@ -202,32 +205,6 @@ async def nudge_missing_agendas(jctx: JobContext) -> None:
             member_id=meeting.facilitator_id,
             ref=f"meeting:{meeting.id}",
         )
-        organisers = {meeting.facilitator_id or meeting.created_by}
-        organisers |= {
-            m.id
-            for m in await communities.members_with_role(jctx.session, community.id, Role.LEADER)
-            if m.id is not None
-        }
-        found = await people.members_by_ids(
-            jctx.session, sorted(o for o in organisers if o is not None)
-        )
-        for member_id, member in sorted(found.items()):
-            viewer = zone(member.timezone, community.timezone)
-            await jctx.notify_member(
-                member_id,
-                Reply(
-                    f"*{meeting.title}* on {when(occurrence.starts_at, viewer)} has no agenda "
-                    "yet. Post the agenda and ask members for one question each.",
-                    title="No agenda yet",
-                    choices=(
-                        Choice("Edit meeting", f"meeting edit {meeting.id}", style="primary"),
-                        Choice("Show meeting", f"meeting show {meeting.id}"),
-                    ),
-                    context=f"Or type: agenda {meeting.id} <what you'll cover>",
-                ),
-                key=f"meeting-no-agenda:{occurrence.id}:{member_id}",
-                community_id=community.id,
-            )
     await meetings.set_agenda_check_times(jctx.session, times)
 
 

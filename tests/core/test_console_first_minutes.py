@@ -95,11 +95,13 @@ async def test_a_number_presses_a_button_of_a_direct_message(
     await chat_session(
         core, clock, 'meeting new "Data chat" every week on wednesday 15:00 Europe/Berlin\n', "ada"
     )
-    out = await chat_session(core, clock, "/wait 2h\n2\n9\n", user="ada")
+    # The agenda nudge (N2) comes at the community's daily check, 09:00 in Berlin.
+    out = await chat_session(core, clock, "/wait 10h\n2\n9\n", user="ada")
     # The DM that arrived while waiting numbers its buttons, and "2" presses its second one.
     dm, pressed = out.split("--- direct message to ada ---", 1)[1].split("\n(time is now", 1)
-    assert re.search(r"\[1\] Edit meeting +\(or type: meeting edit \d+\)", dm), out
-    assert re.search(r"\[2\] Show meeting +\(or type: meeting show \d+\)", dm), out
+    assert "has no agenda yet" in dm, out
+    assert re.search(r"\[1\] Do it +\(or type: nudge do \d+\)", dm), out
+    assert re.search(r"\[2\] Snooze +\(or type: nudge snooze \d+\)", dm), out
     assert "I don't know" not in pressed
-    assert "Next sessions" in pressed, pressed
+    assert "Snoozed: I'll bring" in pressed, pressed
     assert "There is no button 9 for you on screen (buttons shown since your last" in pressed

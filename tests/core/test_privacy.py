@@ -62,6 +62,7 @@ MY_DATA_KEYS = {
     "survey_invitations",
     "named_survey_answers",
     "health_checks",
+    "leader_nudges",
     "activity",
     "messages_to_you",
     "last_buttons_and_lists_shown_to_you",

@@ -88,8 +88,13 @@ async def test_an_agenda_parks_the_check_and_clearing_it_brings_the_nudge_back(
     await chat("agenda 1 series", as_="lead")  # cleared
     await chat.tick()
     await chat.tick()
+    rows = await scheduled(core)
+    assert rows[FIRST].agenda_nudged  # the N2 signal is raised at once
+    # The leader nudges tell the organisers at the next daily check (09:00 in Berlin).
+    clock.set(datetime(2026, 3, 3, 8, 0, tzinfo=UTC))
+    await chat.tick()
     nudges = [t for t in port.texts("lead") if "has no agenda" in t]
-    assert len(nudges) == 1 and "Tue 3 Mar 2026" in nudges[0]
+    assert len(nudges) == 1 and "2026-03-03" in nudges[0]
     rows = await scheduled(core)
     assert rows[FIRST].agenda_nudged and rows[FIRST].agenda_check_at is None
     assert rows[SECOND].agenda_check_at == SECOND - timedelta(days=7)

@@ -196,17 +196,21 @@ async def test_no_agenda_nudges_the_organisers_once(
     assert not [t for t in port.texts("bo") if "no agenda" in t]  # just created
     await at(chat, clock, clock.now() + timedelta(hours=2))
     await chat.tick()
+    async with core.services.db.session() as session:
+        signals = (await session.exec(select(NudgeSignal))).all()
+    assert [(s.key, s.rule, s.ref) for s in signals] == [("meeting-no-agenda:1", "N2", "meeting:1")]
+    # The leader nudges (N2) tell the organisers at the next daily check: 09:00 in Berlin.
+    assert not [t for t in port.texts("bo") if "no agenda" in t]
+    await at(chat, clock, datetime(2026, 3, 3, 8, 0, tzinfo=UTC))
     for who in ("bo", "lead"):
         nudges = [t for t in port.texts(who) if "has no agenda yet" in t]
         assert len(nudges) == 1, who
         assert "meeting edit 1" in nudges[0]
     assert not [t for t in port.texts("ada") if "no agenda" in t]
-    async with core.services.db.session() as session:
-        signals = (await session.exec(select(NudgeSignal))).all()
-    assert [(s.key, s.rule, s.ref) for s in signals] == [("meeting-no-agenda:1", "N2", "meeting:1")]
     # Once the next week's session comes within 7 days it is nudged too, unless it has one.
     await chat("agenda 1 series Show and tell", as_="bo")
-    await at(chat, clock, START + timedelta(hours=2))
+    for day in range(1, 9):
+        await at(chat, clock, datetime(2026, 3, 3, 8, 0, tzinfo=UTC) + timedelta(days=day))
     assert len([t for t in port.texts("bo") if "has no agenda yet" in t]) == 1
 
 
