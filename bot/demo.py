@@ -13,7 +13,7 @@ from bot.context import JobContext, Services
 from bot.messages import Platform
 from bot.permissions import Role
 from bot.registry import demo_seeder
-from storage import communities, people
+from storage import communities, goals, people
 from storage.tables import Community
 
 # handle, name, department, timezone, title
@@ -46,6 +46,12 @@ COMMUNITIES: list[dict[str, Any]] = [
         "leaders": ["grace", "ada"],
         "members": ["ada", "grace", "linus", "maria", "omar", "priya"],
         "sponsor": "helen",
+        # Goals with a target and status (`charter goals`), as a leader keeps them.
+        "measured": [
+            ("Halve repeat pipeline incidents", "from 8 to 4 a quarter by June", "on-track"),
+            ("Every team has a data-quality checklist", "12 of 12 teams", "at-risk"),
+            ("Capture a lesson from every major incident", "20 lessons this year", "met"),
+        ],
     },
     {
         "slug": "safety",
@@ -122,6 +128,16 @@ async def seed_people_and_communities(jctx: JobContext, made: dict[str, Any]) ->
             raw_ref=None,
             now=now,
         )
+        for text, target, status in spec.get("measured", []):
+            await goals.add_goal(
+                session,
+                community.id,
+                text,
+                target,
+                by=members[spec["leaders"][0]].id,
+                now=now - timedelta(days=60),
+                status=status,
+            )
         made["communities"][spec["slug"]] = community
 
 

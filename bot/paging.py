@@ -70,48 +70,34 @@ _BARE_PAGE = re.compile(r"^page\b\s*(?P<number>.*?)\s*$", re.I | re.S)
 # A `page N` already in a list command, before an optional trailing `in <community>`.
 _PAGE_IN_LINE = re.compile(r"\s+page\s+\d{1,5}(?=(?:\s+in\s+#?[A-Za-z0-9][\w-]*)?\s*$)", re.I)
 _TRAILING_COMMUNITY = re.compile(r"\s+in\s+#?[A-Za-z0-9][\w-]*\s*$", re.I)
-Key = tuple[str, str, str]
 
 
-class LastLists:
-    """The list each person last paged through in each conversation, so a bare `page 3` (what a
-    list's footer and the README offer) continues it.
+def list_to_remember(line: str, replies: Sequence[Reply]) -> str | None:
+    """`line` without its page when its answer is one page of a list (a bare `page 3` then
+    continues it), else None."""
+    if not any(_is_a_page(reply) for reply in replies):
+        return None
+    return _PAGE_IN_LINE.sub("", line).strip()
 
-    Kept in this process only, bounded: after a restart, or on another replica, `page 3` says
-    how to type the list's own `… page 3` instead.
-    """
 
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._lists: dict[Key, str] = {}
-
-    def remember(self, key: Key, line: str, replies: Sequence[Reply]) -> None:
-        """Keep `line` (without its page) when its answer is one page of a list."""
-        if not any(_is_a_page(reply) for reply in replies):
-            return
-        self._lists.pop(key, None)
-        self._lists[key] = _PAGE_IN_LINE.sub("", line).strip()
-        while len(self._lists) > self.size:
-            del self._lists[next(iter(self._lists))]
-
-    def continued(self, key: Key, line: str) -> str | None:
-        """The list command a bare `page N` stands for, or None when `line` is something else."""
-        found = _BARE_PAGE.match(line)
-        if found is None:
-            return None
-        number = found["number"]
-        if not number.isdigit() or not 0 < int(number) < 100_000:
-            raise UserError("Which page? Type its number, e.g. `page 2`.")
-        listed = self._lists.get(key)
-        if listed is None:
-            raise UserError(
-                "`page N` turns the pages of the last list I showed you here, and I have none "
-                "in mind. Add the page to the list's command, e.g. `lessons page 2`."
-            )
-        community = _TRAILING_COMMUNITY.search(listed)
-        if community is None:
-            return f"{listed} page {int(number)}"
-        return f"{listed[: community.start()]} page {int(number)}{community.group(0)}"
+def continued(listed: str | None, line: str) -> str | None:
+    """The list command a bare `page N` stands for (`listed`: the last list shown here), or
+    None when `line` is something else."""
+    found = _BARE_PAGE.match(line)
+    if found is None:
+        return None
+    number = found["number"]
+    if not number.isdigit() or not 0 < int(number) < 100_000:
+        raise UserError("Which page? Type its number, e.g. `page 2`.")
+    if listed is None:
+        raise UserError(
+            "`page N` turns the pages of the last list I showed you here, and I have none "
+            "in mind. Add the page to the list's command, e.g. `lessons page 2`."
+        )
+    community = _TRAILING_COMMUNITY.search(listed)
+    if community is None:
+        return f"{listed} page {int(number)}"
+    return f"{listed[: community.start()]} page {int(number)}{community.group(0)}"
 
 
 def _is_a_page(reply: Reply) -> bool:

@@ -38,6 +38,7 @@ class Capability(StrEnum):
     RECEIVE_NUDGES = "receive leader nudges"
     RECEIVE_DIGEST = "receive the sponsor digest"
     EDIT_CHARTER = "edit the charter"
+    EDIT_GOALS = "set the charter's goals, targets and status"
     MANAGE_ROLES = "manage community roles"
     EXPORT = "export community data"
     VIEW_PORTFOLIO = "view the cross-community portfolio"
@@ -73,6 +74,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _C.RECEIVE_NUDGES,
         _C.RECEIVE_DIGEST,
         _C.EDIT_CHARTER,
+        _C.EDIT_GOALS,
         _C.MANAGE_ROLES,
         _C.EXPORT,
         _C.LINK_CHANNEL,
@@ -107,6 +109,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _C.VIEW_HEALTH,
         _C.RECEIVE_DIGEST,
         _C.EDIT_CHARTER,
+        _C.EDIT_GOALS,
         _C.MANAGE_ROLES,
         _C.EXPORT,
         _C.VIEW_PORTFOLIO,

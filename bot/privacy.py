@@ -224,6 +224,17 @@ def export(records: PersonalRecords, now: datetime) -> dict[str, Any]:
             }
             for a in records.activity
         ],
+        "last_buttons_and_lists_shown_to_you": [
+            {
+                "platform": o.platform,
+                "conversation": o.conversation_id,
+                # How many: their labels may name other people, which `my data` never shows.
+                "buttons": len(o.choices or []),
+                "list": o.list_command,
+                "at": _when(o.updated_at),
+            }
+            for o in records.last_offers
+        ],
         "messages_to_you": [
             {
                 "kind": m.key.split(":", 1)[0],

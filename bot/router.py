@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import help
+from bot import help, last_offer
 from bot.clean_text import clean_fields
 from bot.context import Context, Services
 from bot.errors import Superseded, UserError
@@ -22,7 +22,6 @@ from bot.messages import (
     Request,
     User,
 )
-from bot.paging import LastLists
 from bot.registry import CommandSpec
 from storage import communities, conversations, people
 from storage.tables import Identity, Member
@@ -47,7 +46,6 @@ class Router:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.registry = services.registry
-        self.last_lists = LastLists()
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -123,16 +121,19 @@ class Router:
         if not line:
             return help.overview(self.registry)
         spec, args = self.match(line)
-        where = _list_key(ctx.request)
         if spec is None:
-            # A bare `page N`, as a list's footer offers, turns the last list shown here.
-            line = self.last_lists.continued(where, line) or line
+            # A bare `4` clicks the 4th button of the last answer here; a bare `page N` (what a
+            # list's footer offers) turns the last list shown here.
+            expanded = await last_offer.expand(ctx, line)
+            if isinstance(expanded, Reply):
+                return expanded
+            line = expanded or line
             spec, args = self.match(line)
         if spec is None:
             return help.unknown(self.registry, line)
         args = await self._strip_community(ctx, args)
         replies = _as_list(await spec.handler(ctx, args))
-        self.last_lists.remember(where, line, replies)
+        await last_offer.remember(ctx, line, replies)
         return replies
 
     async def _run_form(self, ctx: Context, form_id: str, values: Mapping[str, str]) -> Any:
@@ -266,11 +267,6 @@ def _as_list(result: Any) -> list[Reply]:
     if isinstance(result, Reply):
         return [result]
     return list(result)
-
-
-def _list_key(request: Request) -> tuple[str, str, str]:
-    conversation = request.conversation
-    return (str(conversation.platform), request.user.id, conversation.conversation_id)
 
 
 def _home_conversation(user: User) -> Any:

@@ -603,30 +603,35 @@ async def topics_without_sme(
 ) -> list[tuple[str, int]]:
     """Topics used in a community with no designated SME there, most used first.
 
-    "Used" counts lessons tagged with the topic, members who declared it and questions asked
-    about it (stored questions: to an expert or to the community; lessons and questions since
-    `since` when given). Reused by the nudges (N7).
+    A topic is used there when one of its lessons or questions asked there carries it, or
+    when two or more of its members declared it: one member's expertise from elsewhere (a
+    data engineer who also inspects for the safety community) is not that community's topic.
+    "Used" counts those lessons, members and questions (lessons and questions since `since`
+    when given). Reused by the nudges (N7).
     """
     since_lessons = " AND l.created_at >= :since" if since else ""
     since_questions = " AND q.asked_at >= :since" if since else ""
     sql = text(
         f"""
         SELECT u.topic, sum(u.n) AS uses FROM (
-            SELECT lt.topic AS topic, count(*) AS n
+            SELECT lt.topic AS topic, 'used' AS src, count(*) AS n
             FROM lesson_topic lt JOIN lesson l ON l.id = lt.lesson_id
             WHERE l.community_id = :c AND l.deleted_at IS NULL{since_lessons}
             GROUP BY lt.topic
             UNION ALL
-            SELECT x.topic, count(*) FROM expertise x
+            SELECT x.topic, 'declared', count(*) FROM expertise x
             JOIN membership m ON m.member_id = x.member_id
             WHERE m.community_id = :c AND m.left_at IS NULL GROUP BY x.topic
             UNION ALL
-            SELECT qt.topic, count(*) FROM question_topic qt
+            SELECT qt.topic, 'used', count(*) FROM question_topic qt
             JOIN question q ON q.id = qt.question_id
             WHERE q.community_id = :c{since_questions} GROUP BY qt.topic
         ) u
         WHERE u.topic NOT IN (SELECT s.topic FROM sme_designation s WHERE s.community_id = :c)
-        GROUP BY u.topic ORDER BY uses DESC, u.topic LIMIT :limit
+        GROUP BY u.topic
+        HAVING sum(CASE WHEN u.src = 'used' THEN u.n ELSE 0 END) > 0
+            OR sum(CASE WHEN u.src = 'declared' THEN u.n ELSE 0 END) >= 2
+        ORDER BY uses DESC, u.topic LIMIT :limit
         """
     )
     params: dict[str, Any] = {"c": community_id, "limit": limit}

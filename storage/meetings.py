@@ -68,6 +68,8 @@ class Planned(NamedTuple):
     ends_at: datetime
     remind_at: datetime | None
     agenda_check_at: datetime | None
+    # The shortest reminder offset already past when planned: counted as sent, never sent.
+    reminded_offset: int | None = None
 
 
 # Series per UPDATE … WHERE id IN (…): well under SQLite's limit of bound parameters.
@@ -99,6 +101,7 @@ async def plan_many(
             "followed_up": False,
             "remind_at": p.remind_at,
             "agenda_check_at": p.agenda_check_at,
+            "reminded_offset": p.reminded_offset,
         }
         for meeting, starts in plans
         for p in starts
@@ -147,6 +150,8 @@ async def _revive_moved(
         occurrence.ends_at = p.ends_at
         occurrence.remind_at = p.remind_at
         occurrence.agenda_check_at = p.agenda_check_at
+        if occurrence.reminded_offset is None:
+            occurrence.reminded_offset = p.reminded_offset
         session.add(occurrence)
     await session.flush()
 

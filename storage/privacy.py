@@ -42,6 +42,7 @@ from storage.tables.experts import (
     ExpertStat,
     SmeDesignation,
 )
+from storage.tables.goals import CharterGoal
 from storage.tables.health import HealthCheck
 from storage.tables.lessons import Lesson, LessonReuse
 from storage.tables.meetings import (
@@ -52,6 +53,7 @@ from storage.tables.meetings import (
     MeetingReminderOptIn,
     MeetingRsvp,
 )
+from storage.tables.offers import LastOffer
 from storage.tables.questions import Answer, Question
 from storage.tables.stories import Story
 from storage.tables.surveys import Survey, SurveyAnswer, SurveyInvite
@@ -99,6 +101,7 @@ class PersonalRecords:
     activity: list[ActivityEvent] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
     dashboard_sessions: list[WebSession] = field(default_factory=list)
+    last_offers: list[LastOffer] = field(default_factory=list)
 
 
 async def _all(session: AsyncSession, query: Any) -> list[Any]:
@@ -170,6 +173,7 @@ async def personal_records(session: AsyncSession, member: Member) -> PersonalRec
         session,
         select(WebSession).where(WebSession.member_id == m).order_by(col(WebSession.created_at)),
     )
+    found.last_offers = await _all(session, select(LastOffer).where(LastOffer.member_id == m))
     await _load_titles(session, found)
     return found
 
@@ -315,12 +319,15 @@ async def erase_member(
         delete(MeetingRsvp).where(col(MeetingRsvp.member_id) == m),
         delete(MeetingAttendance).where(col(MeetingAttendance.member_id) == m),
         delete(MeetingReminderOptIn).where(col(MeetingReminderOptIn.member_id) == m),
+        # The buttons and list they were last shown (what a bare `4` or `page 2` would run).
+        delete(LastOffer).where(col(LastOffer.member_id) == m),
         # Messages to them, queued or sent: their text and their platform id.
         delete(OutboxMessage).where(col(OutboxMessage.member_id) == m),
         # Dashboard sign-in: open browser sessions end, spent links go.
         delete(WebSession).where(col(WebSession.member_id) == m),
         delete(WebSignIn).where(col(WebSignIn.member_id) == m),
         update(Meeting).where(col(Meeting.facilitator_id) == m).values(facilitator_id=None),
+        update(CharterGoal).where(col(CharterGoal.created_by) == m).values(created_by=None),
         update(Membership)
         .where(col(Membership.member_id) == m, col(Membership.left_at).is_(None))
         .values(left_at=now),

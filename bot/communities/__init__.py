@@ -7,6 +7,6 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add this capability's commands, forms, jobs and demo data to `registry`."""
-    from bot.communities import commands, people, roles
+    from bot.communities import commands, goals, people, roles
 
-    registry.install(commands, people, roles)
+    registry.install(commands, goals, people, roles)

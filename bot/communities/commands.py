@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.communities.checks import KINDS, check_kind, check_slug, check_timezone
+from bot.communities.goals import goal_lines
 from bot.context import Context
 from bot.errors import UserError
 from bot.form_limits import limits_of
@@ -17,65 +17,34 @@ from storage import communities, health
 from storage.tables import Community
 
 GROUP = "Communities"
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$")
-KINDS = {"practitioner": "practitioner-driven", "organisation": "organisation-driven"}
 CHARTER_FIELDS = {
     "name": ("Name", 120),
     "purpose": ("Purpose", 2000),
     "scope": ("Scope", 2000),
     "goals": ("Goals", 2000),
     "rules": ("Ground rules", 2000),
-    "kind": ("Kind", 16),
+    "kind": ("Kind", 40),
     "timezone": ("Timezone", 64),
 }
 MEMBERS_PER_PAGE = 20
 COMMUNITIES_PER_PAGE = 10
 
 
-def check_slug(slug: str) -> str:
-    slug = slug.strip().lower()
-    if not SLUG.match(slug):
-        raise UserError(
-            "A community's short name uses 2-48 lowercase letters, digits and dashes, "
-            "e.g. `data-eng`.",
-            fields={"slug": "Use 2-48 lowercase letters, digits and dashes, e.g. data-eng."},
-        )
-    return slug
-
-
-def check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(
-            f"`{name}` is not a timezone I know. Use a name like `Europe/Berlin` or "
-            "`America/New_York`.",
-            fields={"timezone": "Use a name like Europe/Berlin or America/New_York."},
-        ) from None
-    return name
-
-
-def check_kind(kind: str) -> str:
-    kind = kind.strip().lower()
-    if kind.startswith("org"):
-        return "organisation"
-    if kind.startswith("pract") or not kind:
-        return "practitioner"
-    raise UserError(
-        "The kind is `practitioner` or `organisation`.",
-        fields={"kind": "Choose practitioner or organisation."},
-    )
-
-
 def charter_reply(
-    community: Community, leaders: list[str], members: int, roles: set[Role] | None = None
+    community: Community,
+    leaders: list[str],
+    members: int,
+    roles: set[Role] | None = None,
+    measured: list[str] | None = None,
 ) -> Reply:
-    """The charter, with only the buttons the reader may use (`roles` are theirs)."""
+    """The charter, with only the buttons the reader may use (`roles` are theirs); `measured`
+    are its goals with a target and status (bot/communities/goals.py)."""
     roles = roles or set()
     fields = [
         ("Purpose", community.purpose or "(not written yet)"),
         ("Scope", community.scope or "(not written yet)"),
         ("Goals", community.goals or "(not written yet)"),
+        *([("Goals with a target", "\n".join(measured))] if measured else []),
         ("Ground rules", community.ground_rules or "(not written yet)"),
         ("Kind", KINDS.get(community.kind, community.kind)),
         ("Leaders", ", ".join(leaders) or "(none yet)"),
@@ -291,6 +260,7 @@ async def show_charter(ctx: Context, args: str) -> Reply:
         await leader_names(ctx, community),
         await communities.count_members(ctx.session, community.id),
         await ctx.roles(community),
+        await goal_lines(ctx, community),
     )
 
 

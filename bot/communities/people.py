@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-from bot.communities.commands import check_timezone
+from bot.communities.checks import check_timezone
 from bot.context import Context
 from bot.errors import UserError
 from bot.messages import Reply

@@ -39,7 +39,8 @@ ENDORSEMENTS = [
     ("kenji", "noah", "near-miss"),
 ]
 # community, author, kind, title, statement, topics, (context, planned, actual, why, sustain,
-# improve), validator (None = draft), days ago, people it helped, optional sensitivity. The
+# improve), validator (None = draft), days ago (relative to the clock, so a few are always
+# from this week), people it helped, optional sensitivity. The
 # event date is taken as 6 days before capture and the summary from context and outcome.
 LESSONS: list[dict[str, Any]] = [
     {
@@ -129,7 +130,7 @@ LESSONS: list[dict[str, Any]] = [
         "sustain": "Feature definitions reviewed like code.",
         "improve": "Document point-in-time joins for newcomers.",
         "validator": "grace",
-        "days": 20,
+        "days": 5,
         "helped": [],
     },
     {
@@ -147,7 +148,7 @@ LESSONS: list[dict[str, Any]] = [
         "sustain": "Monthly cost report per team.",
         "improve": "Block untagged resources in Terraform policy checks.",
         "validator": None,
-        "days": 16,
+        "days": 2,
         "helped": [],
     },
     {
@@ -256,7 +257,7 @@ LESSONS: list[dict[str, Any]] = [
         "sustain": "Three-height readings logged on the permit.",
         "improve": "Continuous monitors for long entries.",
         "validator": "tove",
-        "days": 30,
+        "days": 4,
         "helped": ["sam"],
     },
 ]
@@ -308,6 +309,10 @@ async def seed_experts_and_lessons(jctx: JobContext, made: dict[str, Any]) -> No
             )
         for handle in spec["helped"]:
             await lessons.log_reuse(
-                session, lesson.id or 0, members[handle].id, "helped", when + timedelta(days=10)
+                session,
+                lesson.id or 0,
+                members[handle].id,
+                "helped",
+                min(when + timedelta(days=10), now),
             )
         made["lessons"].append(lesson)

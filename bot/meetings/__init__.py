@@ -7,6 +7,6 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add this capability's commands, forms, jobs and demo data to `registry`."""
-    from bot.meetings import attendance, commands, files, jobs, occurrences, reminders
+    from bot.meetings import attendance, commands, demo, files, jobs, occurrences, reminders
 
-    registry.install(commands, occurrences, reminders, attendance, files, jobs)
+    registry.install(commands, occurrences, reminders, attendance, files, jobs, demo)

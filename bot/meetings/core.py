@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import downloads
 from bot.config import Settings
 from bot.context import zone
-from bot.meetings.due import agenda_check_at, next_reminder_at, offsets_of
+from bot.meetings.due import agenda_check_at, first_reminder, offsets_of
 from bot.meetings.recurrence import describe, next_slots, slots_between
 from bot.messages import Choice, Reply
 from storage import meetings
@@ -101,17 +101,24 @@ def planned(
     length = timedelta(minutes=meeting.duration_minutes)
     offsets = offsets_of(community)
     check_agenda = not meeting.agenda.strip()
-    return [
-        meetings.Planned(
-            starts_at,
-            starts_at + length,
-            next_reminder_at(starts_at, None, offsets) if starts_at > now else None,
-            agenda_check_at(starts_at, meeting.created_at)
-            if starts_at > now and check_agenda
-            else None,
+    rows = []
+    for starts_at in starts:
+        # A reminder already past when the session is planned is skipped, not sent late.
+        done, remind_at = (
+            first_reminder(starts_at, offsets, now) if starts_at > now else (None, None)
         )
-        for starts_at in starts
-    ]
+        rows.append(
+            meetings.Planned(
+                starts_at,
+                starts_at + length,
+                remind_at,
+                agenda_check_at(starts_at, meeting.created_at)
+                if starts_at > now and check_agenda
+                else None,
+                done,
+            )
+        )
+    return rows
 
 
 # A moved session's RSVPs go to the new session closest to it, if one is this close.

@@ -38,6 +38,20 @@ def next_reminder_at(
     return starts_at - timedelta(minutes=max(left)) if left else None
 
 
+def first_reminder(
+    starts_at: datetime, offsets: list[int], now: datetime
+) -> tuple[int | None, datetime | None]:
+    """For a session planned at `now`: (the offset counted as done, when the first reminder is due).
+
+    A reminder whose time has already passed when the session is planned (a meeting made three
+    hours ahead and its 24-hour reminder) is never sent: it is counted as done, so only the
+    next one goes out, at its own time.
+    """
+    passed = [o for o in offsets if starts_at - timedelta(minutes=o) < now]
+    done = min(passed, default=None)
+    return done, next_reminder_at(starts_at, done, offsets)
+
+
 def agenda_check_at(starts_at: datetime, created_at: datetime) -> datetime:
     """A week before the session, but not within the grace hour after the meeting was made."""
     return max(starts_at - AGENDA_LEAD, created_at + AGENDA_GRACE)

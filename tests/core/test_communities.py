@@ -45,6 +45,23 @@ async def test_create_by_form_reports_field_errors_inline(chat: Chat) -> None:
     assert "organisation-driven" in await chat.text("charter ok-slug")
 
 
+async def test_the_charter_kind_is_set_by_its_words(chat: Chat, community: str) -> None:
+    for words, shown in (
+        ("organisation-driven", "organisation-driven"),
+        ("practitioner", "practitioner-driven"),
+        ("organization", "organisation-driven"),
+        ("Practitioner-driven", "practitioner-driven"),
+        ("organisation", "organisation-driven"),
+    ):
+        answer = await chat.text(f"charter edit kind {words}", as_="lead")
+        assert "Updated the kind" in answer, answer
+        assert f"Kind: {shown}" in await chat.text("charter", as_="lead")
+    refusal = await chat.text("charter edit kind orgasmic", as_="lead")
+    assert "`practitioner`" in refusal and "`organisation`" in refusal
+    assert "`organization`" in refusal and "characters" not in refusal
+    assert "Kind: organisation-driven" in await chat.text("charter", as_="lead")  # kept
+
+
 async def test_join_sends_private_welcome_with_charter_and_first_commands(
     chat: Chat, community: str, port: FakePort
 ) -> None:

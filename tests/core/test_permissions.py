@@ -40,6 +40,7 @@ MATRIX: dict[Role, set[Capability]] = {
         C.RECEIVE_NUDGES,
         C.RECEIVE_DIGEST,
         C.EDIT_CHARTER,
+        C.EDIT_GOALS,  # the matrix's "edit charter / objectives"
         C.MANAGE_ROLES,
         C.LINK_CHANNEL,
         C.FEATURE_STORIES,
@@ -93,6 +94,7 @@ MATRIX: dict[Role, set[Capability]] = {
         C.VIEW_RESULTS,
         C.RECEIVE_DIGEST,
         C.EDIT_CHARTER,
+        C.EDIT_GOALS,  # the matrix's "edit charter / objectives"
         C.MANAGE_ROLES,
         C.EXPORT,
         C.VIEW_PORTFOLIO,

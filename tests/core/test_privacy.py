@@ -19,6 +19,7 @@ from bot.surveys.core import respondent_token
 from storage.db import Database
 from storage.tables import Conversation, Identity, Member, OutboxMessage
 from storage.tables.meetings import MeetingPulse
+from storage.tables.offers import LastOffer
 from storage.tables.surveys import SurveyAnswer
 from tests.conftest import START
 from tests.helpers import Chat, FakePort, text_of
@@ -63,6 +64,7 @@ MY_DATA_KEYS = {
     "health_checks",
     "activity",
     "messages_to_you",
+    "last_buttons_and_lists_shown_to_you",
 }
 
 
@@ -174,6 +176,8 @@ async def test_forget_me_asks_first_then_erases_everything_personal(
         queued = (
             await session.exec(select(OutboxMessage).where(OutboxMessage.member_id == ada))
         ).all()
+        offered = (await session.exec(select(LastOffer).where(LastOffer.member_id == ada))).all()
+    assert offered == []  # the buttons she was last shown (a bare number's meaning) go too
     assert sorted(a.value for a in answers if a.survey_id == 1) == ["2", "3", "4", "4", "5"]
     assert respondent_token(settings, 1, ada) not in {a.respondent for a in answers}
     assert [p.score for p in pulses] == [5]

@@ -83,3 +83,38 @@ def test_the_readme_expert_example_finds_someone(tmp_path: Path) -> None:
     _opening, [answer] = chat_answers(tmp_path, ["expert spark"])
     assert "I know nobody listed for *spark*" not in answer
     assert "Grace" in answer
+
+
+# The commands table's examples, as a member (linus) and then a leader (ada) of the demo would
+# type them, with what each answer must show. `1` after `meetings` clicks the first Going button.
+TABLE = [
+    ("/as linus", ["You are now linus."]),
+    ("expert spark", ["People who know spark", "Grace Hopper"]),
+    ("profile @ada", ["Profile of Ada Lovelace", "kubernetes"]),
+    ("lessons backfill queue", ["Backfills need their own worker pool"]),
+    ("lessons #kubernetes", ["Kubernetes upgrades"]),
+    ("lesson show 12", ["Lesson 12:"]),
+    ("meetings", ["Weekly data chat", "Agenda:", "RSVPs:"]),
+    ("1", ["going"]),
+    ("meeting ics 1", ["Calendar file for *Monthly data clinic*"]),
+    ("surveys", ["Surveys waiting for you", "Pulse: this month's sessions"]),
+    ("survey results 1", ["Quarterly member pulse", "5 of 6 answered"]),
+    ("charter goals", ["Goals of Data Engineering", "*at risk*"]),
+    ("/as ada", ["You are now ada."]),
+    ("health", ["Health of Data Engineering", "Leader Health Index"]),
+    ("experts gaps", ["Topics without an SME in Data Engineering", "spark"]),
+]
+
+
+def test_the_readme_table_examples_answer_in_the_demo(tmp_path: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    for command, _expected in TABLE:
+        if not command.startswith("/") and command != "1":
+            assert f"`{command}`" in text, command
+    _opening, answers = chat_answers(tmp_path, [command for command, _ in TABLE])
+    for (command, expected), answer in zip(TABLE, answers, strict=True):
+        assert answer, f"`{command}` gave no answer"
+        for words in expected:
+            assert words in answer, f"`{command}` answered:\n{answer}"
+        assert "I don't know" not in answer and "There is no" not in answer, answer
+    assert "lockout-tagout" not in answers[-1]

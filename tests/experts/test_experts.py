@@ -269,6 +269,15 @@ async def test_expert_gaps_for_leaders(chat: Chat, community: str, database: Dat
         assert await experts.topics_without_sme(session, found.id) == [("airflow", 2)]
 
 
+async def test_expert_gaps_leave_out_one_members_topic_from_elsewhere(
+    chat: Chat, community: str
+) -> None:
+    await chat("expertise add airflow, lockout-tagout", as_="ada")
+    await chat("expertise add airflow", as_="bo")
+    text = await chat.text("experts gaps", as_="lead")
+    assert "*airflow* — used 2 times" in text and "lockout-tagout" not in text
+
+
 async def test_results_show_department_and_local_time_from_the_profile(
     chat: Chat, community: str, database: Database
 ) -> None:

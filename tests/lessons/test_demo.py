@@ -21,3 +21,11 @@ async def test_demo_experts_and_lessons(chat: Chat) -> None:
     assert "Photo evidence" in await chat.text("lessons pending", as_="tove")
     gaps = await chat.text("experts gaps in safety", as_="tove")
     assert "near-miss" in gaps
+
+
+async def test_demo_gaps_list_only_the_communitys_own_topics(chat: Chat) -> None:
+    assert await demo.seed(chat.core.services)
+    gaps = await chat.text("experts gaps in data-eng", as_="grace")
+    # Omar, a data engineer, also inspects for safety: his lockout-tagout is safety's topic.
+    assert "lockout-tagout" not in gaps and "spark" in gaps
+    assert "lockout-tagout" not in await chat.text("experts gaps in safety", as_="tove")  # SME

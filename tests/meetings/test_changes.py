@@ -102,6 +102,8 @@ async def test_leaders_set_the_communitys_reminder_offsets(
     assert "at most 14 days" in await chat.text("meeting reminders 30d", as_="lead")
     saved = await chat.text("meeting reminders 2d 1h 10m", as_="lead")
     assert "2 days, 1 hour and 10 minutes before" in saved
+    # Made before its first 2-day reminder is due (one already past would not be sent).
+    clock.set(START - timedelta(days=3))
     created = await chat.text(WEEKLY, as_="lead")
     assert "2 days, 1 hour and 10 minutes before each session" in created
     await chat("rsvp 1 going", as_="ada")

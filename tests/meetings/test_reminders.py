@@ -104,6 +104,29 @@ async def test_no_reminder_once_the_meeting_has_begun(
     assert reminders(port, CHAN) == [] and reminders(port, "ada") == []
 
 
+async def test_a_reminder_already_past_when_the_meeting_is_made_is_not_sent(
+    chat: Chat, berlin: str, clock: FrozenClock, port: FakePort
+) -> None:
+    # Made 19 hours ahead: its 24-hour reminder is past, so only the 15-minute one goes.
+    clock.set(START - timedelta(hours=19))
+    await scheduled(chat)
+    for moment in (START - timedelta(hours=19), START - timedelta(hours=1)):
+        await at(chat, clock, moment)
+        assert reminders(port, CHAN) == [] and reminders(port, "ada") == []
+    await at(chat, clock, START - timedelta(minutes=15))
+    await at(chat, clock, START - timedelta(minutes=5))
+    (channel,) = reminders(port, CHAN)
+    assert "starts in 15 minutes" in channel
+    (ada,) = reminders(port, "ada")
+    assert "starts in 15 minutes" in ada
+    # The next session was planned more than a day ahead: both of its reminders go out.
+    await at(chat, clock, START + timedelta(days=6))
+    await at(chat, clock, START + timedelta(days=7) - timedelta(minutes=15))
+    later = reminders(port, CHAN)[1:]
+    assert len(later) == 2
+    assert "starts in 24 hours" in later[0] and "starts in 15 minutes" in later[1]
+
+
 async def test_skip_and_cancel_suppress_reminders(
     chat: Chat, berlin: str, clock: FrozenClock, port: FakePort
 ) -> None:
