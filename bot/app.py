@@ -110,6 +110,8 @@ class Core:
             self.services.ports,
             self.services.clock,
             worker=worker,
+            default_timezone=settings.timezone,
+            default_hours=settings.work_hours,
             concurrency=settings.send_concurrency,
             timeout=settings.send_timeout_seconds,
             lease=timedelta(seconds=settings.send_lease_seconds),

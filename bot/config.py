@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, validation_alias="COPBOT_PUBLIC_URL")
     timezone: str = Field("UTC", validation_alias=AliasChoices("COPBOT_TIMEZONE"))
     admins: str = Field("", validation_alias="COPBOT_ADMINS")
+    # Everyone's working hours unless they set their own with `hours` ("off": any time).
+    work_hours: str = Field("09:00-18:00 mon-fri", validation_alias="COPBOT_WORK_HOURS")
 
     slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import NotAllowed, UserError
 from bot.messages import Platform, Reply, Request
-from bot.permissions import Capability, Role, allows, roles_allowed
+from bot.permissions import CREATES_CONTENT, Capability, Role, allows, roles_allowed
 from bot.ports import PortRegistry
 from bot.registry import Registry
 from storage import activity, communities
@@ -70,11 +70,14 @@ class JobContext:
         community_id: int | None = None,
         not_before: datetime | None = None,
         priority: int | None = None,
+        kind: str | None = None,
     ) -> bool:
         """Queue a DM to a member, once per `key`. False when queued before or unreachable.
 
         `priority` defaults to what the context stands for: a due job's notice is ordinary,
-        a message caused by a person's own action goes first (see `Context`).
+        a message caused by a person's own action goes first (see `Context`). `kind` says what
+        the message is to its recipient (bot/availability.py: when it may arrive); by default
+        a notice, or a reply when it answers the recipient's own request.
         """
         return await delivery.notify_member(
             self.session,
@@ -85,6 +88,7 @@ class JobContext:
             community_id=community_id,
             not_before=not_before,
             priority=self.default_priority if priority is None else priority,
+            kind=kind or self.default_kind(member_id),
         )
 
     async def notify_members(
@@ -93,6 +97,7 @@ class JobContext:
         *,
         community_id: int | None = None,
         priority: int | None = None,
+        kind: str = delivery.NOTICE,
     ) -> int:
         """`notify_member` for a fan-out of (member id, reply, key), queued in bulk."""
         return await delivery.notify_members(
@@ -101,6 +106,7 @@ class JobContext:
             now=self.now,
             community_id=community_id,
             priority=self.default_priority if priority is None else priority,
+            kind=kind,
         )
 
     async def post_to_community(
@@ -126,6 +132,9 @@ class JobContext:
     @property
     def default_priority(self) -> int:
         return delivery.NORMAL
+
+    def default_kind(self, member_id: int) -> str:
+        return delivery.NOTICE
 
     async def record_activity(
         self,
@@ -170,6 +179,10 @@ class Context(JobContext):
         # What a person's own action causes (an answer routed to them, a confirmation) is what
         # someone is waiting for: ahead of bulk fan-out.
         return delivery.URGENT
+
+    def default_kind(self, member_id: int) -> str:
+        # The asker waits for what their own request causes; anyone else gets a notice.
+        return delivery.REPLY if member_id == self.member_id else delivery.NOTICE
 
     @property
     def member_id(self) -> int:
@@ -240,6 +253,12 @@ class Context(JobContext):
     async def require(self, capability: Capability, community: Community) -> set[Role]:
         """The asker's roles, or a refusal that says who can do it instead."""
         roles = await self.roles(community)
+        if capability in CREATES_CONTENT and (community.archived_at or community.paused_at):
+            state = "archived" if community.archived_at else "paused"
+            raise UserError(
+                f"{community.name} is {state}: it keeps what it has, but nothing new can be "
+                f"added. Its leaders can type `community reopen {community.slug}`."
+            )
         if not allows(roles, capability):
             names = [f"{r.value}s" for r in roles_allowed(capability)]
             who = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)

@@ -18,9 +18,20 @@ from bot.messages import (
 from bot.ports import bucket_of
 from storage import communities, outbox, people
 from storage.tables import Community
-from storage.tables.outbox import BULK, NORMAL, URGENT
+from storage.tables.outbox import BULK, BULK_KIND, NORMAL, NOTICE, REPLY, URGENT, WANTED
 
-__all__ = ["BULK", "NORMAL", "URGENT", "notify_member", "notify_members", "post_to_community"]
+__all__ = [
+    "BULK",
+    "BULK_KIND",
+    "NORMAL",
+    "NOTICE",
+    "REPLY",
+    "URGENT",
+    "WANTED",
+    "notify_member",
+    "notify_members",
+    "post_to_community",
+]
 
 
 async def notify_member(
@@ -33,6 +44,7 @@ async def notify_member(
     community_id: int | None = None,
     not_before: datetime | None = None,
     priority: int = NORMAL,
+    kind: str = NOTICE,
 ) -> bool:
     identity = await people.preferred_identity(session, member_id)
     if identity is None:
@@ -50,6 +62,7 @@ async def notify_member(
         community_id=community_id,
         priority=priority,
         bucket=bucket_of(target),
+        kind=kind,
     )
 
 
@@ -60,6 +73,7 @@ async def notify_members(
     now: datetime,
     community_id: int | None = None,
     priority: int = NORMAL,
+    kind: str = NOTICE,
 ) -> int:
     """`notify_member` for a fan-out: (member id, reply, key) each, queued in a few statements
     (a survey to 10,000 would otherwise hold the database for most of a minute). Returns how
@@ -82,6 +96,7 @@ async def notify_members(
                 "community_id": community_id,
                 "priority": priority,
                 "bucket": bucket_of(target),
+                "kind": kind,
             }
         )
     await outbox.enqueue_many(session, rows)

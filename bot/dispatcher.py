@@ -17,10 +17,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.availability import REPLY, held_until, stored_hours
 from bot.clock import Clock
+from bot.context import zone
 from bot.messages import Platform, Target, reply_from_dict, target_from_dict
 from bot.ports import ChatPort, Pace, PortRegistry, RateLimited, RetryLater, Undeliverable
-from storage import outbox, pacing
+from storage import communities, outbox, pacing, people
 from storage.db import Database
 
 _LOGGER = logging.getLogger(__name__)
@@ -65,6 +67,8 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=2),
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        default_timezone: str = "UTC",
+        default_hours: str | None = None,
     ) -> None:
         self.db = db
         self.ports = ports
@@ -75,6 +79,8 @@ class Dispatcher:
         self.lease = lease
         self._wall = wall
         self._sleep = sleep
+        self.default_timezone = default_timezone
+        self.default_hours = default_hours
         self._sending = asyncio.Semaphore(max(1, concurrency))
         # Per-conversation pace (memory: a conversation gets few messages, and they come from
         # one pass); the shared workspace/tenant budget is in the database.
@@ -106,6 +112,7 @@ class Dispatcher:
                     )
                 if not claimed:
                     break
+                claimed = await self._respect_time(claimed)
                 plan = await self._plan(claimed)
                 in_flight.extend(asyncio.create_task(self._deliver(item)) for item in plan)
                 if plan:
@@ -120,6 +127,49 @@ class Dispatcher:
             async with self.db.session() as session:
                 await outbox.release_unstarted(session, self.worker, self.clock.now())
             raise
+
+    # -- people's time -----------------------------------------------------------------------------
+
+    async def _respect_time(
+        self, claimed: list[outbox.OutboxMessage]
+    ) -> list[outbox.OutboxMessage]:
+        """Hand back what may not go yet (bot/availability.py) and drop what was meant for a
+        paused or archived community; the rest goes on. Decided at claim time, from the
+        database, so a snooze set after a message was queued still holds it on every replica.
+        """
+        community_ids = sorted(
+            {r.community_id for r in claimed if r.community_id and r.kind != REPLY}
+        )
+        member_ids = sorted({r.member_id for r in claimed if r.member_id and r.kind != REPLY})
+        if not community_ids and not member_ids:
+            return claimed
+        now = self.clock.now()
+        kept: list[outbox.OutboxMessage] = []
+        async with self.db.session() as session:
+            closed = await communities.closed_ids(session, community_ids)
+            members = await people.members_by_ids(session, member_ids)
+            for row in claimed:
+                assert row.id is not None
+                if row.kind != REPLY and row.community_id in closed:
+                    await outbox.mark_cancelled(
+                        session, row.id, self.worker, "the community is paused or archived"
+                    )
+                    continue
+                member = members.get(row.member_id or 0)
+                wait = None
+                if member is not None and row.kind != REPLY:
+                    wait = held_until(
+                        now,
+                        kind=row.kind,
+                        zone=zone(member.timezone, self.default_timezone),
+                        hours=stored_hours(member.work_hours, self.default_hours),
+                        snoozed_until=member.snoozed_until,
+                    )
+                if wait is None:
+                    kept.append(row)
+                else:
+                    await outbox.hold(session, row.id, self.worker, wait[0], wait[1])
+        return kept
 
     # -- planning ---------------------------------------------------------------------------------
 

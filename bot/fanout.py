@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.context import JobContext
-from bot.delivery import URGENT
+from bot.delivery import REPLY, URGENT
 from bot.messages import Choice, Platform, Reply
 from bot.pacing import about, fanout_duration
 from bot.registry import due_job
@@ -101,12 +101,14 @@ def notice(fanout: Fanout, outcomes: list[tuple[str, str | None, int]], *, hint:
     """'Your survey *X* reached 998 of 1,000 members; 2 could not be reached (…).'"""
     reached = sum(count for status, _error, count in outcomes if status == "sent")
     failures: Counter[str] = Counter()
-    cancelled = 0
+    cancelled = held = 0
     for status, error, count in outcomes:
         if status in outbox_ops.FINAL_FAILURES:
             failures[error or status] += count
         elif status == "cancelled":
             cancelled += count
+        elif status == "held":
+            held += count
     text = (
         f"Your {fanout.kind} *{fanout.title}* reached {reached:,} of "
         f"{counted(fanout.total, fanout.noun)}"
@@ -116,6 +118,8 @@ def notice(fanout: Fanout, outcomes: list[tuple[str, str | None, int]], *, hint:
         text += f"; {missed:,} could not be reached ({_reasons(failures)})"
     if cancelled:
         text += f"; {cancelled:,} {'was' if cancelled == 1 else 'were'} cancelled before sending"
+    if held:
+        text += f"; {held:,} will get it in their working hours or when their snooze ends"
     text += "."
     choices: tuple[Choice, ...] = ()
     if hint and missed:
@@ -142,4 +146,5 @@ async def tell_launchers(jctx: JobContext) -> None:
             key=f"fanout:{fanout.id}:done",
             community_id=fanout.community_id,
             priority=URGENT,  # the launcher is waiting for it, ahead of other fan-outs
+            kind=REPLY,  # the answer to their own launch: never held for their hours
         )

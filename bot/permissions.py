@@ -44,6 +44,7 @@ class Capability(StrEnum):
     VIEW_PORTFOLIO = "view the cross-community portfolio"
     LINK_CHANNEL = "link a channel to the community"
     FEATURE_STORIES = "feature stories for the digest"
+    CHANGE_LIFECYCLE = "pause, archive or reopen the community"
 
 
 _C = Capability
@@ -79,6 +80,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _C.EXPORT,
         _C.LINK_CHANNEL,
         _C.FEATURE_STORIES,
+        _C.CHANGE_LIFECYCLE,
     },
     # Facilitators run sessions; questions reach them as members or SMEs, not as facilitators.
     Role.FACILITATOR: (_EVERY_MEMBER - {_C.RECEIVE_ROUTED_QUESTIONS})
@@ -115,8 +117,14 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _C.VIEW_PORTFOLIO,
         _C.LINK_CHANNEL,
         _C.FEATURE_STORIES,
+        _C.CHANGE_LIFECYCLE,
     },
 }
+
+# What adds something new to a community: refused while it is paused or archived (read-only).
+CREATES_CONTENT = frozenset(
+    {_C.SUBMIT_LESSON, _C.SCHEDULE_MEETINGS, _C.LAUNCH_SURVEY, _C.LAUNCH_MICRO_PULSE}
+)
 
 
 def allows(roles: set[Role], capability: Capability) -> bool:

@@ -61,6 +61,8 @@ def export(records: PersonalRecords, now: datetime) -> dict[str, Any]:
             "id": member.id,
             "display_name": member.display_name,
             "timezone": member.timezone,
+            "work_hours": member.work_hours,
+            "snoozed_until": _when(member.snoozed_until),
             "department": member.department,
             "title": member.title,
             "is_coordinator": member.is_coordinator,

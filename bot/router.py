@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import help, last_offer
+from bot.admins import is_admin
 from bot.clean_text import clean_fields
 from bot.context import Context, Services
 from bot.errors import Superseded, UserError
@@ -185,7 +186,7 @@ class Router:
         self, session: AsyncSession, user: User, *, again: bool = True
     ) -> tuple[Member, Identity]:
         now = self.services.clock.now()
-        admin = user.id in self.services.settings.admin_ids
+        admin = is_admin(self.services.settings, user.platform, user.id)
         identity = await people.find_identity(session, user.platform, user.id)
         if identity is None and user.email:
             # The same work email on another platform is the same person.

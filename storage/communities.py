@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -250,3 +250,75 @@ async def community_for_channel(
         )
     )
     return result.first()
+
+
+async def closed_ids(session: AsyncSession, ids: list[int]) -> set[int]:
+    """Which of these communities are paused or archived (nothing is sent for them)."""
+    if not ids:
+        return set()
+    result = await session.exec(
+        select(Community.id).where(
+            col(Community.id).in_(ids),
+            or_(col(Community.archived_at).is_not(None), col(Community.paused_at).is_not(None)),
+        )
+    )
+    return {i for i in result.all() if i is not None}
+
+
+async def find_community_any(session: AsyncSession, slug: str) -> Community | None:
+    """`find_community`, archived ones included (to reopen them)."""
+    result = await session.exec(select(Community).where(func.lower(Community.slug) == slug.lower()))
+    return result.first()
+
+
+async def related_communities(
+    session: AsyncSession, community_id: int, limit: int = 3
+) -> list[Community]:
+    """Open communities sharing the most SME topics with this one, most shared first."""
+    from storage.tables.experts import SmeDesignation
+
+    topics = select(SmeDesignation.topic).where(SmeDesignation.community_id == community_id)
+    shared = func.count(func.distinct(SmeDesignation.topic))
+    result = await session.exec(
+        select(Community, shared)
+        .join(SmeDesignation, col(SmeDesignation.community_id) == col(Community.id))
+        .where(
+            col(SmeDesignation.topic).in_(topics),
+            col(Community.id) != community_id,
+            col(Community.archived_at).is_(None),
+            col(Community.kind) != "network",
+        )
+        .group_by(col(Community.id))
+        .order_by(shared.desc(), col(Community.name))
+        .limit(limit)
+    )
+    return [c for c, _ in result.all()]
+
+
+NETWORK_KIND = "network"
+
+
+async def leaders_network(session: AsyncSession) -> Community | None:
+    """The programme's leaders' network (a community of kind "network"), if it was created;
+    where the network's quarterly meeting and the programme digest go."""
+    result = await session.exec(
+        select(Community)
+        .where(Community.kind == NETWORK_KIND, col(Community.archived_at).is_(None))
+        .order_by(col(Community.id))
+    )
+    return result.first()
+
+
+async def leader_ids(session: AsyncSession) -> set[int]:
+    """Everyone who leads an open community (the network itself not counted)."""
+    result = await session.exec(
+        select(MemberRole.member_id)
+        .join(Community, col(Community.id) == MemberRole.community_id)
+        .where(
+            MemberRole.role == "leader",
+            Community.kind != NETWORK_KIND,
+            col(Community.archived_at).is_(None),
+        )
+        .distinct()
+    )
+    return set(result.all())

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import dialect_name, insert_ignore
 from storage.tables import OutboxMessage
-from storage.tables.outbox import NORMAL
+from storage.tables.outbox import NORMAL, NOTICE
 from storage.tables.pacing import SendBucket
 
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
@@ -43,6 +43,7 @@ async def enqueue(
     community_id: int | None = None,
     priority: int = NORMAL,
     bucket: str = "",
+    kind: str = NOTICE,
 ) -> bool:
     """Queue a message; False when a message with this key was queued before."""
     return await insert_ignore(
@@ -62,6 +63,7 @@ async def enqueue(
             "created_at": now,
             "member_id": member_id,
             "community_id": community_id,
+            "kind": kind,
         },
         ["key"],
     )
@@ -79,6 +81,7 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
             "maybe_sent": False,
             "attempts": 0,
             "next_attempt_at": row.get("next_attempt_at") or row["created_at"],
+            "kind": row.get("kind") or NOTICE,
         }
         for row in rows
     ]
@@ -218,6 +221,55 @@ async def release(session: AsyncSession, row_id: int, worker: str, at: datetime,
         claimed_until=None,
         error=why[:500],
     )
+
+
+async def hold(session: AsyncSession, row_id: int, worker: str, at: datetime, why: str) -> bool:
+    """Hand a claimed row back untried until its recipient's time (`why`: snooze or hours)."""
+    return await _finish(
+        session,
+        row_id,
+        worker,
+        status="pending",
+        next_attempt_at=at,
+        claimed_until=None,
+        held=why,
+    )
+
+
+async def mark_cancelled(session: AsyncSession, row_id: int, worker: str, why: str) -> bool:
+    """A claimed row that became moot before it was sent (its community closed)."""
+    return await _finish(
+        session, row_id, worker, status="cancelled", claimed_until=None, error=why[:500]
+    )
+
+
+async def release_held(session: AsyncSession, member_id: int, now: datetime) -> int:
+    """Rows held for a member's snooze or hours become due now, to be looked at again (the
+    snooze ended early or the hours changed)."""
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.member_id) == member_id,
+            col(OutboxMessage.status) == "pending",
+            col(OutboxMessage.held).is_not(None),
+        )
+        .values(next_attempt_at=now, held=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+async def count_held(session: AsyncSession, member_id: int) -> int:
+    result = await session.exec(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            col(OutboxMessage.member_id) == member_id,
+            col(OutboxMessage.status) == "pending",
+            col(OutboxMessage.held).is_not(None),
+        )
+    )
+    return int(result.one())
 
 
 async def mark_final(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, update
+from sqlalchemy import and_, case, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,10 +45,17 @@ async def platform_counts(
 
 
 async def has_unfinished(session: AsyncSession, key_prefix: str, after_id: int, last: int) -> bool:
-    """Whether a row of one fan-out is still pending or sending (stops at the first found)."""
+    """Whether a row of one fan-out is still pending or sending (stops at the first found).
+
+    A row held for its recipient's working hours or snooze does not count: the launcher hears
+    how many wait for their time instead of waiting with them (perhaps for weeks)."""
     result = await session.exec(
         select(OutboxMessage.id)
-        .where(_in_range(key_prefix, after_id, last), col(OutboxMessage.status).in_(UNFINISHED))
+        .where(
+            _in_range(key_prefix, after_id, last),
+            col(OutboxMessage.status).in_(UNFINISHED),
+            ~and_(col(OutboxMessage.status) == "pending", col(OutboxMessage.held).is_not(None)),
+        )
         .limit(1)
     )
     return result.first() is not None
@@ -57,11 +64,19 @@ async def has_unfinished(session: AsyncSession, key_prefix: str, after_id: int, 
 async def outcomes(
     session: AsyncSession, key_prefix: str, after_id: int, last: int
 ) -> list[tuple[str, str | None, int]]:
-    """(status, error, count) of one fan-out's rows."""
+    """(status, error, count) of one fan-out's rows; "held" for rows waiting for their
+    recipient's working hours or snooze."""
+    status = case(
+        (
+            and_(col(OutboxMessage.status) == "pending", col(OutboxMessage.held).is_not(None)),
+            "held",
+        ),
+        else_=col(OutboxMessage.status),
+    )
     result = await session.exec(
-        select(OutboxMessage.status, OutboxMessage.error, func.count())
+        select(status, OutboxMessage.error, func.count())
         .where(_in_range(key_prefix, after_id, last))
-        .group_by(col(OutboxMessage.status), col(OutboxMessage.error))
+        .group_by(status, col(OutboxMessage.error))
     )
     return [(status, error, int(count)) for status, error, count in result.all()]
 

@@ -34,6 +34,7 @@ from storage.tables import (
     Membership,
     OutboxMessage,
 )
+from storage.tables.core import ProgrammeText
 from storage.tables.experts import (
     Endorsement,
     ExpertAvailability,
@@ -328,6 +329,7 @@ async def erase_member(
         delete(WebSignIn).where(col(WebSignIn.member_id) == m),
         update(Meeting).where(col(Meeting.facilitator_id) == m).values(facilitator_id=None),
         update(CharterGoal).where(col(CharterGoal.created_by) == m).values(created_by=None),
+        update(ProgrammeText).where(col(ProgrammeText.updated_by) == m).values(updated_by=None),
         update(Membership)
         .where(col(Membership.member_id) == m, col(Membership.left_at).is_(None))
         .values(left_at=now),
@@ -341,6 +343,8 @@ async def erase_member(
     await _scrub_name_from_messages(session, member.display_name)
     member.display_name = FORMER_MEMBER
     member.timezone = member.department = member.title = None
+    member.work_hours = None
+    member.snoozed_until = None
     member.is_coordinator = False
     member.current_community_id = None
     member.last_seen_at = member.created_at

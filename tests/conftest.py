@@ -40,6 +40,9 @@ def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    # Tests of other things send at whatever hour their clock says; the tests of working
+    # hours (tests/core/test_availability.py) set the hours they are about.
+    monkeypatch.setenv("COPBOT_WORK_HOURS", "off")
     yield
 
 

@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jwt
 from aiohttp import web
@@ -455,6 +456,7 @@ class TeamsAdapter:
             name=profile.get("name") or getattr(account, "name", None),
             email=profile.get("email") if self._email_trusted(tenant) else None,
             tenant_id=tenant,
+            timezone=_client_timezone(_BODY.get({})),
         )
 
     def _email_trusted(self, tenant: str | None) -> bool:
@@ -485,6 +487,28 @@ class TeamsAdapter:
         extra = getattr(member, "additional_properties", None) or {}
         email = extra.get("email") or extra.get("userPrincipalName")
         return {"name": getattr(member, "name", None), "email": email}
+
+
+def _client_timezone(body: Mapping[str, Any]) -> str | None:
+    """The sender's IANA timezone, as their Teams client reports it: the activity's
+    `localTimezone`, or the `timezone` of its clientInfo entity. The core keeps it only when
+    the person has none yet (their own `timezone` wins), and only a zone it knows."""
+    found = body.get("localTimezone")
+    if not found:
+        found = next(
+            (
+                e.get("timezone")
+                for e in body.get("entities") or ()
+                if isinstance(e, Mapping) and e.get("type") == "clientInfo"
+            ),
+            None,
+        )
+    if not isinstance(found, str) or not found.strip():
+        return None
+    try:
+        return ZoneInfo(found.strip()).key
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _split(

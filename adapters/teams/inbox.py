@@ -197,6 +197,7 @@ class TeamsInbox:
             name=stored.get("name"),
             email=stored.get("email"),
             tenant_id=stored.get("tenant_id"),
+            timezone=stored.get("timezone"),
         )
         origin = origin_of(activity, body, user)
         value = body.get("value") if isinstance(body.get("value"), dict) else None

@@ -47,7 +47,11 @@ _ACTIVITY = {
     "conversation": _CONVERSATION,
     "membersAdded": either(type(None), each(_ACCOUNT)),
     "membersRemoved": either(type(None), each(_ACCOUNT)),
-    "entities": either(type(None), each({"type": text_or_none, "text": text_or_none, **_MENTION})),
+    "localTimezone": text_or_none,
+    "entities": either(
+        type(None),
+        each({"type": text_or_none, "text": text_or_none, "timezone": text_or_none, **_MENTION}),
+    ),
     "channelData": either(
         type(None),
         {

@@ -7,6 +7,16 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add this capability's commands, forms, jobs and demo data to `registry`."""
-    from bot.communities import commands, goals, people, roles
+    from bot.communities import (
+        commands,
+        demo,
+        goals,
+        home,
+        lifecycle,
+        network,
+        own_time,
+        people,
+        roles,
+    )
 
-    registry.install(commands, goals, people, roles)
+    registry.install(commands, demo, goals, home, lifecycle, network, people, own_time, roles)

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 
 from bot.communities.checks import KINDS, check_kind, check_slug, check_timezone
 from bot.communities.goals import goal_lines
+from bot.communities.network import onboard_leader, sync_network
 from bot.context import Context
 from bot.errors import UserError
 from bot.form_limits import limits_of
 from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.paging import Page, slice_page, take_page
 from bot.permissions import Capability, Role, allows
-from bot.registry import command, form, home_section
+from bot.registry import command, form
 from storage import communities, health
 from storage.tables import Community
 
@@ -241,6 +242,7 @@ async def _create(ctx: Context, values: Mapping[str, str]) -> Reply:
     await communities.grant_role(
         ctx.session, community.id, ctx.member_id, Role.LEADER, ctx.member_id, ctx.now
     )
+    await onboard_leader(ctx, ctx.member_id, community)
     ctx.member.current_community_id = community.id
     ctx.session.add(ctx.member)
     return Reply(
@@ -344,6 +346,15 @@ async def join(ctx: Context, args: str) -> Reply:
         raise UserError("Which community? Type `join <community>`; `communities` lists them.")
     community = await ctx.community(args.split()[0])
     assert community.id is not None
+    if (
+        community.kind == communities.NETWORK_KIND
+        and not ctx.member.is_coordinator
+        and ctx.member_id not in await communities.leader_ids(ctx.session)
+    ):
+        raise UserError(
+            f"{community.name} is for the leaders of the communities: they are in it while "
+            "they lead one. Type `communities` to find one to join."
+        )
     if not await communities.join(ctx.session, community.id, ctx.member_id, ctx.now):
         return Reply(f"You are already a member of {community.name}.")
     await ctx.record_activity(community.id, ctx.member_id, "join")
@@ -407,6 +418,8 @@ async def leave(ctx: Context, args: str) -> Reply:
     given_up = sorted(r for r in held if r != Role.SPONSOR.value)
     for role in given_up:
         await communities.revoke_role(ctx.session, community.id, ctx.member_id, role)
+    if Role.LEADER.value in given_up:
+        await sync_network(ctx, ctx.member_id)
     if ctx.member.current_community_id == community.id:
         ctx.member.current_community_id = None
         ctx.session.add(ctx.member)
@@ -490,62 +503,3 @@ async def link(ctx: Context, args: str) -> Reply:
         f"This channel now belongs to {community.name}: reminders and news come here.",
         visibility=Visibility.CHANNEL,
     )
-
-
-@home_section(10)
-async def my_communities(ctx: Context) -> list[Reply]:
-    mine = await communities.communities_of(ctx.session, ctx.member_id)
-    if not mine:
-        return [
-            Reply(
-                "You are not in a community yet.",
-                title="Your communities",
-                choices=(Choice("Find a community", "communities"),),
-            )
-        ]
-    lines = []
-    todo: list[str] = []
-    fixes: list[Choice] = []
-    for community in mine:
-        held = await ctx.roles(community)
-        roles = sorted(r.value for r in held if r is not Role.MEMBER)
-        lines.append(
-            f"*{community.name}* `{community.slug}`" + (f" — {', '.join(roles)}" if roles else "")
-        )
-        if allows(held, Capability.EDIT_CHARTER):
-            todo_here, fix = await _leader_todo(ctx, community)
-            todo.extend(todo_here)
-            fixes.extend(fix)
-    replies = [Reply("\n".join(lines), title="Your communities")]
-    if todo:
-        # What only a leader can fix: shown to those who may fix it, with the way to do it.
-        replies.append(
-            Reply("\n".join(todo), title="Needs your attention", choices=tuple(fixes[:5]))
-        )
-    return replies
-
-
-async def _leader_todo(ctx: Context, community: Community) -> tuple[list[str], list[Choice]]:
-    """The foundation's own loose ends of a community: an unwritten charter, no channel."""
-    assert community.id is not None
-    todo: list[str] = []
-    fixes: list[Choice] = []
-    missing = [
-        label
-        for label, value in (
-            ("purpose", community.purpose),
-            ("ground rules", community.ground_rules),
-        )
-        if not (value or "").strip()
-    ]
-    if missing:
-        todo.append(f"*{community.name}*: the charter has no {' or '.join(missing)} yet.")
-        fixes.append(
-            Choice(f"Edit charter of {community.slug}", f"charter edit in {community.slug}")
-        )
-    if not await communities.channel_links(ctx.session, community.id):
-        todo.append(
-            f"*{community.name}*: no channel gets its reminders yet. Type `community link "
-            f"{community.slug}` in the channel it should use."
-        )
-    return todo, fixes

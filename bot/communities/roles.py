@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.communities.network import onboard_leader, sync_network
 from bot.context import Context
 from bot.errors import NotAllowed, UserError
 from bot.messages import Reply, Visibility
@@ -76,6 +77,8 @@ async def add_role(ctx: Context, args: str) -> Reply:
         key=f"role:{community.id}:{person.id}:{role.value}:{ctx.now.isoformat()}",
         community_id=community.id,
     )
+    if role is Role.LEADER:
+        await onboard_leader(ctx, person.id, community)
     return Reply(f"{person.display_name} is now a {role.value} of {community.name}.")
 
 
@@ -97,6 +100,8 @@ async def remove_role(ctx: Context, args: str) -> Reply:
             raise UserError(f"{community.name} needs at least one leader. Add another first.")
     if not await communities.revoke_role(ctx.session, community.id, person.id, role):
         return Reply(f"{person.display_name} is not a {role.value} of {community.name}.")
+    if role is Role.LEADER:
+        await sync_network(ctx, person.id)  # leading nowhere now: out of the leaders' network
     return Reply(f"{person.display_name} is no longer a {role.value} of {community.name}.")
 
 

@@ -36,7 +36,9 @@ from bot.health.core import (
     question,
     trend,
 )
+from bot.health.portfolio import DECISIONS, portfolio
 from bot.messages import Choice, Form, FormField, Reply
+from bot.paging import take_page
 from bot.permissions import Capability, Role
 from bot.registry import command, form
 from storage import communities, health, nudges, people
@@ -247,6 +249,15 @@ def _score(value: float | None) -> str:
     "check with the one before.",
 )
 async def show(ctx: Context, args: str) -> Reply:
+    rest, page_number = take_page(args)
+    if (
+        not rest.strip()
+        and ctx.member.is_coordinator
+        and ctx.named_community is None
+        and ctx.channel_community is None
+    ):
+        # A coordinator looks after every community: without one named, all of them.
+        return await portfolio(ctx, page_number)
     community = await ctx.community(args.strip() or None)
     assert community.id is not None
     roles = await ctx.require(Capability.VIEW_HEALTH, community)
@@ -301,6 +312,18 @@ async def show(ctx: Context, args: str) -> Reply:
     ]
     if low:
         fields.append(("Low scores", "\n".join(low)))
+    if latest.direction in DECISIONS and await ctx.can(Capability.CHANGE_LIFECYCLE, community):
+        # The leaders asked to merge, pause or close (L14): the way there is one click away.
+        fields.append(
+            (
+                "Decide its future",
+                f"The leaders suggest: {DIRECTIONS[latest.direction].lower()}. Pause it for a "
+                "while, or archive it (read-only, members pointed to related communities, "
+                "sponsors told); `community reopen` undoes either.",
+            )
+        )
+        choices.append(Choice("Pause the community", f"community pause {community.slug}"))
+        choices.append(Choice("Archive the community", f"community archive {community.slug}"))
     if roles & {Role.LEADER, Role.COORDINATOR}:
         if latest.stories:
             fields.append(("Value stories", "\n".join(f"• {s}" for s in latest.stories)))

@@ -12,7 +12,9 @@ import hashlib
 from collections import defaultdict
 from datetime import timedelta
 
+from bot.admins import ensure_admins
 from bot.context import JobContext
+from bot.delivery import BULK_KIND
 from bot.health.core import current_round, next_round_start, pretty
 from bot.messages import Choice, Reply
 from bot.permissions import Role
@@ -64,6 +66,7 @@ async def prompt_leaders(jctx: JobContext) -> None:
                 prompt_reply(community, quarter),
                 key=f"health:{community.id}:{quarter}:{leader.id}:prompt",
                 community_id=community.id,
+                kind=BULK_KIND,
             )
 
 
@@ -90,6 +93,7 @@ async def remind_leaders(jctx: JobContext) -> None:
             prompt_reply(community, check.quarter, reminder=True),
             key=f"health:{check.community_id}:{check.quarter}:{check.leader_id}:reminder",
             community_id=check.community_id,
+            kind=BULK_KIND,
         )
 
 
@@ -108,6 +112,8 @@ async def escalate(jctx: JobContext) -> None:
             late[row.quarter].append(community)
     if not late:
         return
+    # Coordinators named in COPBOT_ADMINS who never wrote to copbot are told too.
+    await ensure_admins(jctx.session, jctx.settings, jctx.now)
     coordinators = [c for c in await people.coordinators(jctx.session) if c.id is not None]
     for quarter, missing in sorted(late.items()):
         names = ", ".join(f"*{c.name}* (`{c.slug}`)" for c in missing)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from bot.context import Context, zone
+from bot.delivery import WANTED
 from bot.errors import UserError
 from bot.meetings import due as meetings_due
 from bot.meetings import jobs as meetings_jobs
@@ -511,6 +512,7 @@ async def _carry_over(ctx: Context, meeting: Meeting, community: Community) -> s
                 reply,
                 key=f"meeting-moved:{old.id}:{answer.member_id}",
                 community_id=community.id,
+                kind=WANTED,  # news of a session they said they would come to
             ):
                 told.add(answer.member_id)
     if not told:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.context import JobContext, zone
-from bot.delivery import NORMAL, URGENT
+from bot.delivery import NORMAL, URGENT, WANTED
 from bot.meetings.core import (
     REPLAN,
     STATUS_LABELS,
@@ -168,6 +168,7 @@ async def _remind(
             key=f"{key}:{member_id}",
             community_id=community.id,
             priority=priority,
+            kind=WANTED,  # they said they are coming: on time, whatever their hours
         )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from bot import activity as kinds
 from bot import fanout
 from bot.context import JobContext, zone
-from bot.delivery import BULK
+from bot.delivery import BULK, BULK_KIND
 from bot.fanout import Launch
 from bot.messages import Choice, Reply
 from bot.permissions import Role
@@ -111,6 +111,7 @@ async def open_survey(jctx: JobContext, survey: Survey) -> Launch:
         ],
         community_id=community.id,
         priority=BULK,
+        kind=BULK_KIND,
     )
     return await fanout.watch(
         jctx,
@@ -180,6 +181,7 @@ async def remind_due(jctx: JobContext) -> None:
                 key=f"survey:{survey.id}:reminder:{member.id}",
                 community_id=community.id,
                 priority=BULK,
+                kind=BULK_KIND,
             )
 
 

@@ -28,6 +28,11 @@ class Member(SQLModel, table=True):
     # Set by `forget`: the row stays as an anonymous tombstone because lessons, surveys and
     # meetings point at it, but it has no name, no identities and never comes back.
     forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Respect for their time (bot/availability.py): proactive messages wait until then.
+    snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Working hours as they typed them, normalised ("08:00-16:00 mon-thu"); None: the default
+    # (09:00-18:00 on weekdays), "off": any time.
+    work_hours: str | None = Field(default=None, max_length=64)
 
 
 class Identity(SQLModel, table=True):
@@ -66,6 +71,8 @@ class Community(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="member.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Paused: no prompts or reminders, nothing new, until `community reopen`.
+    paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Membership(SQLModel, table=True):
@@ -145,3 +152,14 @@ class ActivityEvent(SQLModel, table=True):
     contribution: bool = False
     ref: str | None = Field(default=None, max_length=64)
     occurred_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ProgrammeText(SQLModel, table=True):
+    """A text of the whole programme that coordinators edit (the leaders' handbook)."""
+
+    __tablename__ = "programme_text"
+
+    name: str = Field(primary_key=True, max_length=32)
+    body: str = Field(default="", max_length=8000)
+    updated_by: int | None = Field(default=None, foreign_key="member.id")
+    updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -16,6 +16,15 @@ URGENT = 0
 NORMAL = 1
 BULK = 2
 
+# What a message is to its recipient (bot/availability.py decides when each may arrive):
+# REPLY answers their own action (never held); WANTED is something they asked for, such as a
+# reminder of a meeting they RSVP'd to (on time, but a snooze holds it); NOTICE and BULK_KIND
+# (survey prompts, nudges, digests) wait for their working hours and out their snooze.
+REPLY = "reply"
+WANTED = "wanted"
+NOTICE = "notice"
+BULK_KIND = "bulk"
+
 
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox"
@@ -51,3 +60,7 @@ class OutboxMessage(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=500)
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     community_id: int | None = Field(default=None, foreign_key="community.id")
+    kind: str = Field(default=NOTICE, max_length=16)
+    # Why a pending row waits past its first due time: "snooze" or "hours" (its recipient's),
+    # so `snooze off` or new hours can let exactly those rows go again.
+    held: str | None = Field(default=None, max_length=16)

@@ -44,6 +44,8 @@ MATRIX: dict[Role, set[Capability]] = {
         C.MANAGE_ROLES,
         C.LINK_CHANNEL,
         C.FEATURE_STORIES,
+        # §6.1: leaders "start close/merge workflow".
+        C.CHANGE_LIFECYCLE,
     },
     Role.FACILITATOR: {
         C.SEARCH,
@@ -100,6 +102,7 @@ MATRIX: dict[Role, set[Capability]] = {
         C.VIEW_PORTFOLIO,
         C.LINK_CHANNEL,
         C.FEATURE_STORIES,
+        C.CHANGE_LIFECYCLE,
     },
 }
 # The matrix gives data export to the CoE and IT only; the bot lets a leader export their own
