@@ -16,8 +16,10 @@ from tests.figures.dataset import NOW, build
 from tests.figures.test_compute import MARCH
 from tests.helpers import Chat, FakePort, text_of
 
-SECTIONS = ("*Stage*", "*Headlines*", "*Stories*", "*Value scorecard*", "*Reach*",
-            "*Objectives*", "*Events ahead*", "*The leaders ask*", "*Flags and decisions*")  # fmt: skip
+SECTIONS = (
+    "*Stage*", "*Headlines*", "*Stories*", "*Value scorecard*", "*Reach*", "*Objectives*",
+    "*Events ahead*", "*The leaders ask*", "*Flags and decisions*",
+)  # fmt: skip
 CYCLES = ("*Immediate*", "*Potential*", "*Applied*", "*Realised*")
 # 2 April 2026, 10:00 UTC, a Thursday: Q1 and March are complete, and within working hours.
 APRIL = datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
