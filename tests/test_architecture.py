@@ -31,7 +31,7 @@ CAPABILITY_IMPORTS: dict[tuple[str, str], str] = {
     ("meetings", "bot.surveys.core"): "a meeting's pulse keeps the surveys' anonymity minimum",
     ("digests", "bot.figures.core"): "the digest's scorecard, headlines and reach are the figures",
     ("digests", "bot.figures.window"): "a digest covers the figures' complete month or quarter",
-    ("digests", "bot.figures.chart"): "the digest's image is the figures' trend chart",
+    ("digests", "bot.figures.files"): "the digest's image is the figures' trend chart and link",
     ("digests", "bot.figures.render"): "headlines show values as `stats` does",
     ("digests", "bot.health.core"): "stage, RAG and the proposed direction are the health check's",
     ("digests", "bot.health.lookup"): "the header and asks come from the latest health check",

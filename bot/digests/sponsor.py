@@ -17,12 +17,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.communities.goals import goal_line
 from bot.config import Settings
 from bot.context import zone
-from bot.figures.chart import trend_png
-from bot.figures.core import Figure, FigureSet, compute_figures, trend_series
+from bot.figures.core import Figure, FigureSet, compute_figures
+from bot.figures.files import trend_chart
 from bot.figures.window import Period, Window
 from bot.health.core import DIRECTIONS, pretty
 from bot.health.lookup import recent_quarters
-from bot.messages import Choice, Image, Reply
+from bot.messages import Choice, Reply
 from storage import goals, meetings, people
 from storage import stories as told
 from storage.tables import Community
@@ -41,6 +41,7 @@ HEADLINE_KEYS = ("active_ratio", "attendance_rate", "department_reach", "answer_
 RAG_WORDS = {"green": "🟢 Green", "amber": "🟠 Amber", "red": "🔴 Red"}
 EVENTS_AHEAD = timedelta(days=92)
 MAX_STORIES = 3
+CHART_COUNT = 6  # windows on the trend chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,15 +217,11 @@ async def sponsor_digest(
     lines += [f"• {flag}" for flag in _flags(health, figures)]
     image = None
     if with_chart:
-        series = await trend_series(
-            session, community, window, 6, settings=settings, now=now,
-            keys=frozenset({"active_ratio", "contributor_ratio", "attendance_rate",
-                            "department_reach"}),
+        image = await trend_chart(
+            session, community, window, CHART_COUNT, settings=settings, now=now,
+            alt=f"{community.name}: engagement trend to {window.label}",
+            filename="digest-trend.png",
         )  # fmt: skip
-        png = trend_png(f"{community.name}, to {window.label}", series)
-        if png is not None:
-            image = Image(png, f"{community.name}: engagement trend to {window.label}",
-                          "digest-trend.png")  # fmt: skip
     choices = [
         Choice("Health", command=f"health {community.slug}"),
         Choice("Figures", command=f"stats {community.slug} {window.period.value}"),
