@@ -1,5 +1,5 @@
-"""After `copbot demo` and a few waits, the sponsor (helen) gets a digest and the coordinator (COPBOT_ADMINS) a
-programme digest, each once."""
+"""After `copbot demo` and a few waits, the sponsor (helen) gets a digest and the coordinator
+(COPBOT_ADMINS) a programme digest, each once."""
 
 from __future__ import annotations
 
