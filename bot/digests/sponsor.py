@@ -26,6 +26,7 @@ from bot.messages import Choice, Reply
 from storage import goals, meetings, people
 from storage import stories as told
 from storage.tables import Community
+from storage.tables.meetings import Meeting, MeetingOccurrence
 from storage.tables.stories import Story
 
 # The value-creation cycles (DOMAIN.md §1.2) and the figures that speak for each.
@@ -154,6 +155,41 @@ def _flags(health: HealthSummary, figures: FigureSet) -> list[str]:
     return flags or ["None this period: no decision needed (continue)."]
 
 
+async def _quarter_sections(
+    session: AsyncSession,
+    community: Community,
+    settings: Settings,
+    now: datetime,
+    health: HealthSummary,
+    ahead: list[tuple[MeetingOccurrence, Meeting]],
+) -> list[str]:
+    """Objectives, events ahead and the leaders' asks: in the quarterly digest only."""
+    assert community.id is not None
+    lines: list[str] = []
+    lines.append("*Objectives*")
+    charter = await goals.goals_of(session, community.id)
+    lines += [goal_line(n, g) for n, g in enumerate(charter, start=1)] or [
+        "No goals in the charter yet (`charter goal add`)."
+    ]
+    lines.append("")
+    lines.append("*Events ahead*")
+    found, _ = await meetings.upcoming(
+        session, [community.id], after=now, until=now + EVENTS_AHEAD, limit=5
+    )
+    ahead.extend(found)
+    local = zone(community.timezone, settings.timezone)
+    for occurrence, meeting in ahead:
+        when = occurrence.starts_at.astimezone(local).strftime("%a %d %b %H:%M")
+        lines.append(f"• {when}: {meeting.title} (`rsvp {occurrence.id} going`)")
+    if not ahead:
+        lines.append("• No session planned yet.")
+    lines.append("")
+    lines.append("*The leaders ask*")
+    lines += [f"• {ask}" for ask in health.asks] or ["• Nothing this time."]
+    lines.append("")
+    return lines
+
+
 async def sponsor_digest(
     session: AsyncSession,
     community: Community,
@@ -163,8 +199,12 @@ async def sponsor_digest(
     now: datetime,
     with_chart: bool = True,
 ) -> Reply:
-    """The digest of `community` for `window` (a complete month or quarter)."""
+    """The digest of `community` for `window` (a complete month or quarter).
+
+    A month's digest is the "lite" one: no objectives, events or asks, which move by quarter.
+    """
     assert community.id is not None
+    lite = window.period is Period.MONTH
     figures = await compute_figures(session, community, window, settings=settings, now=now)
     health = await health_summary(session, community.id)
     lines: list[str] = []
@@ -193,26 +233,9 @@ async def sponsor_digest(
     lines.append(f"New members: {figures['joins'].text}; new attendees: "
                  f"{figures['new_attendee_share'].text}")  # fmt: skip
     lines.append("")
-    lines.append("*Objectives*")
-    charter = await goals.goals_of(session, community.id)
-    lines += [goal_line(n, g) for n, g in enumerate(charter, start=1)] or [
-        "No goals in the charter yet (`charter goal add`)."
-    ]
-    lines.append("")
-    lines.append("*Events ahead*")
-    ahead, _ = await meetings.upcoming(
-        session, [community.id], after=now, until=now + EVENTS_AHEAD, limit=5
-    )
-    local = zone(community.timezone, settings.timezone)
-    for occurrence, meeting in ahead:
-        when = occurrence.starts_at.astimezone(local).strftime("%a %d %b %H:%M")
-        lines.append(f"• {when}: {meeting.title} (`rsvp {occurrence.id} going`)")
-    if not ahead:
-        lines.append("• No session planned yet.")
-    lines.append("")
-    lines.append("*The leaders ask*")
-    lines += [f"• {ask}" for ask in health.asks] or ["• Nothing this time."]
-    lines.append("")
+    ahead: list[tuple[MeetingOccurrence, Meeting]] = []
+    if not lite:
+        lines += await _quarter_sections(session, community, settings, now, health, ahead)
     lines.append("*Flags and decisions*")
     lines += [f"• {flag}" for flag in _flags(health, figures)]
     image = None
@@ -231,7 +254,7 @@ async def sponsor_digest(
     quarter = f" · health check {pretty(health.quarter)}" if health.quarter else ""
     return Reply(
         "\n".join(lines),
-        title=f"{community.name}: sponsor digest, {window.label}",
+        title=f"{community.name}: sponsor digest, {window.label}" + (" (lite)" if lite else ""),
         context=f"Compared with {window.previous().label}{quarter}. Figures in "
         f"{community.timezone}; survey results only from enough answers.",
         image=image,

@@ -70,7 +70,10 @@ async def test_settings_cadence_for_leaders(chat: Chat, community: str, clock: F
     assert "Done" not in refused
     assert "start of each month" in await chat.text("digest settings data-eng", as_="helen")
     clock.set(APRIL)
-    assert "sponsor digest, March 2026" in await chat.text("digest preview", as_="lead")
+    lite = await chat.text("digest preview", as_="lead")
+    assert "sponsor digest, March 2026 (lite)" in lite
+    assert "*Value scorecard*" in lite and "*Flags and decisions*" in lite
+    assert "*Objectives*" not in lite and "*Events ahead*" not in lite
 
 
 async def test_sent_once_per_period_and_recipient_across_a_restart(
