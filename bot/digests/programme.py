@@ -56,8 +56,8 @@ async def programme_rows(
 ) -> list[ProgrammeRow]:
     rows = []
     for community, _count in await communities.list_communities(session):
-        if community.id is None:
-            continue
+        if community.id is None or community.kind == communities.NETWORK_KIND:
+            continue  # the leaders' network is where the digest goes, not a row of it
         local = Window(window.period, window.year, window.index,
                        zone(community.timezone, settings.timezone))  # fmt: skip
         found = await compute_window(

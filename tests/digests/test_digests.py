@@ -144,3 +144,16 @@ async def test_nps_respects_the_anonymity_threshold(database: Database) -> None:
     assert "+40" not in hidden.text
     # Stories: people named only where the story says they agreed (none did here).
     assert "Saved a week" in shown.text and "thanks to" not in shown.text
+
+
+async def test_programme_digest_goes_to_the_leaders_network_channel_once(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    await chat("leaders network create", as_="root", channel="C-leaders")
+    clock.set(APRIL)
+    for _ in range(2):
+        await chat.tick()
+    posted = [t for t in port.texts("#C-leaders") if "Programme digest, March 2026" in t]
+    assert len(posted) == 1
+    assert "Data Engineering" in posted[0] and "Leaders' network*:" not in posted[0]
+    assert len([t for t in port.texts("root") if "Programme digest, March 2026" in t]) == 1
