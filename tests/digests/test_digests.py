@@ -157,3 +157,16 @@ async def test_programme_digest_goes_to_the_leaders_network_channel_once(
     assert len(posted) == 1
     assert "Data Engineering" in posted[0] and "Leaders' network*:" not in posted[0]
     assert len([t for t in port.texts("root") if "Programme digest, March 2026" in t]) == 1
+
+
+async def test_a_digest_waits_for_the_sponsors_working_hours(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    await with_sponsor(chat)
+    await chat("hours 09:00-18:00 mon-fri", as_="helen")  # tests run with hours off
+    clock.set(datetime(2026, 4, 1, 3, 0, tzinfo=UTC))  # Q1 is over; 03:00 for helen (UTC)
+    await chat.tick()
+    assert digests_to(port, "helen") == []
+    clock.set(datetime(2026, 4, 1, 9, 30, tzinfo=UTC))
+    await chat.tick()
+    assert len(digests_to(port, "helen")) == 1
