@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.communities.goals import goal_line
 from bot.config import Settings
 from bot.context import zone
+from bot.downloads import link
 from bot.figures.core import Figure, FigureSet, compute_figures
 from bot.figures.files import trend_chart
 from bot.figures.window import Period, Window
@@ -251,6 +252,10 @@ async def sponsor_digest(
     ]
     if ahead:
         choices.append(Choice("Meetings", command=f"meetings in {community.slug}"))
+        first = ahead[0][1]
+        # The invitation: the next series as a calendar file, by a signed link.
+        choices.append(Choice(f"Add {first.title} to calendar",
+                              url=link(settings, "ics", str(first.id), now=now)))  # fmt: skip
     quarter = f" · health check {pretty(health.quarter)}" if health.quarter else ""
     return Reply(
         "\n".join(lines),

@@ -44,7 +44,10 @@ async def test_preview_shows_every_section_to_leaders_and_sponsors_only(
 ) -> None:
     await with_sponsor(chat)
     await chat("charter goal add Halve pipeline incidents target 5 a month", as_="lead")
+    made = await chat.text('meeting new "Data chat" every Tuesday 15:00 UTC', as_="lead")
+    assert "Data chat" in made, made
     clock.set(APRIL)
+    await chat.tick()  # the heartbeat plans the sessions ahead
     for who in ("lead", "helen"):
         replies = await chat("digest preview data-eng", as_=who)
         said = text_of(replies)
@@ -53,6 +56,9 @@ async def test_preview_shows_every_section_to_leaders_and_sponsors_only(
             assert section in said, (who, section)
         assert "Halve pipeline incidents" in said
         assert "Questions asked" in said and "Value stories" in said
+        assert "Data chat (`rsvp" in said  # the events ahead, each with its RSVP command
+        urls = [c.url for r in replies for c in r.choices if c.url]
+        assert any("/files/ics/" in u for u in urls)  # and the invitation as a calendar link
     refused = await chat.text("digest preview data-eng", as_="ada")
     assert "for its leaders, sponsors and coordinators" in refused
     assert "sponsor digest" not in refused
