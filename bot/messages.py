@@ -143,11 +143,14 @@ class Form:
 
 @dataclass(frozen=True, slots=True)
 class Image:
-    """A picture to attach, such as a PNG chart."""
+    """A picture to attach, such as a PNG chart. `url`, when set, is a signed link that
+    rebuilds the same picture (`bot.downloads`): adapters whose messages have a size limit
+    show a big picture by its link instead of carrying its bytes."""
 
     png: bytes = field(repr=False)
     alt: str
     filename: str = "chart.png"
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +229,10 @@ def reply_from_dict(data: Mapping[str, Any]) -> Reply:
         if form
         else None,
         image=Image(
-            png=base64.b64decode(image["png"]), alt=image["alt"], filename=image["filename"]
+            png=base64.b64decode(image["png"]),
+            alt=image["alt"],
+            filename=image["filename"],
+            url=image.get("url"),
         )
         if image
         else None,

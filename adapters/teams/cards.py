@@ -27,7 +27,7 @@ from typing import Any
 
 from adapters.scales import is_scale
 from adapters.teams.text import markdown, unmarkdown
-from bot.messages import Choice, Form, FormField, Reply
+from bot.messages import Choice, Form, FormField, Image, Reply
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -256,7 +256,7 @@ def reply_card(
         for name, message in reply.errors:
             body.append(text_block(f"{name}: {message}", color="Attention"))
     if reply.image is not None:
-        body.append(_image(reply.image.png, reply.image.alt))
+        body.extend(_image(reply.image))
     if reply.file is not None:
         body.append(text_block(f"File: {reply.file.filename}", isSubtle=True))
     shown_form = form or reply.form
@@ -273,11 +273,22 @@ def reply_card(
     return _fit(body)
 
 
-def _image(png: bytes, alt: str) -> dict[str, Any]:
-    if len(png) > INLINE_IMAGE_BYTES:
-        return text_block(f"Chart: {alt} (attached below)", isSubtle=True)
-    data = base64.b64encode(png).decode("ascii")
-    return {"type": "Image", "url": f"data:image/png;base64,{data}", "altText": clip(alt, 200)}
+def _image(image: Image) -> list[dict[str, Any]]:
+    alt = clip(image.alt, 200)
+    if len(image.png) > INLINE_IMAGE_BYTES:
+        if image.url:
+            # By its signed link: the bytes would push the message past the connector's limit.
+            return [
+                {"type": "Image", "url": image.url, "altText": alt},
+                {
+                    "type": "ActionSet",
+                    "actions": [{"type": "Action.OpenUrl", "title": "Open the chart",
+                                 "url": image.url}],
+                },
+            ]  # fmt: skip
+        return [text_block(f"Chart: {alt} (attached below)", isSubtle=True)]
+    data = base64.b64encode(image.png).decode("ascii")
+    return [{"type": "Image", "url": f"data:image/png;base64,{data}", "altText": alt}]
 
 
 def _card(body: list[dict[str, Any]]) -> dict[str, Any]:
@@ -333,13 +344,14 @@ def message_payloads(
     size = 0
     for reply in replies:
         items = [attachment(reply_card(reply, form=form if reply.errors else None, values=values))]
-        if reply.image is not None and len(reply.image.png) > INLINE_IMAGE_BYTES:
-            data = base64.b64encode(reply.image.png).decode("ascii")
+        image = reply.image
+        if image is not None and len(image.png) > INLINE_IMAGE_BYTES and not image.url:
+            data = base64.b64encode(image.png).decode("ascii")
             items.append(
                 {
                     "contentType": "image/png",
                     "contentUrl": f"data:image/png;base64,{data}",
-                    "name": reply.image.filename,
+                    "name": image.filename,
                 }
             )
         item_size = sum(size_of(i) for i in items if i["contentType"] == CARD_TYPE)

@@ -12,6 +12,6 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add `stats` and the demo's activity history to `registry`."""
-    from bot.figures import commands, demo
+    from bot.figures import commands, demo, files
 
-    registry.install(commands, demo)
+    registry.install(commands, demo, files)

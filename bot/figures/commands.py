@@ -3,17 +3,14 @@ before, and a trend chart for leaders, sponsors and coordinators."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bot.context import Context
 from bot.errors import NotAllowed, UserError
-from bot.figures.chart import trend_png
-from bot.figures.core import Figure, FigureSet, compute_figures, trend_series
+from bot.figures.core import Figure, FigureSet, compute_figures
 from bot.figures.definitions import help_text
-from bot.figures.measure import Measure
+from bot.figures.files import chart_title, trend_chart
 from bot.figures.render import value_text
 from bot.figures.window import Period, Window
-from bot.messages import Choice, Image, Reply
+from bot.messages import Choice, Reply
 from bot.permissions import Capability
 from bot.registry import command
 from storage.tables import Community
@@ -93,17 +90,6 @@ def body(figures: FigureSet) -> str:
     return "\n".join(lines).strip()
 
 
-def _chart(
-    title: str, series: Sequence[tuple[Window, dict[str, Measure]]], period: Period
-) -> Image | None:
-    png = trend_png(title, series)
-    if png is None:
-        return None
-    span = f"last {CHART_WINDOWS[period]} {period.value}s"
-    return Image(png, f"{title}: active members, contributors, attendance, reach ({span})",
-                 "stats-trend.png")  # fmt: skip
-
-
 @command(
     "stats",
     usage=USAGE,
@@ -145,12 +131,13 @@ async def stats(ctx: Context, args: str) -> Reply:
     )
     image = None
     if leader_view:
-        series = await trend_series(
+        span = f"last {CHART_WINDOWS[period]} {period.value}s"
+        image = await trend_chart(
             ctx.session, community, window, CHART_WINDOWS[period], settings=ctx.settings,
-            now=ctx.now, keys=frozenset({"active_ratio", "contributor_ratio", "attendance_rate",
-                                        "department_reach"}),
+            now=ctx.now, filename="stats-trend.png",
+            alt=f"{chart_title(community, window)}: active members, contributors, "
+            f"attendance, reach ({span})",
         )  # fmt: skip
-        image = _chart(f"{community.name}, to {window.label}", series, period)
     other = Period.QUARTER if period is Period.MONTH else Period.MONTH
     return Reply(
         body(figures),

@@ -23,6 +23,8 @@ from bot.figures.window import Period, Window
 from bot.health.core import combine
 from bot.surveys.core import min_answers
 from storage import figures as facts
+from storage import questions as asked_questions
+from storage import stories as told_stories
 
 # Joining is not an action (DOMAIN.md §2): every new member would count as active.
 NOT_ACTIONS = frozenset({activity.JOIN})
@@ -295,6 +297,32 @@ async def leader_health(inp: SourceInput) -> dict[str, Measure]:
     }
 
 
+async def questions(inp: SourceInput) -> dict[str, Measure]:
+    """Questions asked in the window and how they were answered (the potential value cycle)."""
+    found = await asked_questions.question_figures(
+        inp.session, inp.community_id, inp.since, inp.until
+    )
+    label = inp.window.label
+    median = found.median_ttfa_seconds
+    return {
+        "questions_asked": Measure.count(found.asked),
+        "answer_rate": Measure.ratio(
+            found.answered_within_7_days, found.asked, "questions",
+            missing=f"no questions asked in {label}",
+        ),
+        "time_to_first_answer": (
+            Measure(median / 3600, n=found.asked)
+            if median is not None
+            else Measure(None, missing=f"no question asked in {label} has an answer yet")
+        ),
+    }  # fmt: skip
+
+
+async def stories(inp: SourceInput) -> dict[str, Measure]:
+    told = await told_stories.stories_in_window(inp.session, inp.community_id, inp.since, inp.until)
+    return {"value_stories": Measure.count(len(told))}
+
+
 SOURCES: tuple[tuple[frozenset[str], Source], ...] = (
     (frozenset({"active_ratio", "contributor_ratio", "tier_core", "tier_active",
                 "tier_peripheral", "tier_inactive"}), participation),
@@ -305,4 +333,6 @@ SOURCES: tuple[tuple[frozenset[str], Source], ...] = (
     (frozenset({"lessons_captured", "lesson_reuse_rate", "expert_coverage"}), knowledge),
     (frozenset({"survey_response_rate", "nps"}), surveys),
     (frozenset({"leader_health_index"}), leader_health),
+    (frozenset({"questions_asked", "answer_rate", "time_to_first_answer"}), questions),
+    (frozenset({"value_stories"}), stories),
 )  # fmt: skip

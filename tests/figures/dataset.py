@@ -16,6 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import activity
 from storage import activity as activity_log
 from storage import communities, people
+from storage import questions as asked_questions
+from storage import stories as told_stories
 from storage.tables import Community
 from storage.tables.experts import Expertise, ExpertRouting, SmeDesignation
 from storage.tables.health import HealthCheck
@@ -124,7 +126,41 @@ async def build(session: AsyncSession) -> tuple[Community, Community, dict[str, 
     await _knowledge(session, ops.id, other.id, ids)
     await _surveys(session, ops.id, other.id, ids)
     await _health(session, ops.id, ids)
+    await _questions_and_stories(session, ops.id, other.id, ids)
     return ops, other, ids
+
+
+async def _questions_and_stories(
+    session: AsyncSession, ops: int, other: int, ids: dict[str, int]
+) -> None:
+    # (community, asker, asked at, [(answerer, answered at)])
+    asked = [
+        (ops, "ann", "2026-03-02 12:00", [("ben", "2026-03-02 14:00")]),  # 2 h
+        (ops, "cat", "2026-03-10 12:00", [("dan", "2026-03-19 12:00")]),  # 9 days: too late
+        (ops, "eve", "2026-03-20 12:00", [("eve", "2026-03-21 12:00")]),  # only the asker's own
+        (ops, "ann", "2026-03-01 04:00", [("ben", "2026-03-01 10:00")]),  # 28 Feb local; 6 h
+        (other, "ben", "2026-03-05 12:00", [("ann", "2026-03-05 12:30")]),
+    ]
+    for community, asker, when, answers in asked:
+        question = await asked_questions.create_question(
+            session, asker_id=ids[asker], community_id=community, text="How?", topics=["spark"],
+            kind="community", now=at(when),
+        )  # fmt: skip
+        for author, answered in answers:
+            await asked_questions.add_answer(
+                session, question, author_id=ids[author], text="Like so.", now=at(answered)
+            )
+    for community, when, deleted in [
+        (ops, "2026-03-03 12:00", False), (ops, "2026-03-25 12:00", False),
+        (ops, "2026-03-04 12:00", True), (ops, "2026-02-20 12:00", False),
+        (other, "2026-03-06 12:00", False),
+    ]:  # fmt: skip
+        story = await told_stories.create_story(
+            session, community_id=community, author_id=ids["ann"], people=[ids["ben"]],
+            now=at(when), title="Saved a week",
+        )  # fmt: skip
+        if deleted:
+            await told_stories.delete_story(session, story, at(when))
 
 
 async def _meetings(session: AsyncSession, ops: int, other: int, ids: dict[str, int]) -> None:

@@ -89,18 +89,16 @@ async def test_every_figure_of_march_against_february(
         "net_growth": ("+1", "↑", "+0"),
         # fay acted on 18 March, gus on 1 April: both within 30 days of joining.
         "activation": ("100%", "", "nobody joined in February 2026"),
-        "questions_asked": ("no data: questions are not recorded yet", "",
-                            "no data: questions are not recorded yet"),
-        "answer_rate": ("no data: questions are not recorded yet", "",
-                        "no data: questions are not recorded yet"),
-        "time_to_first_answer": ("no data: questions are not recorded yet", "",
-                                 "no data: questions are not recorded yet"),
+        # ann's (2 h), cat's (answered after 9 days), eve's (only her own answer); ann's of
+        # 1 March 04:00 UTC is February's (6 h); the other community's never counts.
+        "questions_asked": ("3", "↑", "1"),
+        "answer_rate": ("33%", "↓", "100%"),  # 1 of 3 within 7 days; 1 of 1
+        "time_to_first_answer": ("109.0 h", "↑", "6.0 h"),  # median of 2 h and 216 h; 6 h
         "lessons_captured": ("2", "↑", "1"),  # the deleted one and the other community's: no
         "lesson_reuse_rate": ("50%", "↑", "0%"),  # spark reused on 15 March; airflow never
         # spark, airflow, dbt, kafka with SMEs for spark, kafka; Feb: no kafka yet.
         "expert_coverage": ("50%", "↑", "33%"),
-        "value_stories": ("no data: stories are not recorded yet", "",
-                          "no data: stories are not recorded yet"),
+        "value_stories": ("2", "↑", "1"),  # 3 and 25 March (4 March's deleted); 20 February
         "survey_response_rate": ("83%", "↑", "75%"),  # 5 of 6; 3 of 4
         # 10 9 8 6 10: 3 promoters, 1 detractor of 5 = +40. February had 3 answers: hidden.
         "nps": ("+40", "", "hidden: 3 answers, shown from 5"),
@@ -128,6 +126,9 @@ async def test_other_community_sees_none_of_it(database: Database, settings: Set
     assert found["survey_response_rate"][0] == "50%"
     assert found["nps"][0] == "hidden: 1 answer, shown from 5"
     assert found["sessions_held"][0] == "1"
+    assert found["questions_asked"][0] == "1" and found["answer_rate"][0] == "100%"
+    assert found["time_to_first_answer"][0] == "0.5 h"
+    assert found["value_stories"][0] == "1"
     # eve, no member there, came: invitees are members at the start and whoever came.
     assert found["attendance_rate"][0] == "33%"
     assert found["department_reach"][0] == "0%"  # ann and ben's A; eve has no department

@@ -31,7 +31,9 @@ async def test_missing_data_is_said_not_zero(
     assert "Meeting attendance: no sessions held in March 2026" in said
     assert "NPS: no survey opened in March 2026" in said
     assert "Departmental reach: no departments known (members' profiles have none)" in said
-    assert "Not available yet: questions asked, answer rate, time to first answer" in said
+    assert "Not available yet" not in said
+    assert "Questions asked: *0*" in said and "Value stories: *0*" in said
+    assert "Answer rate: no questions asked in March 2026" in said
     # Joining is no action: ada and bo joined and did nothing else, lead created it.
     assert "Active members: *0%* (0 of 3 members); no figure for February 2026" in said
     assert "Joined: *3* ↑ from 0 in February 2026" in said

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from adapters.teams.cards import (
     CARD_TYPE,
     MAX_CARD_BYTES,
+    MAX_MESSAGE_BYTES,
     card_to_text,
     form_from_data,
     message_payloads,
@@ -234,6 +235,20 @@ def test_images_inline_when_small_and_attached_when_big() -> None:
     assert size_of(card["content"]) < MAX_CARD_BYTES
     assert picture["contentType"] == "image/png"
     assert picture["name"] == "trend.png"
+
+
+def test_a_big_image_with_a_link_goes_by_its_link() -> None:
+    url = "https://copbot.example/files/chart/1.month.2026-03.12?exp=1&sig=x"
+    big = Reply("Chart", image=Image(b"\x89PNG" + b"0" * 90_000, "Trend", url=url))
+    [message] = message_payloads([big])
+    [card] = message["attachments"]
+    assert size_of(message) < MAX_MESSAGE_BYTES
+    [image] = [e for e in card["content"]["body"] if e["type"] == "Image"]
+    assert image["url"] == url and image["altText"] == "Trend"
+    small = Reply("Chart", image=Image(b"\x89PNG" + b"0" * 100, "Small", url=url))
+    [card] = message_payloads([small])[0]["attachments"]
+    [image] = [e for e in card["content"]["body"] if e["type"] == "Image"]
+    assert image["url"].startswith("data:image/png;base64,")  # small ones stay inline
 
 
 def test_several_replies_share_a_message_until_it_gets_big() -> None:
