@@ -11,7 +11,7 @@ from bot.registry import Registry
 
 
 def register(registry: Registry) -> None:
-    """Add `stats` and the demo's activity history to `registry`."""
-    from bot.figures import commands, demo
+    """Add `stats`, the dashboard's figures section and the demo's history to `registry`."""
+    from bot.figures import commands, demo, page
 
-    registry.install(commands, demo)
+    registry.install(commands, demo, page)
