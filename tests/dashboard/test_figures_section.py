@@ -45,3 +45,23 @@ async def test_a_sponsor_sees_the_figures_too(
     await sign_in(web, chat, settings, "helen")
     page = await (await web.get("/c/data-eng")).text()
     assert "Engagement figures" in page and "Active members" in page
+
+
+async def test_the_leader_page_lists_open_questions_without_who_asked(
+    web: TestClient, chat: Chat, settings: Settings
+) -> None:
+    assert await demo.seed(chat.core.services)
+    await chat("ask How do we <b>backfill</b> a partition? #airflow in data-eng", as_="linus")
+    await sign_in(web, chat, settings, "grace")
+    page = await (await web.get("/c/data-eng")).text()
+    assert "Open questions" in page and 'id="questions-table"' in page
+    assert "How do we &lt;b&gt;backfill&lt;/b&gt; a partition?" in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                (await (await web.get("/c/data-eng/csv/questions")).read()).decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[0] == ["Id", "Question", "Topics", "State", "Asked", "Answers"]
+    assert not any("Linus" in cell or "linus" in cell for row in rows for cell in row)
