@@ -11,7 +11,8 @@ from bot.registry import Registry
 
 
 def register(registry: Registry) -> None:
-    """Add `stats` and the demo's activity history to `registry`."""
-    from bot.figures import commands, demo, files
+    """Add `stats`, its chart download, the dashboard's figures section and the demo's history
+    to `registry`."""
+    from bot.figures import commands, demo, files, page
 
-    registry.install(commands, demo, files)
+    registry.install(commands, demo, files, page)

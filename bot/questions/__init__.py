@@ -7,6 +7,6 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add this capability's commands, forms, jobs and demo data to `registry`."""
-    from bot.questions import answers, ask, browse, demo, jobs
+    from bot.questions import answers, ask, browse, demo, jobs, page
 
-    registry.install(ask, answers, browse, jobs, demo)
+    registry.install(ask, answers, browse, jobs, demo, page)
