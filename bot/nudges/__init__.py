@@ -7,6 +7,6 @@ from bot.registry import Registry
 
 
 def register(registry: Registry) -> None:
-    from bot.nudges import commands, jobs
+    from bot.nudges import commands, jobs, page
 
-    registry.install(commands, jobs)
+    registry.install(commands, jobs, page)

@@ -50,7 +50,7 @@ def _value(value: float) -> str:
     return f"{value:g}"
 
 
-def _state(ctx: Context, rule: Rule, last: Nudge | None, silence: NudgeSilence | None) -> str:
+def rule_state(ctx: Context, rule: Rule, last: Nudge | None, silence: NudgeSilence | None) -> str:
     parts = []
     if silence is not None and silence.until > ctx.now:
         why = f": “{silence.reason}”" if silence.reason else ""
@@ -66,7 +66,7 @@ def _state(ctx: Context, rule: Rule, last: Nudge | None, silence: NudgeSilence |
     return "; ".join(parts) if parts else "not sent yet"
 
 
-def _thresholds(rule: Rule, own: Mapping[str, float], *, common: bool) -> str:
+def threshold_text(rule: Rule, own: Mapping[str, float], *, common: bool) -> str:
     values = limits_for(rule, own)
     shown = []
     for threshold in rule.thresholds:
@@ -98,7 +98,7 @@ async def show(ctx: Context, args: str) -> Reply:
         rule = find_rule(args.split()[0])
         if rule is None:
             raise UserError(_unknown_rule(args.split()[0]))
-        state = _state(ctx, rule, latest.get(rule.code), quiet.get(rule.code))
+        state = rule_state(ctx, rule, latest.get(rule.code), quiet.get(rule.code))
         lines = [f"*{rule.code}* {rule.title}: {state}"]
         values = limits_for(rule, own.get(rule.code, {}))
         for threshold in rule.thresholds:
@@ -113,8 +113,8 @@ async def show(ctx: Context, args: str) -> Reply:
             context=f"Change one: nudges set {rule.code} <threshold> <value> in {community.slug}",
         )
     lines = [
-        f"*{rule.code}* {rule.title} ({_thresholds(rule, own.get(rule.code, {}), common=False)})"
-        f": {_state(ctx, rule, latest.get(rule.code), quiet.get(rule.code))}"
+        f"*{rule.code}* {rule.title} ({threshold_text(rule, own.get(rule.code, {}), common=False)})"
+        f": {rule_state(ctx, rule, latest.get(rule.code), quiet.get(rule.code))}"
         for rule in RULES
     ]
     common = ", ".join(f"{t.name} {_value(t.default)}" for t in COMMON)
