@@ -41,7 +41,9 @@ TITLE_LIMIT = 200
 FACT_LIMIT = 40
 FACT_VALUE = 1000
 LABEL_LIMIT = 100
-MAX_LINES = 120
+# copbot's own bound for one card's text (Teams' limit is its size, kept by MAX_CARD_BYTES):
+# `help` lists every verb, about 130 lines.
+MAX_LINES = 200
 INLINE_IMAGE_BYTES = 12 * 1024  # larger charts travel as their own attachment
 ELLIPSIS = "…"
 

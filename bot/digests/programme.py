@@ -60,6 +60,8 @@ async def programme_rows(
             continue  # the leaders' network is where the digest goes, not a row of it
         local = Window(window.period, window.year, window.index,
                        zone(community.timezone, settings.timezone))  # fmt: skip
+        if community.created_at >= local.end:
+            continue  # it did not exist that month: nothing to report yet
         found = await compute_window(
             session, community, local, settings=settings, now=now, keys=ROW_KEYS
         )
