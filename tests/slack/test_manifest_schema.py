@@ -1,13 +1,18 @@
-"""`copbot slack-manifest` against the manifest schema shipped in tests/slack/schemas.
+"""`copbot slack-manifest` against the manifest schema shipped in tests/slack/schemas, and
+against Slack's published schema where one is laid beside the checkout.
 
-That schema is written from the rules Slack documents for manifests (see its `$comment`): no
-package registry reachable here carries Slack's published schema file.
+The shipped schema is written from the rules Slack documents for manifests (see its
+`$comment`): no package registry reachable here carries Slack's published schema files, and
+this repository may not copy them. When the files are there (`../shared/slack-manifest-schema/`
+holding Slack's `manifest.schema.json` and `schemas/manifest.schema.1.0.0.json`, or a folder
+named by COPBOT_SLACK_MANIFEST_SCHEMA), every manifest is validated against them as well.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +27,58 @@ SCHEMA = json.loads(
 )
 
 
+PUBLISHED = Path(
+    os.environ.get("COPBOT_SLACK_MANIFEST_SCHEMA")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "slack-manifest-schema"
+)
+
+
 def errors(data: dict[str, Any]) -> list[str]:
     validator = jsonschema.Draft7Validator(SCHEMA)
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
+
+
+def published_errors(data: dict[str, Any]) -> list[str]:
+    """Errors by Slack's published schema: its top file picks the versioned one by
+    `_metadata.major_version` through a `$ref` to a URL, answered here from the local files."""
+    from referencing import Registry, Resource
+
+    top = json.loads((PUBLISHED / "manifest.schema.json").read_text())
+    registry: Registry[Any] = Registry()
+    for versioned in sorted((PUBLISHED / "schemas").glob("manifest.schema.*.json")):
+        resource = Resource.from_contents(json.loads(versioned.read_text()))
+        for uri in _refs(top):
+            if uri.endswith("/" + versioned.name):
+                registry = registry.with_resource(uri, resource)
+    validator = jsonschema.Draft7Validator(top, registry=registry)
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [r for value in node.values() for r in _refs(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in _refs(value)]
+    return []
+
+
+@pytest.mark.skipif(
+    not (PUBLISHED / "manifest.schema.json").is_file(),
+    reason=f"Slack's published manifest schema is not at {PUBLISHED}",
+)
+@pytest.mark.parametrize(
+    ("url", "socket"),
+    [("https://bot.example.com", False), (None, True), ("https://bot.example.com/", True)],
+)
+def test_every_manifest_validates_against_slacks_published_schema(
+    url: str | None, socket: bool
+) -> None:
+    data = json.loads(manifest_yaml(public_url=url, socket_mode=socket))
+    assert published_errors(data) == []
+    broken = copy.deepcopy(data)
+    broken["settings"]["org_deploy_enabled"] = "yes"
+    assert published_errors(broken)
 
 
 @pytest.mark.parametrize(
