@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import insert_ignore
@@ -39,3 +39,16 @@ async def claim_run(session: AsyncSession, key: str, now: datetime) -> bool:
     """True for the one caller (of any replica) that first claims `key`."""
     table = DigestRun.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
     return await insert_ignore(session, table, {"key": key, "claimed_at": now}, ["key"])
+
+
+async def sponsor_digest_times(
+    session: AsyncSession, community_id: int, limit: int
+) -> list[datetime]:
+    """When the community's latest sponsor digests were built, newest first."""
+    result = await session.exec(
+        select(DigestRun.claimed_at)
+        .where(col(DigestRun.key).startswith(f"sponsor:{community_id}:"))
+        .order_by(col(DigestRun.claimed_at).desc())
+        .limit(limit)
+    )
+    return list(result.all())

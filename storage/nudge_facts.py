@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import ActivityEvent, Member, Membership
+from storage.tables import ActivityEvent, Member, MemberRole, Membership
 from storage.tables.lessons import Lesson, LessonReuse
 from storage.tables.meetings import Meeting, MeetingOccurrence
 from storage.tables.surveys import Survey
@@ -171,3 +171,31 @@ async def closed_surveys(session: AsyncSession, community_id: int, since: dateti
         .order_by(col(Survey.closed_at).desc())
     )
     return list(result.all())
+
+
+async def role_granted_at(
+    session: AsyncSession, community_id: int, role: str
+) -> dict[int, datetime]:
+    """When each current holder of `role` in the community was given it (N17: leader
+    unchanged for years)."""
+    result = await session.exec(
+        select(MemberRole.member_id, MemberRole.granted_at).where(
+            MemberRole.community_id == community_id, MemberRole.role == role
+        )
+    )
+    return {member_id: granted_at for member_id, granted_at in result.all()}
+
+
+async def last_seen_of_role(session: AsyncSession, community_id: int, role: str) -> datetime | None:
+    """The latest time any current holder of `role` wrote to copbot (N14: a sponsor who
+    never answers a digest)."""
+    result = await session.exec(
+        select(func.max(Member.last_seen_at))
+        .join(MemberRole, col(MemberRole.member_id) == Member.id)
+        .where(
+            MemberRole.community_id == community_id,
+            MemberRole.role == role,
+            col(Member.forgotten_at).is_(None),
+        )
+    )
+    return result.one()

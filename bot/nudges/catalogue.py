@@ -18,8 +18,10 @@ from bot.nudges.rules import (
     Threshold,
     attendance_down,
     check_overdue,
+    early_days,
     future_in_question,
     going_quiet,
+    keep_fresh,
     leader_stretched,
     lesson_unused,
     lesson_waiting,
@@ -30,6 +32,7 @@ from bot.nudges.rules import (
     needs_renewal,
     no_newcomers,
     no_rhythm,
+    sponsor_distant,
     topic_without_expert,
     value_to_celebrate,
     waiting_questions,
@@ -56,7 +59,9 @@ COMMON = (
 
 
 def _rule(code: str, title: str, check: Check, *thresholds: Threshold, needs: str = "") -> Rule:
-    return Rule(code, title, (*thresholds, *COMMON), check, needs)
+    """A rule with its own thresholds, then the common ones it does not set itself."""
+    own = {t.name for t in thresholds}
+    return Rule(code, title, (*thresholds, *(c for c in COMMON if c.name not in own)), check, needs)
 
 
 T = Threshold
@@ -87,6 +92,14 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("N10", "Lesson waiting for validation", lesson_waiting, T("days", 14, "days waiting")),
     _rule("N15", "Leader capacity low", leader_stretched, T("l11", 2, "L11 score at or below")),
+    _rule(
+        "N14",
+        "Sponsor at a distance",
+        sponsor_distant,
+        T("l10", 2, "L10 score at or below"),
+        T("digests", 2, "digests in a row with no word from the sponsor"),
+        T("repeat-days", 90, "days before the same nudge about the same thing comes again"),
+    ),
     _rule(
         "N3",
         "Attendance falling",
@@ -139,6 +152,21 @@ RULES: tuple[Rule, ...] = (
         value_to_celebrate,
         T("reuses", 3, "people a lesson helped"),
         T("story-days", 30, "days a success story waits to be featured"),
+    ),
+    # The stage rules fire for months on end: once a quarter is enough.
+    _rule(
+        "N16",
+        "A new community",
+        early_days,
+        T("days", 90, "days old, when the leaders have not given a stage"),
+        T("repeat-days", 90, "days before the same nudge about the same thing comes again"),
+    ),
+    _rule(
+        "N17",
+        "Keep it fresh",
+        keep_fresh,
+        T("years", 2, "years old, or years under one leader"),
+        T("repeat-days", 180, "days before the same nudge about the same thing comes again"),
     ),
 )
 BY_CODE = {rule.code: rule for rule in RULES}

@@ -135,3 +135,12 @@ class Facts:
     sessions_last_two_quarters: int = 0
     # going quiet: the last member action of any kind (None: never)
     last_action_at: datetime | None = None
+    # N16, N17: the stage the leaders gave in their last health check (L13), if any
+    stage: str | None = None
+    # N17: when each current leader was made leader
+    leaders_since: dict[int, datetime] = field(default_factory=dict)
+    # N14: whether the community has a sponsor, the latest time one wrote to copbot, and
+    # when its latest sponsor digests were built (newest first)
+    has_sponsor: bool = False
+    sponsor_last_seen_at: datetime | None = None
+    digests_built: tuple[datetime, ...] = ()

@@ -22,6 +22,7 @@ from bot.nudges.facts import (
 from bot.permissions import Role
 from storage import (
     communities,
+    digests,
     experts,
     health,
     meetings,
@@ -45,6 +46,8 @@ AGENDA_HORIZON = timedelta(days=30)
 AGENDA_GRACE = timedelta(hours=1)
 # A health check is a leader's chore, not a sign of life in the community.
 NOT_MEMBER_ACTIONS = (kinds.HEALTH_CHECK,)
+# N14 looks at the latest few sponsor digests (its threshold is at most this many).
+DIGESTS_LOOKED_AT = 6
 
 
 async def gather(jctx: JobContext, community: Community) -> Facts:
@@ -90,6 +93,11 @@ async def gather(jctx: JobContext, community: Community) -> Facts:
         last_action_at=await nudge_facts.last_action_at(
             session, cid, leaving_out=NOT_MEMBER_ACTIONS
         ),
+        stage=community.stage,
+        leaders_since=await nudge_facts.role_granted_at(session, cid, Role.LEADER),
+        has_sponsor=bool(await nudge_facts.role_granted_at(session, cid, Role.SPONSOR)),
+        sponsor_last_seen_at=await nudge_facts.last_seen_of_role(session, cid, Role.SPONSOR),
+        digests_built=tuple(await digests.sponsor_digest_times(session, cid, DIGESTS_LOOKED_AT)),
     )
 
 

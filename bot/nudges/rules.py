@@ -412,6 +412,88 @@ def leader_stretched(f: Facts, t: Limits) -> Finding | None:
     )
 
 
+def sponsor_distant(f: Facts, t: Limits) -> Finding | None:
+    """N14: a leader scored L10 (the sponsor knows and supports us) <= 2, or the sponsor has
+    not written to copbot since the last N digests went out."""
+    low = [c for c in f.checks if (_score(c.answers, "L10") or 5) <= t["l10"]]
+    recent = f.digests_built[: int(t["digests"])]
+    silent = (
+        f.has_sponsor
+        and len(recent) >= int(t["digests"])
+        and (f.sponsor_last_seen_at is None or f.sponsor_last_seen_at < recent[-1])
+    )
+    if low:
+        detail = f"A leader's health check of {low[0].quarter} says the sponsor is not close."
+        subject = f"sponsor:{low[0].quarter}"
+    elif silent:
+        detail = (
+            f"Your sponsor has not replied to or opened anything from the last "
+            f"{len(recent)} digests (since {_when(recent[-1])})."
+        )
+        subject = f"sponsor:{_when(recent[0])}"
+    else:
+        return None
+    return Finding(
+        "N14",
+        subject,
+        detail,
+        "Invite your sponsor to a session and send them one value story with one concrete ask "
+        "(time for members, a decision, a budget line).",
+        _with(f, "stories"),
+        "Pick a value story",
+    )
+
+
+EARLY_STAGES = frozenset({"potential", "coalescing"})
+
+
+def early_days(f: Facts, t: Limits) -> Finding | None:
+    """N16: the community is new (Potential or Coalescing): the leaders say so in their health
+    check, or, when they have not said, it is younger than N days."""
+    young = f.now - f.created_at < _days(t["days"])
+    if not (f.stage in EARLY_STAGES or (f.stage is None and young)):
+        return None
+    said = (
+        f"your health check says *{f.stage}*"
+        if f.stage
+        else f"it is {(f.now - f.created_at).days} days old"
+    )
+    return Finding(
+        "N16",
+        f"early:{f.stage or 'young'}",
+        f"*{f.name}* is in its first stage ({said}).",
+        "Focus on relationships and value: an introduction round, a short poll of what members "
+        "need, a draft charter, and three quick wins people can point to.",
+        _with(f, "charter"),
+        "Draft the charter",
+    )
+
+
+def keep_fresh(f: Facts, t: Limits) -> Finding | None:
+    """N17: the community is in Stewardship (the leaders say so, or, when they have not said,
+    it is older than N years), or a leader has led it unchanged for N years."""
+    span = _days(365 * t["years"])
+    old = f.now - f.created_at > span
+    long_led = sorted(
+        at for m, at in f.leaders_since.items() if m in f.leader_ids and f.now - at > span
+    )
+    if not (f.stage == "stewardship" or (f.stage is None and old) or long_led):
+        return None
+    if long_led:
+        detail = f"The same leader has led *{f.name}* since {_when(long_led[0])}."
+    else:
+        detail = f"*{f.name}* is a mature community (Stewardship)."
+    return Finding(
+        "N17",
+        "fresh",
+        detail,
+        "Keep it fresh: invite an outside speaker, take up a cutting-edge topic, and plan who "
+        "leads next (a co-leader to grow, or an annual leader election).",
+        _with(f, "roles"),
+        "Plan succession",
+    )
+
+
 def future_in_question(f: Facts, t: Limits) -> Finding | None:
     """N18: active ratio < X% two quarters running, no sessions, and (NPS < 0 or a leader
     proposes merge, pause or close)."""

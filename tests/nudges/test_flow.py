@@ -143,6 +143,7 @@ async def test_a_typed_reason_and_a_community_silence_setting(
 ) -> None:
     await chat("nudges set N1 silence-days 30", as_="lead")
     await chat("nudges set QUIET weeks 52", as_="lead")
+    await chat("nudges set N16 days 0", as_="lead")  # only N1 holds here (N16: a new community)
     await chat.tick()
     await at(chat, clock, day(1))
     nudge_id = nudges_to(port, "lead")[0].choices[0].command.split()[-1]  # type: ignore[union-attr]
@@ -250,3 +251,38 @@ async def test_a_new_story_nudges_the_leader_to_feature_it(
     assert rules_to(port, "lead") == ["N1", "N9"]
     assert "Backfills no longer starve" in nudges_to(port, "lead")[1].text
     assert button(nudges_to(port, "lead")[1], "Do it").command == "nudge do 2"
+
+
+async def sponsor_on_monthly_digests(chat: Chat) -> None:
+    await chat("help", as_="helen")
+    assert "now a sponsor" in await chat.text("role add @helen sponsor", as_="lead")
+    await chat("digest settings data-eng monthly", as_="lead")
+    await chat("nudges set QUIET weeks 52", as_="lead")
+
+
+async def test_a_sponsor_silent_through_two_digests_brings_the_leaders_a_nudge(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    await sponsor_on_monthly_digests(chat)
+    for n in (1, 30, 45):  # the March digest is built on 1 April
+        await at(chat, clock, day(n))
+    assert "N14" not in rules_to(port, "lead")
+    for n in range(60, 75):  # the April digest on 1 May: two digests, no word from helen
+        await at(chat, clock, day(n))
+    assert "N14" in rules_to(port, "lead")
+    nudge = next(r for r in nudges_to(port, "lead") if "Nudge N14" in (r.context or ""))
+    assert "last 2 digests" in nudge.text and "Invite your sponsor" in nudge.text
+    assert rules_to(port, "helen") == []  # the sponsor is not nudged about themselves
+
+
+async def test_a_sponsor_who_answers_a_digest_brings_no_such_nudge(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    await sponsor_on_monthly_digests(chat)
+    for n in (1, 30):
+        await at(chat, clock, day(n))
+    await at(chat, clock, day(31))
+    assert "figures for March 2026" in await chat.text("stats data-eng", as_="helen")
+    for n in range(60, 75):
+        await at(chat, clock, day(n))
+    assert "N14" not in rules_to(port, "lead")

@@ -214,6 +214,53 @@ def test_n15_only_the_stretched_leader_is_told() -> None:
     assert fire("N15", facts(checks=(check(L11=3),))) is None
 
 
+def test_n14_low_sponsor_score_or_a_sponsor_silent_through_two_digests() -> None:
+    found = fire("N14", facts(checks=(check(L10=2),)))
+    assert found is not None and found.action == "stories in data-eng"
+    assert "invite your sponsor" in found.text.lower()
+    assert fire("N14", facts(checks=(check(L10=3),))) is None
+    digests = (NOW - 5 * DAY, NOW - 95 * DAY, NOW - 185 * DAY)
+    silent = facts(has_sponsor=True, digests_built=digests, sponsor_last_seen_at=NOW - 96 * DAY)
+    found = fire("N14", silent)
+    assert found is not None and "last 2 digests" in found.detail
+    # A word from the sponsor since the older of the two latest digests: no nudge.
+    assert fire("N14", replace(silent, sponsor_last_seen_at=NOW - 95 * DAY)) is None
+    assert fire("N14", replace(silent, sponsor_last_seen_at=None)) is not None
+    assert fire("N14", replace(silent, digests_built=digests[:1])) is None  # one digest only
+    assert fire("N14", replace(silent, has_sponsor=False)) is None
+    assert fire("N14", silent, digests=3) is None  # seen since the third digest back
+    assert fire("N14", replace(silent, sponsor_last_seen_at=NOW - 200 * DAY), digests=3) is not None
+
+
+def test_n16_a_new_community_or_leaders_who_say_it_is_early() -> None:
+    young = facts(created_at=NOW - 89 * DAY)
+    found = fire("N16", young)
+    assert found is not None and "89 days old" in found.detail
+    assert found.action == "charter in data-eng"
+    assert fire("N16", facts(created_at=NOW - 90 * DAY)) is None  # boundary
+    assert fire("N16", facts(stage="coalescing")) is not None  # 400 days old, but they say so
+    assert fire("N16", replace(young, stage="maturing")) is None  # their word wins over age
+
+
+def test_n17_stewardship_or_the_same_leader_for_two_years() -> None:
+    assert fire("N17", facts(created_at=NOW - 731 * DAY)) is not None
+    assert fire("N17", facts(created_at=NOW - 730 * DAY)) is None  # boundary
+    assert fire("N17", facts(stage="stewardship")) is not None
+    assert fire("N17", facts(created_at=NOW - 900 * DAY, stage="maturing")) is None
+    long_led = facts(stage="maturing", leaders_since={LEADER: NOW - 731 * DAY})
+    found = fire("N17", long_led)
+    assert found is not None and "since" in found.detail and found.action == "roles in data-eng"
+    # Someone who no longer leads does not count.
+    assert fire("N17", replace(long_led, leader_ids=frozenset({OTHER}))) is None
+    assert fire("N17", long_led, years=3) is None
+
+
+def test_rules_that_fire_for_months_repeat_at_most_once_a_quarter() -> None:
+    for code in ("N14", "N16", "N17"):
+        rule = find_rule(code)
+        assert rule is not None and rule.defaults()["repeat-days"] >= 90
+
+
 def test_n18_dormant_and_unhappy_or_a_proposal_to_close() -> None:
     dormant = facts(active_ratios=(4.0, 4.9), sessions_last_two_quarters=0)
     assert fire("N18", dormant) is None  # dormant alone is not enough
