@@ -20,7 +20,8 @@ from datetime import datetime, timedelta
 from bot.availability import REPLY, held_until, stored_hours
 from bot.clock import Clock
 from bot.context import zone
-from bot.messages import Platform, Target, reply_from_dict, target_from_dict
+from bot.last_offer import remember_sent
+from bot.messages import Platform, Target, UserRef, reply_from_dict, target_from_dict
 from bot.metrics import Metrics
 from bot.ports import ChatPort, Pace, PortRegistry, RateLimited, RetryLater, Undeliverable
 from storage import communities, outbox, pacing, people
@@ -291,6 +292,15 @@ class Dispatcher:
                 result.conversation.conversation_id,
                 result.message_id,
             )
+            if row.member_id is not None and isinstance(item.target, UserRef):
+                await remember_sent(
+                    session,
+                    row.member_id,
+                    row.platform,
+                    result.conversation.conversation_id,
+                    reply_from_dict(row.reply),
+                    self.clock.now(),
+                )
         return 1
 
     async def _wait_for_slot(self, item: _Planned) -> None:

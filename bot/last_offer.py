@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import Context
 from bot.errors import UserError
@@ -54,15 +57,42 @@ async def expand(ctx: Context, line: str) -> str | Reply | None:
     return Reply(f"*{label}*", choices=(Choice(str(label), url=str(url)),) if url else ())
 
 
+def _choices(replies: Sequence[Reply]) -> list[tuple[str, str | None, str | None]]:
+    return [(c.label[:200], c.command, c.url) for reply in replies for c in reply.choices]
+
+
 async def remember(ctx: Context, line: str, replies: Sequence[Reply]) -> None:
     """Keep this answer's buttons (and its list, when it showed a page) for the next line."""
     if ctx.member.forgotten_at is not None:
         return  # they were just forgotten: nothing of theirs is kept, not even this
-    found = [(c.label[:200], c.command, c.url) for reply in replies for c in reply.choices]
     await offers.remember(
         ctx.session,
         *_where(ctx),
-        choices=found,
+        choices=_choices(replies),
         list_command=list_to_remember(line, replies),
         now=ctx.now,
     )
+
+
+async def remember_sent(
+    session: AsyncSession,
+    member_id: int,
+    platform: str,
+    conversation_id: str,
+    reply: Reply,
+    now: datetime,
+) -> None:
+    """A proactive message with buttons (a reminder, an invitation, a nudge) just reached this
+    person's direct conversation: a bare number typed there now clicks one of its buttons.
+    One without buttons leaves the last offer as it was."""
+    found = _choices([reply])
+    if found:
+        await offers.remember(
+            session,
+            member_id,
+            platform,
+            conversation_id,
+            choices=found,
+            list_command=None,
+            now=now,
+        )

@@ -4,10 +4,12 @@ and a bare number clicks that button of the last answer, also on another replica
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 from bot.clock import FrozenClock
 from bot.registry import Registry
 from storage.db import Database
+from tests.conftest import START
 from tests.slack.driver import SlackDriver
 
 SLUGS = [f"cop-{n:02d}" for n in range(1, 12)]  # 11: two pages of ten
@@ -48,3 +50,16 @@ async def test_page_and_bare_numbers_on_slack(
 async def test_a_number_with_nothing_offered_says_so(slack: SlackDriver) -> None:
     answer = await slack.say("4", "UADA")
     assert "had none" in answer and "I don't know" not in answer
+
+
+async def test_a_number_clicks_a_button_of_a_message_copbot_sent_on_its_own(
+    slack: SlackDriver, clock: FrozenClock
+) -> None:
+    await slack.say("community new data-eng Data Engineering", "ULEAD")
+    await slack.say("help", "ULEAD")  # an answer without buttons before the nudge
+    heartbeat = slack.adapter.core.heartbeat
+    await heartbeat.tick()
+    clock.set(START + timedelta(days=1))  # the community's first nudge: Do it, Snooze, …
+    await heartbeat.tick()
+    snoozed = await slack.say("2", "ULEAD")
+    assert "Snoozed" in snoozed and "had none" not in snoozed

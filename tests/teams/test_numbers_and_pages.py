@@ -3,6 +3,10 @@ last answer, in the chat where they were offered."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.clock import FrozenClock
+from tests.conftest import START
 from tests.teams.driver import TeamsDriver
 
 SLUGS = [f"cop-{n:02d}" for n in range(1, 12)]  # 11: two pages of ten
@@ -20,3 +24,15 @@ async def test_page_and_bare_numbers_on_teams(teams: TeamsDriver) -> None:
     assert "I don't know" not in joined
     await teams.say("communities", "29:ada")  # ten Join buttons and Next page
     assert "buttons 1-11" in await teams.say("99", "29:ada")
+
+
+async def test_a_number_clicks_a_button_of_a_message_copbot_sent_on_its_own(
+    teams: TeamsDriver, clock: FrozenClock
+) -> None:
+    await teams.say("community new data-eng Data Engineering", "29:lead")
+    heartbeat = teams.adapter.core.heartbeat
+    await heartbeat.tick()
+    clock.set(START + timedelta(days=1))  # the community's first nudge: Do it, Snooze, …
+    await heartbeat.tick()
+    snoozed = await teams.say("2", "29:lead")
+    assert "Snoozed" in snoozed and "had none" not in snoozed
