@@ -222,6 +222,10 @@ class Context(JobContext):
         mine = await communities.communities_of(self.session, self.member_id)
         # A leader is also in the leaders' network: their own community is still "the" one.
         mine = [c for c in mine if c.kind != communities.NETWORK_KIND] or mine
+        if not mine:
+            # A sponsor needn't be a member: the community they sponsor is theirs too.
+            mine = await communities.communities_where(self.session, self.member_id, Role.SPONSOR)
+            mine = [c for c in mine if c.archived_at is None]
         if len(mine) == 1:
             return mine[0]
         if not mine:

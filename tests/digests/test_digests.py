@@ -175,3 +175,17 @@ async def test_a_digest_waits_for_the_sponsors_working_hours(
     clock.set(datetime(2026, 4, 1, 9, 30, tzinfo=UTC))
     await chat.tick()
     assert len(digests_to(port, "helen")) == 1
+
+
+async def test_a_sponsor_who_is_not_a_member_needs_not_name_their_community(
+    chat: Chat, community: str, clock: FrozenClock
+) -> None:
+    clock.set(APRIL)
+    assert "You are not in a community yet" in await chat.text("stats", as_="helen")
+    await with_sponsor(chat)
+    assert "figures for March 2026" in await chat.text("stats", as_="helen")
+    assert "Health of Data Engineering" in await chat.text("health", as_="helen")
+    await chat("community new safety Site Safety", as_="lead")
+    assert "now a sponsor" in await chat.text("role add @helen sponsor in safety", as_="lead")
+    which = await chat.text("stats", as_="helen")
+    assert "Which community?" in which and "`data-eng`" in which and "`safety`" in which
