@@ -13,7 +13,15 @@ from bot.registry import page_section
 from storage import communities, outbox_ops
 from storage.tables import Community
 
-STATES = ("pending", "sending", "sent", "failed", "undeliverable", "cancelled")
+STATES = (
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "undeliverable",
+    "cancelled",
+    "expired",
+)
 
 
 def may_view_programme(ctx: Context) -> bool:
