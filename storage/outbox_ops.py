@@ -13,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.outbox import mark_queued
 from storage.tables import OutboxMessage
 
+# Every status a row can have, in the order the coordinators' views list them.
+STATES = ("pending", "sending", "sent", "failed", "undeliverable", "cancelled", "expired")
 FINAL_FAILURES = ("failed", "undeliverable")
 UNFINISHED = ("pending", "sending")
 PURGEABLE = ("sent", "cancelled", "expired")
