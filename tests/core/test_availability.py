@@ -290,19 +290,26 @@ def reminders(port: FakePort, who: str) -> list[str]:
     return [t for t in port.texts(who) if "Reminder: Sync" in t]
 
 
+async def both_reminders_in_her_snooze(chat: Chat, clock: FrozenClock, *going: str) -> None:
+    """ "Sync" on Wed 4 Mar 11:00-11:30 UTC (with its join link), `going` said so, and ada
+    snoozed for two weeks: the day-before and the 15-minute reminders both fall in her snooze."""
+    await chat('meeting new "Sync" on 2026-03-04 11:00 30m https://meet.example/s', as_="lead")
+    for who in going:
+        await chat("rsvp 1 going", as_=who)
+    await chat("snooze 2w", as_="ada")
+    for moment in (
+        datetime(2026, 3, 3, 11, 0, tzinfo=UTC),
+        datetime(2026, 3, 4, 10, 45, tzinfo=UTC),
+    ):
+        await at(chat, clock, moment)
+        await chat.tick()
+    await chat.deliver()
+
+
 async def test_a_reminder_held_past_its_meeting_is_dropped_as_expired(
     chat: Chat, community: str, clock: FrozenClock, port: FakePort
 ) -> None:
-    await chat('meeting new "Sync" on 2026-03-04 11:00 30m', as_="lead")  # in UTC
-    for who in ("ada", "bo"):
-        await chat("rsvp 1 going", as_=who)
-    await chat("snooze 2w", as_="ada")
-    # The day-before reminder and the 15-minute one both fall in her snooze.
-    await at(chat, clock, datetime(2026, 3, 3, 11, 0, tzinfo=UTC))
-    await chat.tick()
-    await at(chat, clock, datetime(2026, 3, 4, 10, 45, tzinfo=UTC))
-    await chat.tick()
-    await chat.deliver()
+    await both_reminders_in_her_snooze(chat, clock, "ada", "bo")
     assert len(reminders(port, "bo")) == 2  # nobody else waits
     assert reminders(port, "ada") == []
     held = await outbox_rows(chat, "meeting-reminder:1:")
@@ -325,14 +332,7 @@ async def test_a_snooze_ending_mid_meeting_still_brings_the_join_reminder(
 ) -> None:
     """The day-before reminder ("starts in 1 day") is moot once the session starts; the short
     one carries the join link and Check in, which still serve someone joining late."""
-    await chat('meeting new "Sync" on 2026-03-04 11:00 30m https://meet.example/s', as_="lead")
-    await chat("rsvp 1 going", as_="ada")
-    await chat("snooze 2w", as_="ada")
-    await at(chat, clock, datetime(2026, 3, 3, 11, 0, tzinfo=UTC))
-    await chat.tick()
-    await at(chat, clock, datetime(2026, 3, 4, 10, 45, tzinfo=UTC))
-    await chat.tick()
-    await chat.deliver()
+    await both_reminders_in_her_snooze(chat, clock, "ada")
     assert reminders(port, "ada") == []
 
     clock.set(datetime(2026, 3, 4, 11, 10, tzinfo=UTC))  # ten minutes into the session
