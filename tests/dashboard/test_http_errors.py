@@ -10,12 +10,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.app import create_app
-from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.registry import Registry
-from storage.db import Database
-
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 JSON = {"Accept": "application/json"}
 SECRET = "the database password is hunter2"
@@ -30,16 +24,7 @@ async def own_not_found(_request: web.Request) -> web.Response:
 
 
 @pytest.fixture
-async def server(
-    aiohttp_client: Any,
-    settings: Settings,
-    database: Database,
-    clock: FrozenClock,
-    registry: Registry,
-) -> TestClient:
-    app = create_app(
-        settings, clock=clock, db=database, run_scheduler=False, migrate=False, registry=registry
-    )
+async def server(aiohttp_client: Any, app: web.Application) -> TestClient:
     # Two routes of a kind the shipped app must never need, to see what happens if it did.
     app.router.add_get("/test/boom", boom)
     app.router.add_get("/test/widget", own_not_found)
