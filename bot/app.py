@@ -43,6 +43,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import JobContext, Services
 from bot.conversation_book import ConversationBook
+from bot.dashboard import http_errors
 from bot.dashboard import routes as dashboard_routes
 from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat, build_scheduler
@@ -188,7 +189,8 @@ def create_app(
 ) -> web.Application:
     """The whole server: platform routes, /healthz, the heartbeat scheduler and migrations."""
     core = Core(settings, clock=clock, ports=ports, db=db, registry=registry)
-    app = web.Application(middlewares=[count_requests])
+    # Outermost first: the request count sees the friendly answer's status.
+    app = web.Application(middlewares=[count_requests, http_errors.friendly_errors])
     app[SERVICES] = core.services
     app[ROUTER] = core.router
     app[HEARTBEAT] = core.heartbeat

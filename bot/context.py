@@ -71,6 +71,7 @@ class JobContext:
         *,
         community_id: int | None = None,
         not_before: datetime | None = None,
+        not_after: datetime | None = None,
         priority: int | None = None,
         kind: str | None = None,
     ) -> bool:
@@ -79,7 +80,9 @@ class JobContext:
         `priority` defaults to what the context stands for: a due job's notice is ordinary,
         a message caused by a person's own action goes first (see `Context`). `kind` says what
         the message is to its recipient (bot/availability.py: when it may arrive); by default
-        a notice, or a reply when it answers the recipient's own request.
+        a notice, or a reply when it answers the recipient's own request. `not_after`: the
+        moment it becomes moot (a meeting over, a survey closed); held past it, it is dropped
+        as "expired" instead of arriving late.
         """
         return await delivery.notify_member(
             self.session,
@@ -89,6 +92,7 @@ class JobContext:
             now=self.now,
             community_id=community_id,
             not_before=not_before,
+            not_after=not_after,
             priority=self.default_priority if priority is None else priority,
             kind=kind or self.default_kind(member_id),
         )
@@ -100,6 +104,7 @@ class JobContext:
         community_id: int | None = None,
         priority: int | None = None,
         kind: str = delivery.NOTICE,
+        not_after: datetime | None = None,
     ) -> int:
         """`notify_member` for a fan-out of (member id, reply, key), queued in bulk."""
         return await delivery.notify_members(
@@ -109,6 +114,7 @@ class JobContext:
             community_id=community_id,
             priority=self.default_priority if priority is None else priority,
             kind=kind,
+            not_after=not_after,
         )
 
     async def post_to_community(
@@ -118,6 +124,7 @@ class JobContext:
         key: str,
         *,
         not_before: datetime | None = None,
+        not_after: datetime | None = None,
         priority: int | None = None,
     ) -> int:
         """Queue a post to every channel linked to the community; returns how many were new."""
@@ -128,6 +135,7 @@ class JobContext:
             key,
             now=self.now,
             not_before=not_before,
+            not_after=not_after,
             priority=self.default_priority if priority is None else priority,
         )
 

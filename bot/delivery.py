@@ -43,6 +43,7 @@ async def notify_member(
     now: datetime,
     community_id: int | None = None,
     not_before: datetime | None = None,
+    not_after: datetime | None = None,
     priority: int = NORMAL,
     kind: str = NOTICE,
 ) -> bool:
@@ -58,6 +59,7 @@ async def notify_member(
         reply=reply_to_dict(reply),
         now=now,
         not_before=not_before,
+        not_after=not_after,
         member_id=member_id,
         community_id=community_id,
         priority=priority,
@@ -74,6 +76,7 @@ async def notify_members(
     community_id: int | None = None,
     priority: int = NORMAL,
     kind: str = NOTICE,
+    not_after: datetime | None = None,
 ) -> int:
     """`notify_member` for a fan-out: (member id, reply, key) each, queued in a few statements
     (a survey to 10,000 would otherwise hold the database for most of a minute). Returns how
@@ -97,6 +100,7 @@ async def notify_members(
                 "priority": priority,
                 "bucket": bucket_of(target),
                 "kind": kind,
+                "not_after": not_after,
             }
         )
     await outbox.enqueue_many(session, rows)
@@ -111,6 +115,7 @@ async def post_to_community(
     *,
     now: datetime,
     not_before: datetime | None = None,
+    not_after: datetime | None = None,
     priority: int = NORMAL,
 ) -> int:
     assert community.id is not None
@@ -127,6 +132,7 @@ async def post_to_community(
             reply=reply_to_dict(reply),
             now=now,
             not_before=not_before,
+            not_after=not_after,
             community_id=community.id,
             priority=priority,
             bucket=bucket_of(target),

@@ -137,22 +137,33 @@ class Dispatcher:
     async def _respect_time(
         self, claimed: list[outbox.OutboxMessage]
     ) -> list[outbox.OutboxMessage]:
-        """Hand back what may not go yet (bot/availability.py) and drop what was meant for a
-        paused or archived community; the rest goes on. Decided at claim time, from the
-        database, so a snooze set after a message was queued still holds it on every replica.
+        """Hand back what may not go yet (bot/availability.py), drop what was meant for a
+        paused or archived community and what is moot by now (`not_after` passed: a reminder
+        of a meeting that is over, held by a snooze until after it); the rest goes on.
+        Decided at claim time, from the database, so a snooze set after a message was queued
+        still holds it on every replica.
         """
-        community_ids = sorted(
-            {r.community_id for r in claimed if r.community_id and r.kind != REPLY}
-        )
-        member_ids = sorted({r.member_id for r in claimed if r.member_id and r.kind != REPLY})
-        if not community_ids and not member_ids:
-            return claimed
         now = self.clock.now()
+        live: list[outbox.OutboxMessage] = []
+        expired: list[outbox.OutboxMessage] = []
+        for row in claimed:
+            (expired if row.not_after is not None and row.not_after <= now else live).append(row)
+        if expired:
+            async with self.db.session() as session:
+                for row in expired:
+                    assert row.id is not None
+                    await outbox.mark_expired(session, row.id, self.worker)
+            for row in expired:
+                self.metrics.send(row.platform, "expired")
+        community_ids = sorted({r.community_id for r in live if r.community_id and r.kind != REPLY})
+        member_ids = sorted({r.member_id for r in live if r.member_id and r.kind != REPLY})
+        if not community_ids and not member_ids:
+            return live
         kept: list[outbox.OutboxMessage] = []
         async with self.db.session() as session:
             closed = await communities.closed_ids(session, community_ids)
             members = await people.members_by_ids(session, member_ids)
-            for row in claimed:
+            for row in live:
                 assert row.id is not None
                 if row.kind != REPLY and row.community_id in closed:
                     await outbox.mark_cancelled(
@@ -171,8 +182,11 @@ class Dispatcher:
                     )
                 if wait is None:
                     kept.append(row)
-                else:
-                    await outbox.hold(session, row.id, self.worker, wait[0], wait[1])
+                    continue
+                # Held past its moment: looked at again then, to be dropped (a snooze ended
+                # early releases it before that, and it goes).
+                until = wait[0] if row.not_after is None else min(wait[0], row.not_after)
+                await outbox.hold(session, row.id, self.worker, until, wait[1])
         return kept
 
     # -- planning ---------------------------------------------------------------------------------

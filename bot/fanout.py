@@ -101,7 +101,7 @@ def notice(fanout: Fanout, outcomes: list[tuple[str, str | None, int]], *, hint:
     """'Your survey *X* reached 998 of 1,000 members; 2 could not be reached (…).'"""
     reached = sum(count for status, _error, count in outcomes if status == "sent")
     failures: Counter[str] = Counter()
-    cancelled = held = 0
+    cancelled = held = expired = 0
     for status, error, count in outcomes:
         if status in outbox_ops.FINAL_FAILURES:
             failures[error or status] += count
@@ -109,6 +109,8 @@ def notice(fanout: Fanout, outcomes: list[tuple[str, str | None, int]], *, hint:
             cancelled += count
         elif status == "held":
             held += count
+        elif status == "expired":
+            expired += count
     text = (
         f"Your {fanout.kind} *{fanout.title}* reached {reached:,} of "
         f"{counted(fanout.total, fanout.noun)}"
@@ -120,6 +122,11 @@ def notice(fanout: Fanout, outcomes: list[tuple[str, str | None, int]], *, hint:
         text += f"; {cancelled:,} {'was' if cancelled == 1 else 'were'} cancelled before sending"
     if held:
         text += f"; {held:,} will get it in their working hours or when their snooze ends"
+    if expired:
+        text += (
+            f"; {expired:,} did not get it: it was over before their working hours or "
+            "snooze let it through"
+        )
     text += "."
     choices: tuple[Choice, ...] = ()
     if hint and missed:

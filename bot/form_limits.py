@@ -50,3 +50,22 @@ def too_long(values: Mapping[str, str], limits: Mapping[str, FieldLimit]) -> Use
 def merged(first: UserError, other: UserError) -> UserError:
     """Both errors in one answer: the person sees every field to fix at once."""
     return UserError(f"{first.message} {other.message}", fields={**other.fields, **first.fields})
+
+
+def required(value: str | None, field: str) -> str:
+    """A field that must be filled in, stripped; a `UserError` naming it when blank."""
+    text = (value or "").strip()
+    if not text:
+        raise UserError(f"Write your {field}.", fields={field: f"Write your {field}."})
+    return text
+
+
+def within(text: str, field: str, most: int) -> str:
+    """`text` when at most `most` characters. Checked again by handlers a typed command shares
+    with a form: the router checks only what comes from a form (`too_long`)."""
+    if len(text) > most:
+        raise UserError(
+            f"Please keep the {field} under {most:,} characters.",
+            fields={field: f"At most {most:,} characters."},
+        )
+    return text

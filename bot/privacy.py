@@ -15,6 +15,7 @@ from bot.surveys.core import respondent_token
 from storage import privacy
 from storage.privacy import FORMER_MEMBER, PersonalRecords, Rekeying
 from storage.tables import Member
+from storage.tables.slack_installs import SlackInstallation
 
 # A copy of someone's data is more sensitive than a CSV of counts: its link lives one hour.
 MY_DATA_TTL = timedelta(hours=1)
@@ -262,7 +263,30 @@ def export(records: PersonalRecords, now: datetime) -> dict[str, Any]:
             {"signed_in_at": _when(s.created_at), "expires_at": _when(s.expires_at)}
             for s in records.dashboard_sessions
         ],
+        "slack_installations_you_made": [_slack_install(i) for i in records.slack_installations],
     }
+
+
+def _slack_install(row: SlackInstallation) -> dict[str, Any]:
+    """Where and when they installed copbot, with what it may do there; never a token."""
+    data = row.data
+    return {
+        "enterprise_id": row.enterprise_id,
+        "enterprise_name": data.get("enterprise_name"),
+        "team_id": row.team_id,
+        "team_name": data.get("team_name"),
+        "org_wide": row.is_enterprise_install,
+        "installed_at": _when(row.installed_at),
+        "bot_scopes": _scopes(data.get("bot_scopes")),
+        "user_scopes": _scopes(data.get("user_scopes")),
+    }
+
+
+def _scopes(value: Any) -> list[str]:
+    # slack_sdk keeps scopes as a list, or a comma-separated string from older versions.
+    if isinstance(value, str):
+        return [s for s in value.split(",") if s]
+    return [str(s) for s in value or ()]
 
 
 def _lesson(lesson: Any, community: dict[int, str]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Retention: the content of old sent or cancelled outbox rows is purged, their keys kept.
+"""Retention: the content of old sent, cancelled or expired outbox rows is purged, their keys kept.
 
 Keeping the row and its key is what makes a purged message impossible to send again: enqueue
 inserts-or-ignores on the key. Failed and undeliverable rows keep their content so a

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import dialect_name, insert_ignore
 from storage.tables import OutboxMessage
-from storage.tables.outbox import NORMAL, NOTICE
+from storage.tables.outbox import EXPIRED, NORMAL, NOTICE
 from storage.tables.pacing import SendBucket
 
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
@@ -52,6 +52,7 @@ async def enqueue(
     reply: dict[str, Any],
     now: datetime,
     not_before: datetime | None = None,
+    not_after: datetime | None = None,
     member_id: int | None = None,
     community_id: int | None = None,
     priority: int = NORMAL,
@@ -78,6 +79,7 @@ async def enqueue(
             "member_id": member_id,
             "community_id": community_id,
             "kind": kind,
+            "not_after": not_after,
         },
         ["key"],
     )
@@ -97,6 +99,7 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
             "attempts": 0,
             "next_attempt_at": row.get("next_attempt_at") or row["created_at"],
             "kind": row.get("kind") or NOTICE,
+            "not_after": row.get("not_after"),
         }
         for row in rows
     ]
@@ -255,6 +258,18 @@ async def mark_cancelled(session: AsyncSession, row_id: int, worker: str, why: s
     """A claimed row that became moot before it was sent (its community closed)."""
     return await _finish(
         session, row_id, worker, status="cancelled", claimed_until=None, error=why[:500]
+    )
+
+
+async def mark_expired(session: AsyncSession, row_id: int, worker: str) -> bool:
+    """A claimed row whose `not_after` passed before it could go: dropped, never sent late."""
+    return await _finish(
+        session,
+        row_id,
+        worker,
+        status=EXPIRED,
+        claimed_until=None,
+        error="its moment passed before it could be sent",
     )
 
 

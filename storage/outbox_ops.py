@@ -13,9 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.outbox import mark_queued
 from storage.tables import OutboxMessage
 
+# Every status a row can have, in the order the coordinators' views list them.
+STATES = ("pending", "sending", "sent", "failed", "undeliverable", "cancelled", "expired")
 FINAL_FAILURES = ("failed", "undeliverable")
 UNFINISHED = ("pending", "sending")
-PURGEABLE = ("sent", "cancelled")
+PURGEABLE = ("sent", "cancelled", "expired")
 
 
 async def last_id(session: AsyncSession) -> int:
@@ -174,7 +176,7 @@ async def count_with_status(session: AsyncSession, status: str) -> int:
 
 
 async def purge_content(session: AsyncSession, *, since: datetime | None, before: datetime) -> int:
-    """Blank the target and text of sent or cancelled rows last due in [since, before).
+    """Blank the target and text of sent, cancelled or expired rows last due in [since, before).
 
     The row and its key stay, so enqueuing the same key again is still a no-op: a purged
     message can never be sent twice. The range runs on the `ix_outbox_due` index, so each run

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import questions as question_store
+from storage import slack_installs
 from storage import stories as story_store
 from storage.experts import refresh_stats
 from storage.inbox import erase_sent_by
@@ -57,6 +58,7 @@ from storage.tables.meetings import (
 from storage.tables.nudges import Nudge, NudgeLeader, NudgeSignal, NudgeSilence, NudgeThreshold
 from storage.tables.offers import LastOffer
 from storage.tables.questions import Answer, Question
+from storage.tables.slack_installs import SlackInstallation
 from storage.tables.stories import Story
 from storage.tables.surveys import Survey, SurveyAnswer, SurveyInvite
 from storage.tables.web import WebSession, WebSignIn
@@ -105,6 +107,7 @@ class PersonalRecords:
     messages: list[OutboxMessage] = field(default_factory=list)
     dashboard_sessions: list[WebSession] = field(default_factory=list)
     last_offers: list[LastOffer] = field(default_factory=list)
+    slack_installations: list[SlackInstallation] = field(default_factory=list)
 
 
 async def _all(session: AsyncSession, query: Any) -> list[Any]:
@@ -180,6 +183,7 @@ async def personal_records(session: AsyncSession, member: Member) -> PersonalRec
         select(WebSession).where(WebSession.member_id == m).order_by(col(WebSession.created_at)),
     )
     found.last_offers = await _all(session, select(LastOffer).where(LastOffer.member_id == m))
+    found.slack_installations = await slack_installs.installed_by(session, found.identities)
     await _load_titles(session, found)
     return found
 
@@ -296,6 +300,8 @@ async def erase_member(
     for identity in identities:
         # Raw requests hold their platform id and what they typed.
         await erase_sent_by(session, identity.platform, identity.platform_user_id)
+    # Slack installs they made keep working for their workspace, without their user id.
+    await slack_installs.forget_installer(session, identities)
     endorsed = [
         (e.member_id, e.topic)
         for e in await _all(session, select(Endorsement).where(Endorsement.endorser_id == m))

@@ -8,13 +8,15 @@ when the workspace belongs to a Grid org).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import and_, delete, false, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.tables import Identity
 from storage.tables.slack_installs import SlackInstallation, SlackOAuthState
 
 
@@ -132,6 +134,65 @@ async def delete_everything(
         )
     )
     return int(result.rowcount or 0)
+
+
+# -- the installer's personal data ----------------------------------------------------------------
+
+
+def _made_by(identities: Sequence[Identity]) -> Any:
+    """Installs made by one of these identities: a Slack identity's user id, in the workspace
+    or org its tenant names (`T1`, `E1:T2`, `E1`; see adapters/slack/workspaces.py)."""
+    made = []
+    for identity in identities:
+        if identity.platform != "slack":
+            continue
+        by = col(SlackInstallation.user_id) == identity.platform_user_id
+        parts = [p for p in (identity.tenant_id or "").split(":") if p]
+        if parts:
+            by = and_(
+                by,
+                or_(
+                    col(SlackInstallation.team_id).in_(parts),
+                    col(SlackInstallation.enterprise_id).in_(parts),
+                ),
+            )
+        made.append(by)
+    return or_(*made) if made else false()
+
+
+async def installed_by(
+    session: AsyncSession, identities: Sequence[Identity]
+) -> list[SlackInstallation]:
+    """The installs a person made (for `my data`), oldest first."""
+    result = await session.exec(
+        select(SlackInstallation)
+        .where(_made_by(identities))
+        .order_by(col(SlackInstallation.installed_at), col(SlackInstallation.id))
+    )
+    return list(result.all())
+
+
+# What slack_sdk keeps about the installer themself, blanked when they are forgotten.
+_INSTALLER_DATA = {
+    "user_id": "",
+    "user_token": None,
+    "user_refresh_token": None,
+    "user_token_expires_at": None,
+    "user_scopes": None,
+}
+
+
+async def forget_installer(session: AsyncSession, identities: Sequence[Identity]) -> int:
+    """Blank the installer's user id (and any token of theirs) on the installs they made. The
+    bot token, and so the installation, keeps working for the workspace."""
+    rows = await installed_by(session, identities)
+    for row in rows:
+        row.user_id = ""
+        row.user_token = None
+        row.data = {**row.data, **{k: v for k, v in _INSTALLER_DATA.items() if k in row.data}}
+        session.add(row)
+    await session.flush()
+    return len(rows)
 
 
 # -- OAuth states ---------------------------------------------------------------------------------

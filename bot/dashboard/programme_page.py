@@ -13,7 +13,7 @@ from bot.registry import page_section
 from storage import communities, outbox_ops
 from storage.tables import Community
 
-STATES = ("pending", "sending", "sent", "failed", "undeliverable", "cancelled")
+STATES = outbox_ops.STATES
 
 
 def may_view_programme(ctx: Context) -> bool:

@@ -90,18 +90,23 @@ def guarded(handler: Handler) -> Handler:
         except Exception:
             _LOGGER.exception("dashboard page failed: %s", request.path)
             response = page(request, "error.html", {}, status=500)
-        # Pages hold personal figures: never cached, never framed by another site.
-        response.headers.setdefault("Cache-Control", "no-store")
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-            "frame-ancestors 'none'; base-uri 'none'"
-        )
-        return response
+        return secured(response)
 
     return wrapped
+
+
+def secured(response: web.StreamResponse) -> web.StreamResponse:
+    """The headers every dashboard page carries."""
+    # Pages hold personal figures: never cached, never framed by another site.
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+    return response
 
 
 def page(

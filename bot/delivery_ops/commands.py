@@ -17,7 +17,7 @@ from storage.tables import OutboxMessage
 
 GROUP = "Delivery"
 FAILURES_PER_PAGE = 10
-STATES = ("pending", "sending", "sent", "failed", "undeliverable", "cancelled")
+STATES = outbox_ops.STATES
 _ID = re.compile(r"^#?(\d{1,12})$")
 USAGE = (
     "Type `delivery` to see the queue, `delivery retry <id>` to send one message again or "

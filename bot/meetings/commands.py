@@ -512,6 +512,9 @@ async def _carry_over(ctx: Context, meeting: Meeting, community: Community) -> s
                 reply,
                 key=f"meeting-moved:{old.id}:{answer.member_id}",
                 community_id=community.id,
+                # News of a session is moot once it is over (the new one, or the old one
+                # that no longer takes place).
+                not_after=(new or old).ends_at,
                 kind=WANTED,  # news of a session they said they would come to
             ):
                 told.add(answer.member_id)

@@ -127,6 +127,17 @@ def reminder_reply(
     )
 
 
+def reminder_moot_at(occurrence: MeetingOccurrence, offset: int) -> datetime:
+    """When a reminder held back (a snooze, a long outage) is better dropped than sent.
+
+    A short reminder carries the join link and the Check in button: someone whose snooze ends
+    ten minutes into the session can still join with it, so it stays until the session ends.
+    A longer one says "starts in 1 day" and has no link: once the session has begun it would
+    only mislead, so it goes no later than the start.
+    """
+    return occurrence.ends_at if offset < SHORT_REMINDER else occurrence.starts_at
+
+
 async def _remind(
     jctx: JobContext,
     occurrence: MeetingOccurrence,
@@ -138,10 +149,12 @@ async def _remind(
     key = f"meeting-reminder:{occurrence.id}:{offset}"
     # A reminder for a meeting about to start is what people wait for: ahead of any fan-out.
     priority = URGENT if offset <= URGENT_WITHIN_MINUTES else NORMAL
+    moot_at = reminder_moot_at(occurrence, offset)
     await jctx.post_to_community(
         community,
         reminder_reply(jctx, occurrence, meeting, community, offset, community.timezone, None),
         key=f"{key}:channel",
+        not_after=moot_at,
         priority=priority,
     )
     answers = {
@@ -166,6 +179,7 @@ async def _remind(
             ),
             key=f"{key}:{member_id}",
             community_id=community.id,
+            not_after=moot_at,
             priority=priority,
             kind=WANTED,  # they said they are coming: on time, whatever their hours
         )

@@ -93,6 +93,7 @@ async def nudge_community(jctx: JobContext, community: Community) -> int:
             nudge_reply(community, nudge, chosen),
             key=f"nudge:{chosen.rule}:{community.id}:{period}:{member_id}",
             community_id=community.id,
+            not_after=chosen.not_after,
         )
         sent += 1
     return sent

@@ -36,6 +36,9 @@ class Finding:
     also: frozenset[int] = frozenset()
     # Only these leaders (e.g. the leader whose own capacity is low); None: every leader.
     only: frozenset[int] | None = None
+    # When the suggestion is moot (the session it is about has started): a nudge held for
+    # its leader's hours or snooze until then is dropped instead of arriving late.
+    not_after: datetime | None = None
 
 
 Check = Callable[[Facts, Limits], "Finding | None"]
@@ -93,6 +96,7 @@ def missing_agenda(f: Facts, t: Limits) -> Finding | None:
         f"meeting edit {gap.meeting_id}",
         "Edit the agenda",
         also=frozenset({gap.facilitator_id} if gap.facilitator_id else ()),
+        not_after=gap.starts_at,
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from bot import activity
 from bot.context import Context
 from bot.errors import UserError
-from bot.form_limits import FieldLimit
+from bot.form_limits import FieldLimit, required, within
 from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.questions.core import (
     ANSWER_MAX,
@@ -100,18 +100,11 @@ async def answer_submitted(ctx: Context, values: Mapping[str, str]) -> Reply:
     arg = values.get("_arg", "")
     if not arg.isdigit():
         raise UserError("That form has expired. Type `questions` to find the question again.")
-    text = (values.get("answer") or "").strip()
-    if not text:
-        raise UserError("Write your answer.", fields={"answer": "Write your answer."})
-    return await _answer(ctx, int(arg), text)
+    return await _answer(ctx, int(arg), required(values.get("answer"), "answer"))
 
 
 async def _answer(ctx: Context, number: int, text: str) -> Reply:
-    if len(text) > ANSWER_MAX:
-        raise UserError(
-            f"Please keep the answer under {ANSWER_MAX:,} characters.",
-            fields={"answer": f"At most {ANSWER_MAX:,} characters."},
-        )
+    within(text, "answer", ANSWER_MAX)
     question = await _answerable(ctx, number)
     assert question.id is not None
     answer = await questions.add_answer(

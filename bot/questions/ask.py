@@ -16,7 +16,7 @@ from bot.experts.lookup import (
     topic_for,
     weekly_cap,
 )
-from bot.form_limits import FieldLimit
+from bot.form_limits import FieldLimit, required, within
 from bot.messages import Choice, Form, FormField, Reply
 from bot.permissions import Capability
 from bot.questions.core import QUESTION_MAX, community_of, escalate_at, take_hashtags
@@ -80,14 +80,7 @@ async def expert_ask_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     member = await people.get_member(ctx.session, int(member_id)) if member_id.isdigit() else None
     if member is None or member.forgotten_at is not None or not topic:
         raise UserError("That form has expired. Find the expert again with `expert <topic>`.")
-    question = values.get("question", "")
-    if not question:
-        raise UserError("Write your question.", fields={"question": "Write your question."})
-    if len(question) > QUESTION_MAX:
-        raise UserError(
-            "Please keep the question under 2,000 characters.",
-            fields={"question": "At most 2,000 characters."},
-        )
+    question = within(required(values.get("question"), "question"), "question", QUESTION_MAX)
     return await _route(ctx, member, normalise(topic), question)
 
 
@@ -243,19 +236,13 @@ def community_ask_form(slug: str, topics: str = "") -> Form:
 async def ask_community_form(ctx: Context, values: Mapping[str, str]) -> Reply:
     community = await ctx.community(values.get("_arg") or None)
     await ctx.require(Capability.ASK_AND_ANSWER, community)
-    body = (values.get("question") or "").strip()
-    if not body:
-        raise UserError("Write your question.", fields={"question": "Write your question."})
+    body = required(values.get("question"), "question")
     tags = [t.strip().lstrip("#") for t in (values.get("topics") or "").split(",") if t.strip()]
     return await _ask_community(ctx, community, body, tags)
 
 
 async def _ask_community(ctx: Context, community: Community, body: str, tags: list[str]) -> Reply:
-    if len(body) > QUESTION_MAX:
-        raise UserError(
-            f"Please keep the question under {QUESTION_MAX:,} characters.",
-            fields={"question": f"At most {QUESTION_MAX:,} characters."},
-        )
+    within(body, "question", QUESTION_MAX)
     assert community.id is not None
     topics = [await topic_for(ctx, tag, create=True) for tag in tags[:5]]
     if await questions.same_community_question(

@@ -112,6 +112,9 @@ async def open_survey(jctx: JobContext, survey: Survey) -> Launch:
         community_id=community.id,
         priority=BULK,
         kind=BULK_KIND,
+        # Held for someone's hours or snooze past the close, an invitation would only lead
+        # to "this survey has closed".
+        not_after=survey.closes_at,
     )
     return await fanout.watch(
         jctx,
@@ -182,6 +185,7 @@ async def remind_due(jctx: JobContext) -> None:
                 community_id=community.id,
                 priority=BULK,
                 kind=BULK_KIND,
+                not_after=survey.closes_at,
             )
 
 

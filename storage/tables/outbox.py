@@ -25,6 +25,9 @@ WANTED = "wanted"
 NOTICE = "notice"
 BULK_KIND = "bulk"
 
+# The status of a row dropped because its `not_after` passed before it could be sent.
+EXPIRED = "expired"
+
 
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox"
@@ -40,7 +43,8 @@ class OutboxMessage(SQLModel, table=True):
     platform: str = Field(max_length=16)
     target: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     reply: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    # pending -> sending -> sent | failed | undeliverable; also "cancelled" when made moot.
+    # pending -> sending -> sent | failed | undeliverable; also "cancelled" when made moot, and
+    # "expired" when `not_after` passed before it could go (held by a snooze or hours).
     status: str = Field(default="pending", max_length=16)
     priority: int = NORMAL
     # The rate budget this send draws on ("slack:T123", "teams:tenant"): a Retry-After pauses
@@ -64,3 +68,6 @@ class OutboxMessage(SQLModel, table=True):
     # Why a pending row waits past its first due time: "snooze" or "hours" (its recipient's),
     # so `snooze off` or new hours can let exactly those rows go again.
     held: str | None = Field(default=None, max_length=16)
+    # After this moment the message is moot (a reminder of a meeting that has passed, a survey
+    # invitation once it closed): the dispatcher marks it "expired" instead of sending it late.
+    not_after: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -281,3 +281,80 @@ async def test_what_was_queued_for_a_paused_community_is_not_sent(
     assert [r.text for r in port.to("ada")[before:]] == ["a reply"]
     (row,) = await outbox_rows(chat, "test:bulk")
     assert row.status == "cancelled"
+
+
+# -- messages that are moot after a moment ----------------------------------------------------
+
+
+def reminders(port: FakePort, who: str) -> list[str]:
+    return [t for t in port.texts(who) if "Reminder: Sync" in t]
+
+
+async def both_reminders_in_her_snooze(chat: Chat, clock: FrozenClock, *going: str) -> None:
+    """ "Sync" on Wed 4 Mar 11:00-11:30 UTC (with its join link), `going` said so, and ada
+    snoozed for two weeks: the day-before and the 15-minute reminders both fall in her snooze."""
+    await chat('meeting new "Sync" on 2026-03-04 11:00 30m https://meet.example/s', as_="lead")
+    for who in going:
+        await chat("rsvp 1 going", as_=who)
+    await chat("snooze 2w", as_="ada")
+    for moment in (
+        datetime(2026, 3, 3, 11, 0, tzinfo=UTC),
+        datetime(2026, 3, 4, 10, 45, tzinfo=UTC),
+    ):
+        await at(chat, clock, moment)
+        await chat.tick()
+    await chat.deliver()
+
+
+async def test_a_reminder_held_past_its_meeting_is_dropped_as_expired(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    await both_reminders_in_her_snooze(chat, clock, "ada", "bo")
+    assert len(reminders(port, "bo")) == 2  # nobody else waits
+    assert reminders(port, "ada") == []
+    held = await outbox_rows(chat, "meeting-reminder:1:")
+    assert {r.held for r in held if r.member_id is not None and r.status == "pending"} == {"snooze"}
+
+    await at(chat, clock, datetime(2026, 3, 4, 12, 0, tzinfo=UTC))  # the meeting is over
+    mine = [r for r in await outbox_rows(chat, "meeting-reminder:1:") if r.status != "sent"]
+    assert len(mine) == 2 and {r.status for r in mine} == {"expired"}
+    assert "*Expired* 2 (console 2)" in await chat.text("delivery", as_="root")
+    # Her snooze ending later brings back nothing stale.
+    assert "Snooze off" in await chat.text("snooze off", as_="ada")
+    await chat.deliver()
+    await at(chat, clock, datetime(2026, 3, 16, 9, 0, tzinfo=UTC))
+    assert reminders(port, "ada") == []
+    assert len(reminders(port, "bo")) == 2
+
+
+async def test_a_snooze_ending_mid_meeting_still_brings_the_join_reminder(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    """The day-before reminder ("starts in 1 day") is moot once the session starts; the short
+    one carries the join link and Check in, which still serve someone joining late."""
+    await both_reminders_in_her_snooze(chat, clock, "ada")
+    assert reminders(port, "ada") == []
+
+    clock.set(datetime(2026, 3, 4, 11, 10, tzinfo=UTC))  # ten minutes into the session
+    await chat("snooze off", as_="ada")
+    await chat.deliver()
+    (late,) = reminders(port, "ada")
+    assert "meet.example/s" in late and "Check in" in late
+    statuses = {r.key.split(":")[2]: r.status for r in await outbox_rows(chat, "meeting-reminder")}
+    assert statuses == {"1440": "expired", "15": "sent"}
+
+
+async def test_a_survey_invitation_held_past_the_close_is_not_sent(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    for who in ("ada", "bo", "lead"):
+        await chat("hours off", as_=who)
+    await chat("snooze 2w", as_="ada")
+    await chat.submit("survey.new:data-eng", ONE_QUESTION, as_="lead")  # closes in 7 days
+    await chat.deliver()
+    assert len(invites(port, "bo")) == 1 and invites(port, "ada") == []
+    await at(chat, clock, datetime(2026, 3, 9, 9, 1, tzinfo=UTC))  # closed a minute ago
+    (row,) = [r for r in await outbox_rows(chat, "survey:1:invite:") if r.status != "sent"]
+    assert row.status == "expired"
+    await at(chat, clock, datetime(2026, 3, 16, 9, 0, tzinfo=UTC))  # her snooze is over
+    assert invites(port, "ada") == []

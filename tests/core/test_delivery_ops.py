@@ -13,6 +13,7 @@ from bot.app import Core
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.delivery import notify_member
+from bot.fanout import notice as fanout_notice
 from bot.messages import Platform, Reply
 from bot.ports import PortRegistry
 from storage import communities, outbox, people
@@ -20,6 +21,7 @@ from storage.db import Database
 from storage.experts import bulk_insert
 from storage.tables import Identity, Member, Membership, OutboxMessage
 from storage.tables.delivery import Fanout
+from tests.conftest import START
 from tests.helpers import Chat, FakePort, RetryLater, Undeliverable
 
 SURVEY = {
@@ -352,3 +354,22 @@ async def test_old_content_is_purged_and_a_purged_message_is_never_sent_again(
     clock.advance(timedelta(days=20))
     await chat.tick()
     assert {r.key: r for r in await rows(chat)}["test:recent"].reply == {}
+
+
+def test_the_launcher_hears_how_many_were_dropped_as_expired() -> None:
+    survey = Fanout(
+        key_prefix="survey:1:invite:",
+        after_outbox_id=0,
+        last_outbox_id=3,
+        launched_by=1,
+        title="Quick check",
+        total=3,
+        created_at=START,
+    )
+    error = "its moment passed before it could be sent"
+    done = fanout_notice(survey, [("sent", None, 2), ("expired", error, 1)], hint=True)
+    assert done.text == (
+        "Your survey *Quick check* reached 2 of 3 members; 1 did not get it: it was over before "
+        "their working hours or snooze let it through."
+    )
+    assert done.choices == ()  # nothing failed: nothing for `delivery` to retry

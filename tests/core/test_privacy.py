@@ -37,6 +37,7 @@ EXTRA = ("cy", "di")
 MY_DATA_KEYS = {
     "about",
     "dashboard_sessions",
+    "slack_installations_you_made",
     "not_included",
     "member",
     "identities",

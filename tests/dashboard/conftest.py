@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient
+from aiohttp.web import Application
 
 from bot.app import create_app
 from bot.clock import FrozenClock
@@ -18,16 +19,17 @@ from tests.helpers import Chat
 
 
 @pytest.fixture
-async def web(
-    aiohttp_client: Any,
-    settings: Settings,
-    database: Database,
-    clock: FrozenClock,
-    registry: Registry,
-) -> TestClient:
-    app = create_app(
+def app(
+    settings: Settings, database: Database, clock: FrozenClock, registry: Registry
+) -> Application:
+    """The whole server, not started yet (a test may add a route first)."""
+    return create_app(
         settings, clock=clock, db=database, run_scheduler=False, migrate=False, registry=registry
     )
+
+
+@pytest.fixture
+async def web(aiohttp_client: Any, app: Application) -> TestClient:
     client: TestClient = await aiohttp_client(app)
     return client
 

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from bot.app import Core
 from bot.clock import FrozenClock
-from storage import meetings
+from storage import meetings, outbox
 from tests.helpers import Chat, FakePort, text_of
 from tests.meetings.conftest import CHANNEL, occurrences
 
@@ -52,6 +52,10 @@ async def test_a_new_time_carries_rsvps_and_tells_people(
     assert ada.choices[0].command == f"rsvp {first.id} going"
     (bo,) = [r for r in port.to("bo") if r.title == "Moved: Clinic"]  # "no" on the 3rd: not told
     assert "Tue 10 Mar 2026, 23:00 JST is now Wed 11 Mar 2026, 00:30 JST" in bo.text
+    # News of a session is moot once it is over: held past its end, it would be dropped.
+    async with core.services.db.session() as session:
+        told = await outbox.list_messages(session, key_prefix="meeting-moved:")
+    assert sorted(r.not_after for r in told if r.not_after) == [first.ends_at, second.ends_at]
     # The listing and the reminders follow the carried answers.
     assert "You said: going" in await chat.text("meetings", as_="ada")
     clock.set(datetime(2026, 3, 2, 15, 30, tzinfo=UTC))  # 24 h before the new time

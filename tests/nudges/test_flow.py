@@ -4,7 +4,7 @@ buttons, per-community thresholds and no double evaluation."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -13,7 +13,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.messages import Choice, Reply
 from bot.ports import PortRegistry
-from storage import stories
+from storage import outbox, stories
 from storage.db import Database
 from storage.tables.nudges import Nudge, NudgeSchedule, NudgeSilence
 from tests.conftest import START
@@ -286,3 +286,23 @@ async def test_a_sponsor_who_answers_a_digest_brings_no_such_nudge(
     for n in range(60, 75):
         await at(chat, clock, day(n))
     assert "N14" not in rules_to(port, "lead")
+
+
+async def test_a_no_agenda_nudge_held_past_the_session_is_dropped(
+    chat: Chat, community: str, clock: FrozenClock, port: FakePort
+) -> None:
+    await chat('meeting new "Clinic" on 2026-03-06 15:00 60m', as_="lead")  # no agenda
+    await chat("snooze until 2026-03-09", as_="lead")
+    await chat.tick()
+    await at(chat, clock, day(1))
+    await chat.deliver()
+    assert nudges_to(port, "lead") == []
+    async with chat.core.services.db.session() as session:
+        (row,) = await outbox.list_messages(session, key_prefix="nudge:N2:")
+    assert row.held == "snooze" and row.not_after == datetime(2026, 3, 6, 15, 0, tzinfo=UTC)
+    clock.set(datetime(2026, 3, 9, 9, 0, tzinfo=UTC))  # her snooze is over, the session too
+    await chat.deliver()
+    assert nudges_to(port, "lead") == []
+    async with chat.core.services.db.session() as session:
+        (row,) = await outbox.list_messages(session, key_prefix="nudge:N2:")
+    assert row.status == "expired"

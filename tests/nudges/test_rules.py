@@ -86,6 +86,7 @@ def test_n2_session_within_7_days_without_agenda() -> None:
     assert found is not None
     assert found.action == "meeting edit 4" and found.also == frozenset({9})
     assert found.subject == "occurrence:31"
+    assert found.not_after == gap.starts_at  # held past the session, the nudge is dropped
     later = replace(gap, starts_at=NOW + 7 * DAY + timedelta(minutes=1))
     assert fire("N2", facts(agenda_gaps=(later,))) is None
     assert fire("N2", facts(agenda_gaps=(later,)), days=8) is not None

@@ -231,3 +231,14 @@ async def test_my_data_and_forget_cover_questions_and_stories(chat: Chat, commun
     shown = await chat.text("question 1", as_="bo")
     assert "runbook" not in shown and "(removed)" in shown
     assert "Thanks to" not in await chat.text("story 1", as_="bo")
+
+
+async def test_a_typed_answer_or_question_over_its_limit_is_refused_with_the_limit(
+    chat: Chat, community: str
+) -> None:
+    await chat("expertise add kubernetes", as_="ada")
+    number = await ask_ada(chat)
+    too_long = await chat(f"answer {number} " + "x" * 3001, as_="ada")
+    assert text_of(too_long) == "Please keep the answer under 3,000 characters."
+    asked = await chat("ask " + "y" * 2001 + f" in {community}", as_="bo")
+    assert text_of(asked) == "Please keep the question under 2,000 characters."

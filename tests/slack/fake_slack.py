@@ -58,6 +58,7 @@ class Install:
     enterprise_id: str | None = None
     org_wide: bool = False
     bot_user: str = BOT_USER
+    installer: str = "UINSTALLER"  # the person who pressed "Allow"
 
 
 @dataclass
@@ -235,7 +236,7 @@ class FakeSlack:
 
     async def _authorize(self, request: web.Request) -> web.Response:
         """Slack's "Allow" page, answered at once: `team`, `enterprise` and `org_wide` in the
-        query say where the installer installs (real Slack asks them)."""
+        query say where the installer installs (real Slack asks them), `installer` who they are."""
         query = request.query
         if query.get("client_id") != self.client_id:
             return web.Response(status=400, text="unknown client_id")
@@ -244,7 +245,13 @@ class FakeSlack:
         org_wide = query.get("org_wide") == "1"
         code = f"code-{next(self._urls)}"
         token = f"xoxb-{enterprise or ''}{'' if org_wide else team}-{code}"
-        self.codes[code] = Install(token, None if org_wide else team, enterprise, org_wide)
+        self.codes[code] = Install(
+            token,
+            None if org_wide else team,
+            enterprise,
+            org_wide,
+            installer=query.get("installer") or "UINSTALLER",
+        )
         target = f"{query['redirect_uri']}?code={code}&state={query.get('state', '')}"
         raise web.HTTPFound(target)
 
@@ -270,7 +277,7 @@ class FakeSlack:
                 {"id": install.enterprise_id, "name": "Org"} if install.enterprise_id else None
             ),
             "is_enterprise_install": install.org_wide,
-            "authed_user": {"id": "UINSTALLER"},
+            "authed_user": {"id": install.installer},
         }
 
     def _over_limit(self, method: str, data: dict[str, Any]) -> float:

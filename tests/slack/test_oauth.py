@@ -17,13 +17,16 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import aiohttp
 import pytest
+from sqlmodel import select
 
+from bot import privacy
 from bot.clock import FrozenClock
 from bot.delivery import notify_member
 from bot.messages import Reply
 from bot.registry import Registry
 from storage import outbox, people
 from storage.db import Database
+from storage.tables.slack_installs import SlackInstallation
 from tests.slack.driver import SlackDriver, signed_headers
 
 COOKIE = "slack-app-oauth-state"
@@ -281,3 +284,51 @@ async def test_a_forged_replayed_or_expired_state_is_refused_with_a_friendly_pag
     status, page = await finish(slack, back, cookie)
     assert status in (400, 401) and "expired" in page
     assert set(i.team_id for i in slack.fake.installs.values()) == {"T2"}
+
+
+async def test_the_installer_finds_their_installs_in_my_data_and_forget_keeps_them_working(
+    slack: SlackDriver,
+) -> None:
+    await install(slack, team="T2", installer="UADA")
+    await install(slack, team="T3")  # someone else's
+    # Another workspace's user with the same id: not her (her identity is of T2).
+    await install(slack, team="T4", installer="UADA")
+    t2 = token_of(slack, "T2")
+    await event_from(slack, dm("UADA", "help"), team="T2")
+    services = slack.adapter.core.services
+    async with services.db.session() as session:
+        identity = await people.find_identity(session, "slack", "UADA")
+        assert identity is not None
+        ada = await people.get_member(session, identity.member_id)
+        assert ada is not None
+        raw = await privacy.export_bytes(session, ada, services.clock.now())
+    data = json.loads(raw)
+    (mine,) = data["slack_installations_you_made"]
+    assert mine.pop("installed_at")
+    assert mine == {
+        "enterprise_id": None,
+        "enterprise_name": None,
+        "team_id": "T2",
+        "team_name": "Team",
+        "org_wide": False,
+        "bot_scopes": ["commands", "chat:write"],
+        "user_scopes": [],
+    }
+    assert b"xoxb-" not in raw  # never a token
+
+    async with services.db.session() as session:
+        member = await people.get_member(session, identity.member_id)
+        assert member is not None
+        await privacy.forget(session, services.settings, member, services.clock.now())
+    async with services.db.session() as session:
+        rows = {r.team_id: r for r in (await session.exec(select(SlackInstallation))).all()}
+    assert rows["T2"].user_id == "" and '"UADA"' not in json.dumps(rows["T2"].data)
+    assert rows["T2"].bot_token == t2
+    assert rows["T4"].user_id == "UADA" and rows["T3"].user_id == "UINSTALLER"
+    # The workspace she installed into still hears copbot, with its own token.
+    store = slack.adapter.workspaces.store
+    assert store is not None
+    kept = await store.async_find_installation(enterprise_id=None, team_id="T2")
+    assert kept is not None and kept.bot_token == t2 and kept.user_id == ""
+    await event_from(slack, dm("UCY", "help"), team="T2")
+    assert {token for token, _ in posts_to(slack, "UCY")} == {t2}

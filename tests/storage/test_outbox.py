@@ -205,3 +205,34 @@ async def test_a_fan_out_is_queued_in_bulk_once_per_key_and_skips_the_unreachabl
     assert len(rows) == 7 and {(r.priority, r.bucket) for r in rows} == {(BULK, "console:-")}
     assert await core.heartbeat.deliver() == 7
     assert sorted(d.reply.text for d in port.sent) == sorted(f"invite {m}" for m in ids)
+
+
+async def test_a_message_past_its_not_after_expires_instead_of_going_late(
+    core: Core, database: Database, clock: FrozenClock, port: FakePort
+) -> None:
+    ada = await make_member(database, clock, "ada")
+    bo = await make_member(database, clock, "bo")
+    moot_at = clock.now() + timedelta(minutes=10)
+    # A platform outage outlasts the moment: the retry finds it moot.
+    port.failures = [RetryLater(15 * 60)]
+    await queue(database, clock, ada, "reminder:1:ada", not_after=moot_at)
+    await queue(database, clock, ada, "plain:1:ada")  # no moment: goes whenever it can
+    async with database.session() as session:
+        await notify_members(
+            session,
+            [(bo, Reply("invite"), "survey:1:invite:bo")],
+            now=clock.now(),
+            not_after=moot_at,
+        )
+        assert (await outbox.get_by_key(session, "survey:1:invite:bo")).not_after == moot_at  # type: ignore[union-attr]
+    await core.heartbeat.deliver()
+    clock.advance(timedelta(minutes=15))
+    await core.heartbeat.deliver()
+    async with database.session() as session:
+        statuses = {r.key: r.status for r in await outbox.list_messages(session)}
+    assert statuses == {
+        "reminder:1:ada": "expired",
+        "plain:1:ada": "sent",
+        "survey:1:invite:bo": "sent",
+    }
+    assert sorted(d.reply.text for d in port.sent) == ["hi", "invite"]
