@@ -4,6 +4,14 @@ Neither index is part of the models: `install_search` adds it after the tables e
 the `lesson_fts` external-content table and its triggers; PostgreSQL: the stored generated
 column `lesson.search_vector` and its GIN index). Migrations call it too.
 
+Language. On PostgreSQL a lesson is indexed and searched with its community's language
+(`community.language`, one of LANGUAGES; unset or unknown: `simple`, no stemming and no stop
+words): a trigger copies the text search configuration into `lesson.search_config` when a
+lesson is written, `reindex_community` when the community's language changes, and the stored
+vector follows that column. On SQLite every lesson uses FTS5's `porter` stemmer, which knows
+English only: other languages still match on whole words (`unicode61`, accents folded), but
+an inflected form ("Prüfungen" for "Prüfung") does not find the other.
+
 User text never reaches MATCH or to_tsquery as syntax: it is split into plain words here and
 each word is quoted (FTS5) or joined with the plain `or` keyword of `websearch_to_tsquery`.
 """
@@ -35,7 +43,20 @@ FTS_COLUMNS = (
 )
 # bm25 weights in FTS_COLUMNS order: a hit in the title counts most, then lesson and topics.
 _BM25 = "bm25(lesson_fts, 10.0, 6.0, 6.0, 4.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0)"
-_PG_CONFIG = "'english'::regconfig"
+# Languages a community may search in: PostgreSQL's built-in snowball configurations (all
+# present since PostgreSQL 12). Anything else, or none, is searched with `simple`.
+LANGUAGES = (
+    "arabic", "danish", "dutch", "english", "finnish", "french", "german", "greek",
+    "hungarian", "indonesian", "irish", "italian", "lithuanian", "nepali", "norwegian",
+    "portuguese", "romanian", "russian", "spanish", "swedish", "tamil", "turkish",
+)  # fmt: skip
+FALLBACK_LANGUAGE = "simple"
+_PG_CONFIG = "search_config"  # the lesson's own configuration (a regconfig column)
+
+
+def search_language(language: str | None) -> str:
+    """The configuration a community's lessons use: its language when known, else simple."""
+    return language if language in LANGUAGES else FALLBACK_LANGUAGE
 
 
 def _pg_part(columns: tuple[str, ...]) -> str:
@@ -88,20 +109,77 @@ def install_search(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
         _install_sqlite(connection)
     elif connection.dialect.name == "postgresql":
-        # A stored column, not an expression index: ranking reads the vectors instead of
-        # re-parsing every matching lesson's text.
-        connection.execute(
+        _install_postgresql(connection)
+
+
+_KNOWN = ", ".join(f"'{name}'" for name in LANGUAGES)
+_PG_STATEMENTS = (
+    # A language name to its configuration; only built-in ones, so a look-alike in another
+    # schema is never used.
+    "CREATE OR REPLACE FUNCTION copbot_search_config(language text) RETURNS regconfig "
+    "LANGUAGE sql STABLE AS $$ SELECT coalesce((SELECT c.oid::regconfig FROM "
+    "pg_catalog.pg_ts_config c WHERE c.cfgname = language "
+    f"AND c.cfgnamespace = 'pg_catalog'::regnamespace AND language IN ({_KNOWN})), "
+    "'simple'::regconfig) $$",
+    # The column the stored vector is computed from: generated columns may only read their
+    # own row, so the community's language is copied here when a lesson is written (BEFORE
+    # triggers run before generated columns are computed).
+    "ALTER TABLE lesson ADD COLUMN IF NOT EXISTS search_config regconfig NOT NULL DEFAULT 'simple'",
+    "CREATE OR REPLACE FUNCTION copbot_lesson_search_config() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN NEW.search_config := copbot_search_config("
+    "(SELECT c.language FROM community c WHERE c.id = NEW.community_id)); RETURN NEW; END $$",
+    "DROP TRIGGER IF EXISTS lesson_search_config ON lesson",
+    "CREATE TRIGGER lesson_search_config BEFORE INSERT OR UPDATE OF community_id ON lesson "
+    "FOR EACH ROW EXECUTE FUNCTION copbot_lesson_search_config()",
+    # A stored column, not an expression index: ranking reads the vectors instead of
+    # re-parsing every matching lesson's text.
+    f"ALTER TABLE lesson ADD COLUMN IF NOT EXISTS search_vector tsvector "
+    f"GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_lesson_search_vector ON lesson USING GIN (search_vector)",
+)
+
+
+def _install_postgresql(connection: Connection) -> None:
+    columns = {
+        (str(table), str(column))
+        for table, column in connection.execute(
             text(
-                "ALTER TABLE lesson ADD COLUMN IF NOT EXISTS search_vector tsvector "
-                f"GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED"
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name IN ('lesson', 'community') "
+                "AND column_name IN ('search_config', 'language')"
             )
         )
-        connection.execute(
-            text(
-                "CREATE INDEX IF NOT EXISTS ix_lesson_search_vector ON lesson "
-                "USING GIN (search_vector)"
-            )
-        )
+    }
+    upgrading = ("lesson", "search_config") not in columns
+    if upgrading:
+        # Before 0018 every lesson was indexed in English: rebuild the vector from the
+        # configuration column (dropping the column drops its index too).
+        connection.execute(text("ALTER TABLE lesson DROP COLUMN IF EXISTS search_vector"))
+    for statement in _PG_STATEMENTS:
+        connection.execute(text(statement))
+        if upgrading and ("community", "language") in columns and "CREATE TRIGGER" in statement:
+            # Existing lessons take their community's language before the vector is built.
+            connection.execute(text(_PG_REINDEX.format(where="TRUE")))
+
+
+_PG_REINDEX = (
+    "UPDATE lesson SET search_config = copbot_search_config(c.language) FROM community c "
+    "WHERE c.id = lesson.community_id AND {where} "
+    "AND lesson.search_config IS DISTINCT FROM copbot_search_config(c.language)"
+)
+
+
+async def reindex_community(session: AsyncSession, community_id: int) -> int:
+    """After a community's language changed: index its lessons again (PostgreSQL; SQLite's
+    index does not depend on the language). Returns how many lessons were re-indexed."""
+    if dialect_name(session) != "postgresql":
+        return 0
+    await session.flush()
+    result = await session.exec(
+        text(_PG_REINDEX.format(where="lesson.community_id = :c")),  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
+        params={"c": community_id},
+    )
+    return int(result.rowcount or 0)
 
 
 def _install_sqlite(connection: Connection) -> None:
@@ -241,10 +319,11 @@ async def search_lessons(
         if dialect_name(session) == "postgresql":
             params["q"] = pg_query(terms, any_term=any_term)
             sql = (
-                f"SELECT l.id, count(*) OVER () FROM lesson l, "
-                f"websearch_to_tsquery({_PG_CONFIG}, :q) AS q "
-                f"WHERE l.search_vector @@ q AND {where} "
-                "ORDER BY ts_rank(l.search_vector, q) DESC, l.id DESC "
+                f"WITH {_pg_queries(community_id)} "
+                "SELECT l.id, count(*) OVER () FROM q JOIN lesson l "
+                "ON l.search_config = q.config AND l.search_vector @@ q.query "
+                f"WHERE {where} "
+                "ORDER BY ts_rank(l.search_vector, q.query) DESC, l.id DESC "
                 "LIMIT :limit OFFSET :offset"
             )
         else:
@@ -271,6 +350,16 @@ async def search_lessons(
         if found.total or offset:
             return found
     return SearchResult(0)
+
+
+def _pg_queries(community_id: int | None) -> str:
+    """CTE `q`: the query in each language lessons are indexed in (one per configuration the
+    communities use, a handful), so every lesson is matched with its own stemmer."""
+    only = " WHERE c.id = :community" if community_id is not None else ""
+    return (
+        "q AS MATERIALIZED (SELECT s.config, websearch_to_tsquery(s.config, :q) AS query FROM "
+        f"(SELECT DISTINCT copbot_search_config(c.language) AS config FROM community c{only}) s)"
+    )
 
 
 # The quick path ranks only the best matches in the main columns inside FTS5, then filters.
