@@ -43,8 +43,11 @@ async def seed(database: Database) -> dict[str, int]:
         author = Member(display_name="Ada", created_at=NOW, last_seen_at=NOW)
         session.add(author)
         await session.flush()
-        data_eng = Community(slug="data-eng", name="Data Engineering", created_at=NOW)
-        safety = Community(slug="safety", name="Safety", created_at=NOW)
+        # English communities: stemming ("upgrading" finds "upgrades") is English here.
+        data_eng = Community(
+            slug="data-eng", name="Data Engineering", created_at=NOW, language="english"
+        )
+        safety = Community(slug="safety", name="Safety", created_at=NOW, language="english")
         session.add_all([data_eng, safety])
         await session.flush()
         assert author.id and data_eng.id and safety.id
