@@ -115,7 +115,7 @@ async def build(db: Database, members: int, lesson_count: int, seed: int = 42) -
                 {"slug": f"c{i}", "name": f"Community {i}", "created_at": NOW, "timezone": "UTC",
                  "kind": "practitioner", "purpose": "", "scope": "", "goals": "",
                  "ground_rules": "", "health_check_day": 1, "health_check_hour": 9,
-                 "reminder_offsets": [1440, 15]}
+                 "reminder_offsets": [1440, 15], "language": "english"}
                 for i in range(1, 21)
             ],
         )  # fmt: skip
