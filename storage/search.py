@@ -64,6 +64,11 @@ def _pg_part(columns: tuple[str, ...]) -> str:
     return f"to_tsvector({_PG_CONFIG}, {joined})"
 
 
+# Title, lesson and topics: what the quick path ranks (PRIMARY_COLUMNS), a small vector.
+PG_HEAD = (
+    f"(setweight({_pg_part(('title',))}, 'A') || "
+    f"setweight({_pg_part(('statement', 'topic_list'))}, 'B'))"
+)
 PG_DOCUMENT = (
     f"(setweight({_pg_part(('title',))}, 'A') || "
     f"setweight({_pg_part(('statement', 'topic_list', 'abstract'))}, 'B') || "
@@ -136,6 +141,11 @@ _PG_STATEMENTS = (
     f"ALTER TABLE lesson ADD COLUMN IF NOT EXISTS search_vector tsvector "
     f"GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED",
     "CREATE INDEX IF NOT EXISTS ix_lesson_search_vector ON lesson USING GIN (search_vector)",
+    # Ranking a common word's every match reads thousands of long vectors; the quick path
+    # ranks the matches of this small one instead (search_lessons).
+    f"ALTER TABLE lesson ADD COLUMN IF NOT EXISTS search_head tsvector "
+    f"GENERATED ALWAYS AS ({PG_HEAD}) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_lesson_search_head ON lesson USING GIN (search_head)",
 )
 
 
@@ -155,6 +165,7 @@ def _install_postgresql(connection: Connection) -> None:
         # Before 0018 every lesson was indexed in English: rebuild the vector from the
         # configuration column (dropping the column drops its index too).
         connection.execute(text("ALTER TABLE lesson DROP COLUMN IF EXISTS search_vector"))
+        connection.execute(text("ALTER TABLE lesson DROP COLUMN IF EXISTS search_head"))
     for statement in _PG_STATEMENTS:
         connection.execute(text(statement))
         if upgrading and ("community", "language") in columns and "CREATE TRIGGER" in statement:
@@ -213,9 +224,14 @@ def after_create(target: Any, connection: Connection, **_kw: Any) -> None:
 
 @dataclass(slots=True)
 class SearchResult:
-    total: int
+    total: int  # at most COUNT_CAP + 1: see more_than
     lessons: list[Any] = field(default_factory=list)  # Lesson rows, best first
     any_term: bool = False  # True when no lesson had every word and any word was used
+
+    @property
+    def more_than(self) -> int | None:
+        """COUNT_CAP when there are more matches than that (the total stopped counting)."""
+        return COUNT_CAP if self.total > COUNT_CAP else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +316,8 @@ async def search_lessons(
     Every word must match; when no lesson has them all, lessons with any of them are returned
     (`any_term`). An empty query lists the newest lessons. Published lessons the reader may
     see (`readable_clause`), plus their own drafts; a bare member id reads like a member
-    with no leader role.
+    with no leader role. Lessons matching in the title, lesson or topics come first, each
+    group by relevance. The total stops counting past COUNT_CAP (`SearchResult.more_than`).
     """
     if isinstance(reader, int):
         reader = Reader(reader)
@@ -309,31 +326,48 @@ async def search_lessons(
     terms = search_terms(query)
     if not terms:
         sql = (
-            f"SELECT l.id, count(*) OVER () FROM lesson l WHERE {where} "
+            f"SELECT l.id FROM lesson l WHERE {where} "
             "ORDER BY l.created_at DESC, l.id DESC LIMIT :limit OFFSET :offset"
         )
-        return await _fetch(session, sql, params, any_term=False)
+        return await _fetch(session, sql, f"SELECT l.id FROM lesson l WHERE {where}", params)
+    postgresql = dialect_name(session) == "postgresql"
     for any_term in (False, True):
         if any_term and len(terms) == 1:
             break
-        if dialect_name(session) == "postgresql":
+        if postgresql:
             params["q"] = pg_query(terms, any_term=any_term)
+            queries = _pg_queries(community_id)
+            matches = (
+                f"WITH {queries} SELECT l.id FROM q JOIN lesson l ON l.search_config = q.config "
+                f"AND l.search_vector @@ q.query WHERE {where}"
+            )
+            best = (
+                f"WITH {queries}, m AS MATERIALIZED (SELECT l.id, "
+                "ts_rank(l.search_head, q.query) AS rank FROM q JOIN lesson l "
+                "ON l.search_config = q.config AND l.search_head @@ q.query "
+                f"ORDER BY rank DESC, l.id DESC LIMIT {QUICK_WINDOW}) "
+                f"SELECT l.id FROM m JOIN lesson l ON l.id = m.id WHERE {where} "
+                "ORDER BY m.rank DESC, l.id DESC"
+            )
+            head = "l.search_head @@ q.query"
             sql = (
-                f"WITH {_pg_queries(community_id)} "
-                "SELECT l.id, count(*) OVER () FROM q JOIN lesson l "
-                "ON l.search_config = q.config AND l.search_vector @@ q.query "
-                f"WHERE {where} "
-                "ORDER BY ts_rank(l.search_vector, q.query) DESC, l.id DESC "
-                "LIMIT :limit OFFSET :offset"
+                f"{matches} ORDER BY NOT ({head}), CASE WHEN {head} THEN "
+                "ts_rank(l.search_head, q.query) ELSE ts_rank(l.search_vector, q.query) END "
+                "DESC, l.id DESC LIMIT :limit OFFSET :offset"
             )
         else:
             params["q"] = fts5_query(terms, any_term=any_term)
             params["qp"] = f"{{{' '.join(PRIMARY_COLUMNS)}}} : ({params['q']})"
-            quick = await _sqlite_best(session, where, params, any_term=any_term)
-            if quick is not None:
-                if quick.total or offset:
-                    return quick
-                continue
+            matches = (
+                "SELECT l.id FROM lesson l WHERE l.id IN "
+                f"(SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH :q) AND {where}"
+            )
+            best = (
+                f"WITH m AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
+                f"WHERE lesson_fts MATCH :qp ORDER BY rank LIMIT {QUICK_WINDOW}) "
+                f"SELECT l.id FROM m JOIN lesson l ON l.id = m.id WHERE {where} "
+                "ORDER BY m.rank, l.id DESC"
+            )
             # Materialised first: bm25() only works in the query that runs MATCH. Lessons
             # matching in the title, lesson or topics come first, as on the quick path.
             sql = (
@@ -341,12 +375,17 @@ async def search_lessons(
                 "WHERE lesson_fts MATCH :q), "
                 f"p AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
                 "WHERE lesson_fts MATCH :qp) "
-                "SELECT l.id, count(*) OVER () FROM m JOIN lesson l ON l.id = m.id "
+                "SELECT l.id FROM m JOIN lesson l ON l.id = m.id "
                 f"LEFT JOIN p ON p.id = m.id WHERE {where} "
                 "ORDER BY p.id IS NULL, coalesce(p.rank, m.rank), l.id DESC "
                 "LIMIT :limit OFFSET :offset"
             )
-        found = await _fetch(session, sql, params, any_term=any_term)
+        quick = await _quick(session, best, matches, params, any_term=any_term)
+        if quick is not None:
+            if quick.total or offset:
+                return quick
+            continue
+        found = await _fetch(session, sql, matches, params, any_term=any_term)
         if found.total or offset:
             return found
     return SearchResult(0)
@@ -362,16 +401,18 @@ def _pg_queries(community_id: int | None) -> str:
     )
 
 
-# The quick path ranks only the best matches in the main columns inside FTS5, then filters.
+# The quick path ranks only the best matches in the main columns, then filters.
 QUICK_WINDOW = 200
 PRIMARY_COLUMNS = ("title", "statement", "topic_list")
+# Totals stop here: counting every match of a common word costs more than the page itself.
+COUNT_CAP = 1000
 
 
-async def _sqlite_best(
-    session: AsyncSession, where: str, params: dict[str, Any], *, any_term: bool
+async def _quick(
+    session: AsyncSession, best: str, matches: str, params: dict[str, Any], *, any_term: bool
 ) -> SearchResult | None:
-    """Rank the best QUICK_WINDOW matches in the title, lesson and topics inside FTS5 and
-    filter those; count every match separately.
+    """Rank the best QUICK_WINDOW matches in the title, lesson and topics (FTS5's bm25, or
+    ts_rank of the small `search_head` vector) and filter those; count the matches apart.
 
     Ranking only those columns keeps a common word cheap (its matches in the long AAR texts
     are many). None when too few remain for the page asked for (a rare community or topic
@@ -380,22 +421,18 @@ async def _sqlite_best(
     wanted = params["offset"] + params["limit"]
     if wanted > QUICK_WINDOW // 2:
         return None
-    best = (
-        f"WITH m AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
-        f"WHERE lesson_fts MATCH :qp ORDER BY rank LIMIT {QUICK_WINDOW}) "
-        f"SELECT l.id FROM m JOIN lesson l ON l.id = m.id WHERE {where} "
-        "ORDER BY m.rank, l.id DESC"
-    )
-    count = (
-        "SELECT count(*) FROM lesson l WHERE l.id IN "
-        f"(SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH :q) AND {where}"
-    )
     ids = [int(r[0]) for r in (await session.exec(text(best), params=params)).all()]  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
-    total = int((await session.exec(text(count), params=params)).one()[0])  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
+    total = await _count(session, matches, params)
     if len(ids) < wanted and total > len(ids):
         return None
     page = ids[params["offset"] : wanted]
     return SearchResult(total, await _lessons_by_ids(session, page), any_term)
+
+
+async def _count(session: AsyncSession, matches: str, params: dict[str, Any]) -> int:
+    """How many rows `matches` selects, up to COUNT_CAP + 1 (then: "more than 1,000")."""
+    sql = f"SELECT count(*) FROM ({matches} LIMIT {COUNT_CAP + 1}) AS found"
+    return int((await session.exec(text(sql), params=params)).one()[0])  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
 
 
 async def _lessons_by_ids(session: AsyncSession, ids: list[int]) -> list[Any]:
@@ -409,13 +446,19 @@ async def _lessons_by_ids(session: AsyncSession, ids: list[int]) -> list[Any]:
 
 
 async def _fetch(
-    session: AsyncSession, sql: str, params: dict[str, Any], *, any_term: bool
+    session: AsyncSession,
+    sql: str,
+    matches: str,
+    params: dict[str, Any],
+    *,
+    any_term: bool = False,
 ) -> SearchResult:
     rows = (await session.exec(text(sql), params=params)).all()  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
-    if not rows:
+    if not rows and not params["offset"]:
         return SearchResult(0, any_term=any_term)
     ids = [int(r[0]) for r in rows]
-    return SearchResult(int(rows[0][1]), await _lessons_by_ids(session, ids), any_term)
+    total = await _count(session, matches, params)
+    return SearchResult(total, await _lessons_by_ids(session, ids), any_term)
 
 
 async def naive_search(session: AsyncSession, query: str, *, limit: int = 10) -> list[int]:

@@ -18,7 +18,13 @@ from sqlmodel import SQLModel
 from storage.db import Database
 
 PG_URL = os.environ.get("COPBOT_TEST_DATABASE_URL")
-SEARCH_OBJECTS = {"search_vector", "search_config", "ix_lesson_search_vector"}
+SEARCH_OBJECTS = {
+    "search_vector",
+    "search_config",
+    "search_head",
+    "ix_lesson_search_vector",
+    "ix_lesson_search_head",
+}
 
 
 def schema_differences(connection: Any) -> list[Any]:

@@ -46,6 +46,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS lesson_search_config ON lesson")
         op.execute("DROP FUNCTION IF EXISTS copbot_lesson_search_config()")
         op.execute("ALTER TABLE lesson DROP COLUMN IF EXISTS search_vector")
+        op.execute("ALTER TABLE lesson DROP COLUMN IF EXISTS search_head")
         op.execute("ALTER TABLE lesson DROP COLUMN IF EXISTS search_config")
         op.execute("DROP FUNCTION IF EXISTS copbot_search_config(text)")
         op.execute(_ENGLISH_VECTOR)
