@@ -336,24 +336,23 @@ async def search_lessons(
             break
         if postgresql:
             params["q"] = pg_query(terms, any_term=any_term)
-            queries = _pg_queries(community_id)
-            matches = (
-                f"WITH {queries} SELECT l.id FROM q JOIN lesson l ON l.search_config = q.config "
-                f"AND l.search_vector @@ q.query WHERE {where}"
-            )
+            configs = await _pg_configs(session, community_id)
+            if not configs:
+                return SearchResult(0)
+            matches = f"SELECT l.id FROM lesson l WHERE {_pg_match(configs)} AND {where}"
             best = (
-                f"WITH {queries}, m AS MATERIALIZED (SELECT l.id, "
-                "ts_rank(l.search_head, q.query) AS rank FROM q JOIN lesson l "
-                "ON l.search_config = q.config AND l.search_head @@ q.query "
+                "WITH m AS MATERIALIZED (SELECT l.id, "
+                f"{_pg_rank(configs, 'search_head')} AS rank FROM lesson l "
+                f"WHERE {_pg_match(configs, 'search_head')} "
                 f"ORDER BY rank DESC, l.id DESC LIMIT {QUICK_WINDOW}) "
                 f"SELECT l.id FROM m JOIN lesson l ON l.id = m.id WHERE {where} "
                 "ORDER BY m.rank DESC, l.id DESC"
             )
-            head = "l.search_head @@ q.query"
+            head = _pg_match(configs, "search_head")
             sql = (
-                f"{matches} ORDER BY NOT ({head}), CASE WHEN {head} THEN "
-                "ts_rank(l.search_head, q.query) ELSE ts_rank(l.search_vector, q.query) END "
-                "DESC, l.id DESC LIMIT :limit OFFSET :offset"
+                f"{matches} ORDER BY NOT {head}, CASE WHEN {head} THEN "
+                f"{_pg_rank(configs, 'search_head')} ELSE {_pg_rank(configs, 'search_vector')} "
+                "END DESC, l.id DESC LIMIT :limit OFFSET :offset"
             )
         else:
             params["q"] = fts5_query(terms, any_term=any_term)
@@ -391,14 +390,40 @@ async def search_lessons(
     return SearchResult(0)
 
 
-def _pg_queries(community_id: int | None) -> str:
-    """CTE `q`: the query in each language lessons are indexed in (one per configuration the
-    communities use, a handful), so every lesson is matched with its own stemmer."""
+async def _pg_configs(session: AsyncSession, community_id: int | None) -> list[str]:
+    """The text search configurations lessons are indexed in: one per language the
+    communities use (a handful), so each lesson is matched with its own stemmer."""
     only = " WHERE c.id = :community" if community_id is not None else ""
+    sql = f"SELECT DISTINCT copbot_search_config(c.language)::text FROM community c{only}"
+    rows = (await session.exec(text(sql), params={"community": community_id})).all()  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
+    known = {*LANGUAGES, FALLBACK_LANGUAGE}
+    return sorted(str(r[0]) for r in rows if str(r[0]) in known)  # literals in the SQL below
+
+
+def _pg_query(config: str) -> str:
+    # A constant configuration: the planner sees the tsquery and picks the GIN index.
+    return f"websearch_to_tsquery('{config}'::regconfig, :q)"
+
+
+def _pg_match(configs: list[str], column: str = "search_vector") -> str:
+    """Lessons of each configuration matched by the query in that configuration."""
     return (
-        "q AS MATERIALIZED (SELECT s.config, websearch_to_tsquery(s.config, :q) AS query FROM "
-        f"(SELECT DISTINCT copbot_search_config(c.language) AS config FROM community c{only}) s)"
+        "("
+        + " OR ".join(
+            f"(l.search_config = '{c}'::regconfig AND l.{column} @@ {_pg_query(c)})"
+            for c in configs
+        )
+        + ")"
     )
+
+
+def _pg_rank(configs: list[str], column: str) -> str:
+    if len(configs) == 1:
+        return f"ts_rank(l.{column}, {_pg_query(configs[0])})"
+    cases = " ".join(
+        f"WHEN '{c}'::regconfig THEN ts_rank(l.{column}, {_pg_query(c)})" for c in configs
+    )
+    return f"(CASE l.search_config {cases} END)"
 
 
 # The quick path ranks only the best matches in the main columns, then filters.
