@@ -75,3 +75,18 @@ async def test_no_language_searches_exact_words_and_a_change_reindexes(
     await chat("charter edit language english", as_="lead")
     assert "*Upgrades need a canary*" in await chat.text("lessons upgrading canaries", as_="ada")
     assert "No lessons match" in await chat.text("lessons Leiter", as_="ada")  # "Leitern"
+
+
+@only_pg
+async def test_one_search_across_communities_of_two_languages(chat: Chat, community: str) -> None:
+    await chat("charter edit language german", as_="lead")
+    await publish(chat, GERMAN)
+    await chat("community new safety Safety", as_="lead")
+    await chat("charter edit language english in safety", as_="lead")
+    await publish(
+        chat, "lesson Scaffold tags | Tag every scaffold before use in safety #scaffolding"
+    )
+    # Each lesson is matched with its own stemmer: "Gerüst" (German), "scaffolds" (English).
+    found = await chat.text("lessons Gerüst or scaffolds", as_="ada")
+    assert "*Gerüste prüfen*" in found and "*Scaffold tags*" in found
+    assert "No lesson has all your words" in found
