@@ -379,14 +379,13 @@ async def search_lessons(
                 "ORDER BY p.id IS NULL, coalesce(p.rank, m.rank), l.id DESC "
                 "LIMIT :limit OFFSET :offset"
             )
-        quick = await _quick(session, best, matches, params, any_term=any_term)
+        total = await _count(session, matches, params)
+        if not total:
+            continue  # no lesson has every word: try any word
+        quick = await _quick(session, best, total, params, any_term=any_term)
         if quick is not None:
-            if quick.total or offset:
-                return quick
-            continue
-        found = await _fetch(session, sql, matches, params, any_term=any_term)
-        if found.total or offset:
-            return found
+            return quick
+        return await _fetch(session, sql, matches, params, any_term=any_term, total=total)
     return SearchResult(0)
 
 
@@ -434,10 +433,10 @@ COUNT_CAP = 1000
 
 
 async def _quick(
-    session: AsyncSession, best: str, matches: str, params: dict[str, Any], *, any_term: bool
+    session: AsyncSession, best: str, total: int, params: dict[str, Any], *, any_term: bool
 ) -> SearchResult | None:
     """Rank the best QUICK_WINDOW matches in the title, lesson and topics (FTS5's bm25, or
-    ts_rank of the small `search_head` vector) and filter those; count the matches apart.
+    ts_rank of the small `search_head` vector) and filter those.
 
     Ranking only those columns keeps a common word cheap (its matches in the long AAR texts
     are many). None when too few remain for the page asked for (a rare community or topic
@@ -447,7 +446,6 @@ async def _quick(
     if wanted > QUICK_WINDOW // 2:
         return None
     ids = [int(r[0]) for r in (await session.exec(text(best), params=params)).all()]  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
-    total = await _count(session, matches, params)
     if len(ids) < wanted and total > len(ids):
         return None
     page = ids[params["offset"] : wanted]
@@ -477,12 +475,14 @@ async def _fetch(
     params: dict[str, Any],
     *,
     any_term: bool = False,
+    total: int | None = None,
 ) -> SearchResult:
-    rows = (await session.exec(text(sql), params=params)).all()  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
-    if not rows and not params["offset"]:
+    """The page `sql` selects; `total` counts `matches` when not given."""
+    if total is None:
+        total = await _count(session, matches, params)
+    if not total:
         return SearchResult(0, any_term=any_term)
-    ids = [int(r[0]) for r in rows]
-    total = await _count(session, matches, params)
+    ids = [int(r[0]) for r in (await session.exec(text(sql), params=params)).all()]  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
     return SearchResult(total, await _lessons_by_ids(session, ids), any_term)
 
 
