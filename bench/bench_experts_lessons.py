@@ -1,13 +1,15 @@
 """Benchmark: `expert <topic>` and `lessons <words>` on 100,000 members and 50,000 lessons.
 
     python -m bench.bench_experts_lessons [--members 100000 --lessons 50000]
-        [--database-url sqlite+aiosqlite:///bench.db] [--queries 200]
+        [--database-url sqlite+aiosqlite:///bench.db] [--queries 200] [--growth] [--no-pg]
 
 Builds the data with bulk inserts through storage functions, then times requests through the
 real core (`router.handle(Command(...))`) and, in the same run, a naive full-scan baseline
 (a Python-side scan of every expertise row; `LIKE '%word%'` over every lesson column).
 Runs on SQLite, and on PostgreSQL too when COPBOT_BENCH_PG is set to a URL or a server
-answers on 127.0.0.1:5432 (it uses a throw-away schema and drops it afterwards).
+answers on 127.0.0.1:5432 (it uses a throw-away schema and drops it afterwards). `--growth`
+first runs at a tenth of the sizes and prints how much each query's p50 and p95 grew. The load
+average is printed before and after: on a shared machine it moves the figures a lot.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ async def build(db: Database, members: int, lesson_count: int, seed: int = 42) -
                 {"slug": f"c{i}", "name": f"Community {i}", "created_at": NOW, "timezone": "UTC",
                  "kind": "practitioner", "purpose": "", "scope": "", "goals": "",
                  "ground_rules": "", "health_check_day": 1, "health_check_hour": 9,
-                 "reminder_offsets": [1440, 15]}
+                 "reminder_offsets": [1440, 15], "language": "english"}
                 for i in range(1, 21)
             ],
         )  # fmt: skip
@@ -302,14 +304,36 @@ async def pg_schema(url: str, create: bool, schema: str) -> None:
 
 
 async def run_one(
-    label: str, db: Database, args: argparse.Namespace
+    label: str, db: Database, members: int, lessons: int, args: argparse.Namespace
 ) -> list[tuple[str, str, list[float]]]:
     start = time.perf_counter()
-    topics = await build(db, args.members, args.lessons)
+    topics = await build(db, members, lessons)
     built = time.perf_counter() - start
-    print(f"[{label}] built {args.members:,} members and {args.lessons:,} lessons in {built:.1f} s")
+    print(f"[{label}] built {members:,} members and {lessons:,} lessons in {built:.1f} s")
     measured = await measure(db, topics, args.queries, args.baseline_runs)
     return [(label, name, samples) for name, samples in measured]
+
+
+async def run_size(
+    members: int, lessons: int, args: argparse.Namespace, tmp: Path
+) -> list[tuple[str, str, list[float]]]:
+    rows: list[tuple[str, str, list[float]]] = []
+    url = args.database_url or f"sqlite+aiosqlite:///{tmp / f'bench-{members}.db'}"
+    if url.startswith("sqlite"):
+        db = Database(url)
+        rows += await run_one("sqlite", db, members, lessons, args)
+        await db.dispose()
+    pg = url if url.startswith("postgresql") else (None if args.no_pg else pg_url())
+    if pg:
+        schema = f"bench_{uuid.uuid4().hex[:12]}"
+        await pg_schema(pg, True, schema)
+        try:
+            db = Database(pg, schema=schema)
+            rows += await run_one("postgresql", db, members, lessons, args)
+            await db.dispose()
+        finally:
+            await pg_schema(pg, False, schema)
+    return rows
 
 
 async def main() -> None:
@@ -320,31 +344,46 @@ async def main() -> None:
     parser.add_argument("--baseline-runs", type=int, default=10)
     parser.add_argument("--database-url", default=None, help="SQLite URL (default: a temp file)")
     parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--growth",
+        action="store_true",
+        help="first run at a tenth of the sizes, then print how p50 and p95 grew",
+    )
     args = parser.parse_args()
-    rows: list[tuple[str, str, list[float]]] = []
+    if args.growth and args.database_url and args.database_url.startswith("sqlite"):
+        parser.error("--growth builds two data sets: leave out a SQLite --database-url")
+    sizes = [(args.members, args.lessons)]
+    if args.growth:
+        sizes.insert(0, (args.members // 10, args.lessons // 10))
+    print(f"load before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1 and 5 min)")
+    results: list[tuple[str, list[tuple[str, str, list[float]]]]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        if url.startswith("sqlite"):
-            db = Database(url)
-            rows += await run_one("sqlite", db, args)
-            await db.dispose()
-        pg = url if url.startswith("postgresql") else (None if args.no_pg else pg_url())
-        if pg:
-            schema = f"bench_{uuid.uuid4().hex[:12]}"
-            await pg_schema(pg, True, schema)
-            try:
-                db = Database(pg, schema=schema)
-                rows += await run_one("postgresql", db, args)
-                await db.dispose()
-            finally:
-                await pg_schema(pg, False, schema)
+        for members, lessons in sizes:
+            rows = await run_size(members, lessons, args, Path(tmp))
+            results.append((f"{members:,}/{lessons:,}", rows))
+    print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1 and 5 min)")
     print()
-    print(f"{'database':<11} {'query':<28} {'runs':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-    for label, name, samples in rows:
-        print(
-            f"{label:<11} {name:<28} {len(samples):>5} {statistics.median(samples):>8.1f} "
-            f"{percentile(samples, 95):>8.1f} {max(samples):>8.1f}"
-        )
+    print(
+        f"{'size':<14} {'database':<11} {'query':<28} {'runs':>5} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'max ms':>8}"
+    )
+    for size, rows in results:
+        for label, name, samples in rows:
+            print(
+                f"{size:<14} {label:<11} {name:<28} {len(samples):>5} "
+                f"{statistics.median(samples):>8.1f} {percentile(samples, 95):>8.1f} "
+                f"{max(samples):>8.1f}"
+            )
+    if len(results) == 2:
+        print()
+        print(f"growth from {results[0][0]} to {results[1][0]} (x):")
+        small = {(label, name): samples for label, name, samples in results[0][1]}
+        for label, name, samples in results[1][1]:
+            before = small.get((label, name))
+            if before and "(core)" in name:
+                p50 = statistics.median(samples) / statistics.median(before)
+                p95 = percentile(samples, 95) / percentile(before, 95)
+                print(f"  {label:<11} {name:<28} p50 x{p50:.1f}  p95 x{p95:.1f}")
 
 
 if __name__ == "__main__":

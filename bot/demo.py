@@ -103,6 +103,7 @@ async def seed_people_and_communities(jctx: JobContext, made: dict[str, Any]) ->
                 goals=spec["goals"],
                 ground_rules=spec["ground_rules"],
                 timezone=spec["timezone"],
+                language="english",  # the demo's lessons are written in English
                 created_by=members[spec["leaders"][0]].id,
                 created_at=now - timedelta(days=400),
             ),

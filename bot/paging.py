@@ -32,6 +32,8 @@ class Page:
     number: int
     per_page: int
     total: int
+    # The total stopped counting here (a search of a common word): "more than 1,000".
+    more_than: int | None = None
 
     @property
     def offset(self) -> int:
@@ -43,20 +45,20 @@ class Page:
 
     @property
     def has_more(self) -> bool:
-        return self.number < self.pages
+        # Past the cap the last page is not known: offer the next one (it may say "no more").
+        return self.more_than is not None or self.number < self.pages
 
     def footer(self) -> str:
+        if self.more_than is not None:
+            return f"Page {self.number} (more than {self.more_than:,} in all)"
         return f"Page {self.number} of {self.pages} ({self.total} in all)"
 
     def more(self, command: str) -> tuple[Choice, ...]:
         """A "Next page" choice running `command page N+1`, when there is one."""
         if not self.has_more:
             return ()
-        return (
-            Choice(
-                f"Next page ({self.number + 1}/{self.pages})", f"{command} page {self.number + 1}"
-            ),
-        )
+        of = "" if self.more_than is not None else f"/{self.pages}"
+        return (Choice(f"Next page ({self.number + 1}{of})", f"{command} page {self.number + 1}"),)
 
 
 def slice_page(items: Sequence[T], number: int, per_page: int) -> tuple[Page, list[T]]:
@@ -65,7 +67,7 @@ def slice_page(items: Sequence[T], number: int, per_page: int) -> tuple[Page, li
 
 
 # What Page.footer() writes: a reply showing it is one page of a list that `page N` can turn.
-_FOOTER = re.compile(r"\bPage \d+ of \d+ \(")
+_FOOTER = re.compile(r"\bPage \d+ (?:of \d+ )?\(")
 _BARE_PAGE = re.compile(r"^page\b\s*(?P<number>.*?)\s*$", re.I | re.S)
 # A `page N` already in a list command, before an optional trailing `in <community>`.
 _PAGE_IN_LINE = re.compile(r"\s+page\s+\d{1,5}(?=(?:\s+in\s+#?[A-Za-z0-9][\w-]*)?\s*$)", re.I)

@@ -502,12 +502,6 @@ async def rank_experts(
     not to be routed are left out, community-only profiles are shown only to people of a shared
     community. Capacity (the weekly cap) is the caller's business.
     """
-    hidden = select(ExpertAvailability.member_id).where(
-        or_(
-            col(ExpertAvailability.do_not_route).is_(True),
-            col(ExpertAvailability.visibility) != "org",
-        )
-    )
     stat = ExpertStat.__table__.c  # type: ignore[attr-defined]  # SQLModel declares no __table__
     rows: list[Any] = list(  # Rows by column name; exec() types them as bare tuples
         (
@@ -532,10 +526,17 @@ async def rank_experts(
     ids = [r.member_id for r in rows]
     if not ids:
         return []
-    special = set(
-        (await session.exec(hidden.where(col(ExpertAvailability.member_id).in_(ids)))).all()
+    # Only the settings that hide someone, in one query.
+    hiding = await session.exec(
+        select(ExpertAvailability).where(
+            col(ExpertAvailability.member_id).in_(ids),
+            or_(
+                col(ExpertAvailability.do_not_route).is_(True),
+                col(ExpertAvailability.visibility) != "org",
+            ),
+        )
     )
-    settings = await availabilities(session, list(special))
+    settings = {a.member_id: a for a in hiding.all()}
     shared: set[int] = set()
     if asker_communities:
         shared = set(

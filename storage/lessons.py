@@ -207,6 +207,10 @@ async def reuse_counts(session: AsyncSession, lesson_id: int) -> dict[str, int]:
     return {kind: int(n) for kind, n in result.all()}
 
 
+# How many of a topic's most reused lessons `top_lessons_for_topic` reads before filtering.
+TOP_WINDOW = 100
+
+
 async def top_lessons_for_topic(
     session: AsyncSession,
     topic: str,
@@ -216,12 +220,44 @@ async def top_lessons_for_topic(
     limit: int = 3,
 ) -> list[tuple[Lesson, int]]:
     """Published lessons on a topic that `reader` may see, with their reuse count, most reused
-    then newest first."""
+    then newest first.
+
+    Reads the TOP_WINDOW most reused of the topic first (one index range; a common topic has
+    thousands of lessons and the planner, misjudging the visibility filter, would otherwise
+    walk every published lesson), and every one of them only when too few of those remain.
+    """
+    found = await _top_lessons(session, topic, reader, community_ids, limit, TOP_WINDOW)
+    if len(found) < limit and await _more_than(session, topic, TOP_WINDOW):
+        found = await _top_lessons(session, topic, reader, community_ids, limit, None)
+    return found
+
+
+async def _more_than(session: AsyncSession, topic: str, n: int) -> bool:
+    """Whether more than `n` lessons carry the topic (the window did not see them all)."""
+    some = select(LessonTopic.lesson_id).where(LessonTopic.topic == topic).limit(n + 1).subquery()
+    return int((await session.exec(select(func.count()).select_from(some))).one()) > n
+
+
+async def _top_lessons(
+    session: AsyncSession,
+    topic: str,
+    reader: Reader | None,
+    community_ids: Sequence[int] | None,
+    limit: int,
+    window: int | None,
+) -> list[tuple[Lesson, int]]:
+    ranked = (
+        select(LessonTopic.lesson_id, LessonTopic.reuse_count)
+        .where(LessonTopic.topic == topic)
+        .order_by(col(LessonTopic.reuse_count).desc(), col(LessonTopic.lesson_id).desc())
+    )
+    if window is not None:
+        ranked = ranked.limit(window)
+    best = ranked.subquery("best")
     query = (
-        select(Lesson, LessonTopic.reuse_count)
-        .join(LessonTopic, col(LessonTopic.lesson_id) == Lesson.id)
+        select(Lesson, best.c.reuse_count)
+        .join(best, best.c.lesson_id == Lesson.id)
         .where(
-            LessonTopic.topic == topic,
             Lesson.status == "published",
             col(Lesson.deleted_at).is_(None),
             text(readable_clause(reader, alias="lesson")),
@@ -230,9 +266,7 @@ async def top_lessons_for_topic(
     if community_ids:
         query = query.where(col(Lesson.community_id).in_(list(community_ids)))
     result = await session.exec(
-        query.order_by(
-            col(LessonTopic.reuse_count).desc(), col(LessonTopic.lesson_id).desc()
-        ).limit(limit)
+        query.order_by(best.c.reuse_count.desc(), best.c.lesson_id.desc()).limit(limit)
     )
     return [(lesson, int(n)) for lesson, n in result.all()]
 

@@ -4,6 +4,14 @@ Neither index is part of the models: `install_search` adds it after the tables e
 the `lesson_fts` external-content table and its triggers; PostgreSQL: the stored generated
 column `lesson.search_vector` and its GIN index). Migrations call it too.
 
+Language. On PostgreSQL a lesson is indexed and searched with its community's language
+(`community.language`, one of LANGUAGES; unset or unknown: `simple`, no stemming and no stop
+words): a trigger copies the text search configuration into `lesson.search_config` when a
+lesson is written, `reindex_community` when the community's language changes, and the stored
+vector follows that column. On SQLite every lesson uses FTS5's `porter` stemmer, which knows
+English only: other languages still match on whole words (`unicode61`, accents folded), but
+an inflected form ("Prüfungen" for "Prüfung") does not find the other.
+
 User text never reaches MATCH or to_tsquery as syntax: it is split into plain words here and
 each word is quoted (FTS5) or joined with the plain `or` keyword of `websearch_to_tsquery`.
 """
@@ -35,7 +43,20 @@ FTS_COLUMNS = (
 )
 # bm25 weights in FTS_COLUMNS order: a hit in the title counts most, then lesson and topics.
 _BM25 = "bm25(lesson_fts, 10.0, 6.0, 6.0, 4.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0)"
-_PG_CONFIG = "'english'::regconfig"
+# Languages a community may search in: PostgreSQL's built-in snowball configurations (all
+# present since PostgreSQL 12). Anything else, or none, is searched with `simple`.
+LANGUAGES = (
+    "arabic", "danish", "dutch", "english", "finnish", "french", "german", "greek",
+    "hungarian", "indonesian", "irish", "italian", "lithuanian", "nepali", "norwegian",
+    "portuguese", "romanian", "russian", "spanish", "swedish", "tamil", "turkish",
+)  # fmt: skip
+FALLBACK_LANGUAGE = "simple"
+_PG_CONFIG = "search_config"  # the lesson's own configuration (a regconfig column)
+
+
+def search_language(language: str | None) -> str:
+    """The configuration a community's lessons use: its language when known, else simple."""
+    return language if language in LANGUAGES else FALLBACK_LANGUAGE
 
 
 def _pg_part(columns: tuple[str, ...]) -> str:
@@ -43,6 +64,11 @@ def _pg_part(columns: tuple[str, ...]) -> str:
     return f"to_tsvector({_PG_CONFIG}, {joined})"
 
 
+# Title, lesson and topics: what the quick path ranks (PRIMARY_COLUMNS), a small vector.
+PG_HEAD = (
+    f"(setweight({_pg_part(('title',))}, 'A') || "
+    f"setweight({_pg_part(('statement', 'topic_list'))}, 'B'))"
+)
 PG_DOCUMENT = (
     f"(setweight({_pg_part(('title',))}, 'A') || "
     f"setweight({_pg_part(('statement', 'topic_list', 'abstract'))}, 'B') || "
@@ -88,20 +114,83 @@ def install_search(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
         _install_sqlite(connection)
     elif connection.dialect.name == "postgresql":
-        # A stored column, not an expression index: ranking reads the vectors instead of
-        # re-parsing every matching lesson's text.
-        connection.execute(
+        _install_postgresql(connection)
+
+
+_KNOWN = ", ".join(f"'{name}'" for name in LANGUAGES)
+_PG_STATEMENTS = (
+    # A language name to its configuration; only built-in ones, so a look-alike in another
+    # schema is never used.
+    "CREATE OR REPLACE FUNCTION copbot_search_config(language text) RETURNS regconfig "
+    "LANGUAGE sql STABLE AS $$ SELECT coalesce((SELECT c.oid::regconfig FROM "
+    "pg_catalog.pg_ts_config c WHERE c.cfgname = language "
+    f"AND c.cfgnamespace = 'pg_catalog'::regnamespace AND language IN ({_KNOWN})), "
+    "'simple'::regconfig) $$",
+    # The column the stored vector is computed from: generated columns may only read their
+    # own row, so the community's language is copied here when a lesson is written (BEFORE
+    # triggers run before generated columns are computed).
+    "ALTER TABLE lesson ADD COLUMN IF NOT EXISTS search_config regconfig NOT NULL DEFAULT 'simple'",
+    "CREATE OR REPLACE FUNCTION copbot_lesson_search_config() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN NEW.search_config := copbot_search_config("
+    "(SELECT c.language FROM community c WHERE c.id = NEW.community_id)); RETURN NEW; END $$",
+    "DROP TRIGGER IF EXISTS lesson_search_config ON lesson",
+    "CREATE TRIGGER lesson_search_config BEFORE INSERT OR UPDATE OF community_id ON lesson "
+    "FOR EACH ROW EXECUTE FUNCTION copbot_lesson_search_config()",
+    # A stored column, not an expression index: ranking reads the vectors instead of
+    # re-parsing every matching lesson's text.
+    f"ALTER TABLE lesson ADD COLUMN IF NOT EXISTS search_vector tsvector "
+    f"GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_lesson_search_vector ON lesson USING GIN (search_vector)",
+    # Ranking a common word's every match reads thousands of long vectors; the quick path
+    # ranks the matches of this small one instead (search_lessons).
+    f"ALTER TABLE lesson ADD COLUMN IF NOT EXISTS search_head tsvector "
+    f"GENERATED ALWAYS AS ({PG_HEAD}) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_lesson_search_head ON lesson USING GIN (search_head)",
+)
+
+
+def _install_postgresql(connection: Connection) -> None:
+    columns = {
+        (str(table), str(column))
+        for table, column in connection.execute(
             text(
-                "ALTER TABLE lesson ADD COLUMN IF NOT EXISTS search_vector tsvector "
-                f"GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED"
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name IN ('lesson', 'community') "
+                "AND column_name IN ('search_config', 'language')"
             )
         )
-        connection.execute(
-            text(
-                "CREATE INDEX IF NOT EXISTS ix_lesson_search_vector ON lesson "
-                "USING GIN (search_vector)"
-            )
-        )
+    }
+    upgrading = ("lesson", "search_config") not in columns
+    if upgrading:
+        # Before 0018 every lesson was indexed in English: rebuild the vector from the
+        # configuration column (dropping the column drops its index too).
+        connection.execute(text("ALTER TABLE lesson DROP COLUMN IF EXISTS search_vector"))
+        connection.execute(text("ALTER TABLE lesson DROP COLUMN IF EXISTS search_head"))
+    for statement in _PG_STATEMENTS:
+        connection.execute(text(statement))
+        if upgrading and ("community", "language") in columns and "CREATE TRIGGER" in statement:
+            # Existing lessons take their community's language before the vector is built.
+            connection.execute(text(_PG_REINDEX.format(where="TRUE")))
+
+
+_PG_REINDEX = (
+    "UPDATE lesson SET search_config = copbot_search_config(c.language) FROM community c "
+    "WHERE c.id = lesson.community_id AND {where} "
+    "AND lesson.search_config IS DISTINCT FROM copbot_search_config(c.language)"
+)
+
+
+async def reindex_community(session: AsyncSession, community_id: int) -> int:
+    """After a community's language changed: index its lessons again (PostgreSQL; SQLite's
+    index does not depend on the language). Returns how many lessons were re-indexed."""
+    if dialect_name(session) != "postgresql":
+        return 0
+    await session.flush()
+    result = await session.exec(
+        text(_PG_REINDEX.format(where="lesson.community_id = :c")),  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
+        params={"c": community_id},
+    )
+    return int(result.rowcount or 0)
 
 
 def _install_sqlite(connection: Connection) -> None:
@@ -135,9 +224,14 @@ def after_create(target: Any, connection: Connection, **_kw: Any) -> None:
 
 @dataclass(slots=True)
 class SearchResult:
-    total: int
+    total: int  # at most COUNT_CAP + 1: see more_than
     lessons: list[Any] = field(default_factory=list)  # Lesson rows, best first
     any_term: bool = False  # True when no lesson had every word and any word was used
+
+    @property
+    def more_than(self) -> int | None:
+        """COUNT_CAP when there are more matches than that (the total stopped counting)."""
+        return COUNT_CAP if self.total > COUNT_CAP else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +316,8 @@ async def search_lessons(
     Every word must match; when no lesson has them all, lessons with any of them are returned
     (`any_term`). An empty query lists the newest lessons. Published lessons the reader may
     see (`readable_clause`), plus their own drafts; a bare member id reads like a member
-    with no leader role.
+    with no leader role. Lessons matching in the title, lesson or topics come first, each
+    group by relevance. The total stops counting past COUNT_CAP (`SearchResult.more_than`).
     """
     if isinstance(reader, int):
         reader = Reader(reader)
@@ -231,30 +326,47 @@ async def search_lessons(
     terms = search_terms(query)
     if not terms:
         sql = (
-            f"SELECT l.id, count(*) OVER () FROM lesson l WHERE {where} "
+            f"SELECT l.id FROM lesson l WHERE {where} "
             "ORDER BY l.created_at DESC, l.id DESC LIMIT :limit OFFSET :offset"
         )
-        return await _fetch(session, sql, params, any_term=False)
+        return await _fetch(session, sql, f"SELECT l.id FROM lesson l WHERE {where}", params)
+    postgresql = dialect_name(session) == "postgresql"
     for any_term in (False, True):
         if any_term and len(terms) == 1:
             break
-        if dialect_name(session) == "postgresql":
+        if postgresql:
             params["q"] = pg_query(terms, any_term=any_term)
+            configs = await _pg_configs(session, community_id)
+            if not configs:
+                return SearchResult(0)
+            matches = f"SELECT l.id FROM lesson l WHERE {_pg_match(configs)} AND {where}"
+            best = (
+                "WITH m AS MATERIALIZED (SELECT l.id, "
+                f"{_pg_rank(configs, 'search_head')} AS rank FROM lesson l "
+                f"WHERE {_pg_match(configs, 'search_head')} "
+                f"ORDER BY rank DESC, l.id DESC LIMIT {QUICK_WINDOW}) "
+                f"SELECT l.id FROM m JOIN lesson l ON l.id = m.id WHERE {where} "
+                "ORDER BY m.rank DESC, l.id DESC"
+            )
+            head = _pg_match(configs, "search_head")
             sql = (
-                f"SELECT l.id, count(*) OVER () FROM lesson l, "
-                f"websearch_to_tsquery({_PG_CONFIG}, :q) AS q "
-                f"WHERE l.search_vector @@ q AND {where} "
-                "ORDER BY ts_rank(l.search_vector, q) DESC, l.id DESC "
-                "LIMIT :limit OFFSET :offset"
+                f"{matches} ORDER BY NOT {head}, CASE WHEN {head} THEN "
+                f"{_pg_rank(configs, 'search_head')} ELSE {_pg_rank(configs, 'search_vector')} "
+                "END DESC, l.id DESC LIMIT :limit OFFSET :offset"
             )
         else:
             params["q"] = fts5_query(terms, any_term=any_term)
             params["qp"] = f"{{{' '.join(PRIMARY_COLUMNS)}}} : ({params['q']})"
-            quick = await _sqlite_best(session, where, params, any_term=any_term)
-            if quick is not None:
-                if quick.total or offset:
-                    return quick
-                continue
+            matches = (
+                "SELECT l.id FROM lesson l WHERE l.id IN "
+                f"(SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH :q) AND {where}"
+            )
+            best = (
+                f"WITH m AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
+                f"WHERE lesson_fts MATCH :qp ORDER BY rank LIMIT {QUICK_WINDOW}) "
+                f"SELECT l.id FROM m JOIN lesson l ON l.id = m.id WHERE {where} "
+                "ORDER BY m.rank, l.id DESC"
+            )
             # Materialised first: bm25() only works in the query that runs MATCH. Lessons
             # matching in the title, lesson or topics come first, as on the quick path.
             sql = (
@@ -262,27 +374,69 @@ async def search_lessons(
                 "WHERE lesson_fts MATCH :q), "
                 f"p AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
                 "WHERE lesson_fts MATCH :qp) "
-                "SELECT l.id, count(*) OVER () FROM m JOIN lesson l ON l.id = m.id "
+                "SELECT l.id FROM m JOIN lesson l ON l.id = m.id "
                 f"LEFT JOIN p ON p.id = m.id WHERE {where} "
                 "ORDER BY p.id IS NULL, coalesce(p.rank, m.rank), l.id DESC "
                 "LIMIT :limit OFFSET :offset"
             )
-        found = await _fetch(session, sql, params, any_term=any_term)
-        if found.total or offset:
-            return found
+        total = await _count(session, matches, params)
+        if not total:
+            continue  # no lesson has every word: try any word
+        quick = await _quick(session, best, total, params, any_term=any_term)
+        if quick is not None:
+            return quick
+        return await _fetch(session, sql, matches, params, any_term=any_term, total=total)
     return SearchResult(0)
 
 
-# The quick path ranks only the best matches in the main columns inside FTS5, then filters.
+async def _pg_configs(session: AsyncSession, community_id: int | None) -> list[str]:
+    """The text search configurations lessons are indexed in: one per language the
+    communities use (a handful), so each lesson is matched with its own stemmer."""
+    only = " WHERE c.id = :community" if community_id is not None else ""
+    sql = f"SELECT DISTINCT copbot_search_config(c.language)::text FROM community c{only}"
+    rows = (await session.exec(text(sql), params={"community": community_id})).all()  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
+    known = {*LANGUAGES, FALLBACK_LANGUAGE}
+    return sorted(str(r[0]) for r in rows if str(r[0]) in known)  # literals in the SQL below
+
+
+def _pg_query(config: str) -> str:
+    # A constant configuration: the planner sees the tsquery and picks the GIN index.
+    return f"websearch_to_tsquery('{config}'::regconfig, :q)"
+
+
+def _pg_match(configs: list[str], column: str = "search_vector") -> str:
+    """Lessons of each configuration matched by the query in that configuration."""
+    return (
+        "("
+        + " OR ".join(
+            f"(l.search_config = '{c}'::regconfig AND l.{column} @@ {_pg_query(c)})"
+            for c in configs
+        )
+        + ")"
+    )
+
+
+def _pg_rank(configs: list[str], column: str) -> str:
+    if len(configs) == 1:
+        return f"ts_rank(l.{column}, {_pg_query(configs[0])})"
+    cases = " ".join(
+        f"WHEN '{c}'::regconfig THEN ts_rank(l.{column}, {_pg_query(c)})" for c in configs
+    )
+    return f"(CASE l.search_config {cases} END)"
+
+
+# The quick path ranks only the best matches in the main columns, then filters.
 QUICK_WINDOW = 200
 PRIMARY_COLUMNS = ("title", "statement", "topic_list")
+# Totals stop here: counting every match of a common word costs more than the page itself.
+COUNT_CAP = 1000
 
 
-async def _sqlite_best(
-    session: AsyncSession, where: str, params: dict[str, Any], *, any_term: bool
+async def _quick(
+    session: AsyncSession, best: str, total: int, params: dict[str, Any], *, any_term: bool
 ) -> SearchResult | None:
-    """Rank the best QUICK_WINDOW matches in the title, lesson and topics inside FTS5 and
-    filter those; count every match separately.
+    """Rank the best QUICK_WINDOW matches in the title, lesson and topics (FTS5's bm25, or
+    ts_rank of the small `search_head` vector) and filter those.
 
     Ranking only those columns keeps a common word cheap (its matches in the long AAR texts
     are many). None when too few remain for the page asked for (a rare community or topic
@@ -291,22 +445,17 @@ async def _sqlite_best(
     wanted = params["offset"] + params["limit"]
     if wanted > QUICK_WINDOW // 2:
         return None
-    best = (
-        f"WITH m AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
-        f"WHERE lesson_fts MATCH :qp ORDER BY rank LIMIT {QUICK_WINDOW}) "
-        f"SELECT l.id FROM m JOIN lesson l ON l.id = m.id WHERE {where} "
-        "ORDER BY m.rank, l.id DESC"
-    )
-    count = (
-        "SELECT count(*) FROM lesson l WHERE l.id IN "
-        f"(SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH :q) AND {where}"
-    )
     ids = [int(r[0]) for r in (await session.exec(text(best), params=params)).all()]  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
-    total = int((await session.exec(text(count), params=params)).one()[0])  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
     if len(ids) < wanted and total > len(ids):
         return None
     page = ids[params["offset"] : wanted]
     return SearchResult(total, await _lessons_by_ids(session, page), any_term)
+
+
+async def _count(session: AsyncSession, matches: str, params: dict[str, Any]) -> int:
+    """How many rows `matches` selects, up to COUNT_CAP + 1 (then: "more than 1,000")."""
+    sql = f"SELECT count(*) FROM ({matches} LIMIT {COUNT_CAP + 1}) AS found"
+    return int((await session.exec(text(sql), params=params)).one()[0])  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
 
 
 async def _lessons_by_ids(session: AsyncSession, ids: list[int]) -> list[Any]:
@@ -320,13 +469,21 @@ async def _lessons_by_ids(session: AsyncSession, ids: list[int]) -> list[Any]:
 
 
 async def _fetch(
-    session: AsyncSession, sql: str, params: dict[str, Any], *, any_term: bool
+    session: AsyncSession,
+    sql: str,
+    matches: str,
+    params: dict[str, Any],
+    *,
+    any_term: bool = False,
+    total: int | None = None,
 ) -> SearchResult:
-    rows = (await session.exec(text(sql), params=params)).all()  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
-    if not rows:
+    """The page `sql` selects; `total` counts `matches` when not given."""
+    if total is None:
+        total = await _count(session, matches, params)
+    if not total:
         return SearchResult(0, any_term=any_term)
-    ids = [int(r[0]) for r in rows]
-    return SearchResult(int(rows[0][1]), await _lessons_by_ids(session, ids), any_term)
+    ids = [int(r[0]) for r in (await session.exec(text(sql), params=params)).all()]  # type: ignore[call-overload]  # sqlmodel's exec() has no text() overload
+    return SearchResult(total, await _lessons_by_ids(session, ids), any_term)
 
 
 async def naive_search(session: AsyncSession, query: str, *, limit: int = 10) -> list[int]:

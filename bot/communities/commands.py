@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.communities.checks import KINDS, check_kind, check_slug, check_timezone
+from bot.communities.checks import (
+    KINDS,
+    check_kind,
+    check_language,
+    check_slug,
+    check_timezone,
+    language_text,
+)
 from bot.communities.goals import goal_lines
 from bot.communities.network import onboard_leader, sync_network
 from bot.context import Context
@@ -14,7 +21,7 @@ from bot.messages import Choice, Form, FormField, Reply, Visibility
 from bot.paging import Page, slice_page, take_page
 from bot.permissions import Capability, Role, allows
 from bot.registry import command, form
-from storage import communities, health
+from storage import communities, health, search
 from storage.tables import Community
 
 GROUP = "Communities"
@@ -26,6 +33,7 @@ CHARTER_FIELDS = {
     "rules": ("Ground rules", 2000),
     "kind": ("Kind", 40),
     "timezone": ("Timezone", 64),
+    "language": ("Search language", 32),
 }
 MEMBERS_PER_PAGE = 20
 COMMUNITIES_PER_PAGE = 10
@@ -51,6 +59,7 @@ def charter_reply(
         ("Leaders", ", ".join(leaders) or "(none yet)"),
         ("Members", str(members)),
         ("Timezone", community.timezone),
+        ("Search language", language_text(community.language)),
     ]
     return Reply(
         f"{community.name} (`{community.slug}`)",
@@ -131,6 +140,13 @@ def charter_form(community: Community | None) -> Form:
             max_length=64,
             initial=community.timezone if community else "UTC",
             placeholder="Europe/Berlin",
+        ),
+        FormField(
+            "language",
+            "Search language",
+            max_length=32,
+            initial=community.language if community else None,
+            placeholder="english, german, french… or none",
         ),
     ]
     if community is None:
@@ -233,6 +249,7 @@ async def _create(ctx: Context, values: Mapping[str, str]) -> Reply:
             ground_rules=values.get("rules", "")[:2000],
             kind=check_kind(values.get("kind", "")),
             timezone=check_timezone(values.get("timezone") or ctx.settings.timezone),
+            language=check_language(values.get("language") or ""),
             created_by=ctx.member_id,
             created_at=ctx.now,
         ),
@@ -327,6 +344,14 @@ async def _apply_charter(ctx: Context, community: Community, values: Mapping[str
         elif field == "timezone":
             community.timezone = check_timezone(value)
             health.look_again(community)
+        elif field == "language":
+            language = check_language(value)
+            if language != community.language:
+                community.language = language
+                ctx.session.add(community)
+                assert community.id is not None
+                # Its lessons are indexed again in the new language (PostgreSQL).
+                await search.reindex_community(ctx.session, community.id)
         elif field == "rules":
             community.ground_rules = value
         else:

@@ -33,6 +33,7 @@ async def seed_network(jctx: JobContext, made: dict[str, Any]) -> None:
             "from each other.",
             kind=NETWORK_KIND,
             timezone=jctx.settings.timezone,
+            language="english",
             created_by=organiser.id,
             created_at=now,
         ),

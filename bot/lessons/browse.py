@@ -91,7 +91,7 @@ async def lessons_search(ctx: Context, args: str) -> Reply:
             + (". Learned something? Capture it with `lesson`." if capture else "."),
             choices=(Choice("Capture a lesson", "lesson"),) if capture else (),
         )
-    page = Page(page_number, PER_PAGE, found.total)
+    page = Page(page_number, PER_PAGE, found.total, more_than=found.more_than)
     names = await community_names(ctx, {lesson.community_id for lesson in found.lessons})
     lines = [
         result_line(number, lesson, names)

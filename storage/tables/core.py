@@ -59,6 +59,8 @@ class Community(SQLModel, table=True):
     ground_rules: str = Field(default="", max_length=2000)
     kind: str = Field(default="practitioner", max_length=16)
     timezone: str = Field(default="UTC", max_length=64)
+    # The language its lessons are searched in (storage.search.LANGUAGES); None: no stemming.
+    language: str | None = Field(default=None, max_length=32)
     stage: str | None = Field(default=None, max_length=24)
     # Quarterly health check: the day of the quarter's first month and the local hour to ask.
     health_check_day: int = 1

@@ -43,8 +43,11 @@ async def seed(database: Database) -> dict[str, int]:
         author = Member(display_name="Ada", created_at=NOW, last_seen_at=NOW)
         session.add(author)
         await session.flush()
-        data_eng = Community(slug="data-eng", name="Data Engineering", created_at=NOW)
-        safety = Community(slug="safety", name="Safety", created_at=NOW)
+        # English communities: stemming ("upgrading" finds "upgrades") is English here.
+        data_eng = Community(
+            slug="data-eng", name="Data Engineering", created_at=NOW, language="english"
+        )
+        safety = Community(slug="safety", name="Safety", created_at=NOW, language="english")
         session.add_all([data_eng, safety])
         await session.flush()
         assert author.id and data_eng.id and safety.id
@@ -253,3 +256,54 @@ async def test_filters_find_matches_beyond_the_best_ranked(database: Database) -
         assert len(deep.lessons) == 5 and deep.total == QUICK_WINDOW + 13
         mention = await search_lessons(session, "kubernetes namespaces")
         assert [lesson.id for lesson in mention.lessons] == [made["mention"]]
+
+
+async def test_totals_stop_counting_past_the_cap(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A common word's every match is not counted: past COUNT_CAP it says "more than"."""
+    from storage import search
+
+    made = await seed(database)
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    async with database.session() as session:
+        found = await search_lessons(session, "kubernetes", reader=made["author"], limit=1)
+        assert found.total == 3 and found.more_than == 2  # 3 lessons: 2 published, 1 draft
+        listed = await search_lessons(session, "", limit=1)
+        assert listed.more_than == 2
+        exact = await search_lessons(session, "canary")
+        assert exact.total == 1 and exact.more_than is None
+
+
+async def test_the_reply_says_more_than(
+    chat: Chat, community: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    for n in range(4):
+        replies = await chat(f"lesson Queue lesson {n} | Scale consumers #queues", as_="lead")
+        number = int(replies[0].text.split("Saved lesson ")[1].split(" ")[0])
+        await chat(f"lesson publish {number}", as_="lead")
+    first = (await chat("lessons queues", as_="ada"))[0]
+    assert "Page 1 (more than 2 in all)" in (first.context or "")
+    assert first.choices[-1].command == "lessons queues page 2"
+    second = (await chat("page 2", as_="ada"))[0]  # a bare `page 2` turns it too
+    assert "No more lessons for `queues`" in second.text
+
+
+async def test_top_lessons_of_a_topic_beyond_the_window(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The most reused lessons are read first; unreadable ones there do not hide the rest."""
+    made = await seed(database)
+    monkeypatch.setattr(lesson_store, "TOP_WINDOW", 1)
+    async with database.session() as session:
+        draft = await lesson_store.get_lesson(session, made["draft"])
+        assert draft is not None
+        await lesson_store.publish(session, draft, by=made["author"], now=NOW)
+        draft.sensitivity = "restricted"  # the newest: first in the window, unreadable
+        session.add(draft)
+    async with database.session() as session:
+        top = await lesson_store.top_lessons_for_topic(session, "kubernetes", reader=None)
+    assert [lesson.id for lesson, _n in top] == [made["upgrade"]]

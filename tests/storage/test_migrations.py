@@ -18,7 +18,13 @@ from sqlmodel import SQLModel
 from storage.db import Database
 
 PG_URL = os.environ.get("COPBOT_TEST_DATABASE_URL")
-SEARCH_OBJECTS = {"search_vector", "ix_lesson_search_vector"}
+SEARCH_OBJECTS = {
+    "search_vector",
+    "search_config",
+    "search_head",
+    "ix_lesson_search_vector",
+    "ix_lesson_search_head",
+}
 
 
 def schema_differences(connection: Any) -> list[Any]:
@@ -27,7 +33,8 @@ def schema_differences(connection: Any) -> list[Any]:
 
     def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         # Full-text search lives outside the models (storage.search.install_search): FTS5
-        # tables on SQLite, a generated column and its GIN index on PostgreSQL.
+        # tables on SQLite; on PostgreSQL the configuration column, the generated vector
+        # column and its GIN index.
         if type_ == "table" and reflected and name not in known:
             return False
         return not (reflected and name in SEARCH_OBJECTS)
