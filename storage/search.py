@@ -162,7 +162,7 @@ def _install_postgresql(connection: Connection) -> None:
     }
     upgrading = ("lesson", "search_config") not in columns
     if upgrading:
-        # Before 0018 every lesson was indexed in English: rebuild the vector from the
+        # Before 0019 every lesson was indexed in English: rebuild the vector from the
         # configuration column (dropping the column drops its index too).
         connection.execute(text("ALTER TABLE lesson DROP COLUMN IF EXISTS search_vector"))
         connection.execute(text("ALTER TABLE lesson DROP COLUMN IF EXISTS search_head"))
