@@ -38,9 +38,40 @@ class Settings(BaseSettings):
     microsoft_app_password: str = Field("", validation_alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
     microsoft_app_tenant_id: str = Field("", validation_alias="MICROSOFT_APP_TENANT_ID")
-    # Where the start-up check asks Entra ID for a Bot Framework token (tests use a fake).
+    # The Bot Framework's endpoints, public cloud by default (botbuilder's own constants); a
+    # sovereign cloud sets its own, and the tests point them all at a loopback fake.
+    # Entra ID's token service: the start-up check and every send ask it for a token.
     microsoft_login_url: str = Field(
         "https://login.microsoftonline.com", validation_alias="MICROSOFT_LOGIN_URL"
+    )
+    # The tenant a multi-tenant bot's tokens come from (US Government: its own tenant).
+    microsoft_channel_auth_tenant: str = Field(
+        "botframework.com", validation_alias="MICROSOFT_CHANNEL_AUTH_TENANT"
+    )
+    # What the tokens copbot asks for are for (the Bot Connector), and the user token service.
+    microsoft_oauth_scope: str = Field(
+        "https://api.botframework.com", validation_alias="MICROSOFT_OAUTH_SCOPE"
+    )
+    microsoft_oauth_url: str = Field(
+        "https://api.botframework.com", validation_alias="MICROSOFT_OAUTH_URL"
+    )
+    # How incoming activities' tokens are checked: their issuer and where its signing keys are.
+    microsoft_token_issuer: str = Field(
+        "https://api.botframework.com", validation_alias="MICROSOFT_TOKEN_ISSUER"
+    )
+    microsoft_openid_metadata_url: str = Field(
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+        validation_alias="MICROSOFT_OPENID_METADATA_URL",
+    )
+    microsoft_emulator_openid_metadata_url: str = Field(
+        "https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration",
+        validation_alias="MICROSOFT_EMULATOR_OPENID_METADATA_URL",
+    )
+    microsoft_caller_id: str = Field(
+        "urn:botframework:azure", validation_alias="MICROSOFT_CALLER_ID"
+    )
+    microsoft_validate_authority: bool = Field(
+        True, validation_alias="MICROSOFT_VALIDATE_AUTHORITY"
     )
 
     secret_key: str = Field("", validation_alias="COPBOT_SECRET_KEY")
@@ -160,6 +191,13 @@ class Settings(BaseSettings):
     def use_stored_key(self, key: bytes) -> None:
         """Adopt the key read from the database (one Settings object per deployment)."""
         self._stored_key = key
+
+    @property
+    def microsoft_token_authority(self) -> str:
+        """Where Entra ID issues this bot's tokens: its own tenant, or the channel's."""
+        single = (self.microsoft_app_type or "").lower() == "singletenant"
+        tenant = self.microsoft_app_tenant_id if single else self.microsoft_channel_auth_tenant
+        return f"{self.microsoft_login_url.rstrip('/')}/{tenant}"
 
     @property
     def admin_ids(self) -> set[str]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -25,18 +27,58 @@ from bot.ports import PortRegistry
 from bot.registry import Registry
 from storage.db import Database
 from tests.helpers import Chat, FakePort, hidden_test_verbs
+from tests.loopback import guard
 
 PG_URL = os.environ.get("COPBOT_TEST_DATABASE_URL")
 # A Monday morning in early March 2026, before Europe's DST change.
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _loopback_only() -> Iterator[str]:
+    """Tests send traffic to loopback only, in this process and in every Python child it starts.
+
+    The guard (tests/loopback/guard.py) refuses any other host; child processes inherit it
+    through PYTHONPATH (tests/loopback/sitecustomize.py) and report to the same log file.
+    """
+    folder = Path(__file__).parent / "loopback"
+    saved = {name: os.environ.get(name) for name in ("PYTHONPATH", guard.LOG_VARIABLE)}
+    with tempfile.TemporaryDirectory(prefix="copbot-outside-") as scratch:
+        log = os.path.join(scratch, "attempts.log")
+        os.environ[guard.LOG_VARIABLE] = log
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(folder), saved["PYTHONPATH"]) if p
+        )
+        guard.install()
+        try:
+            yield log
+        finally:
+            guard.uninstall()
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_traffic(_loopback_only: str) -> Iterator[None]:
+    """Fail the test (with the host named) that tried to reach anything but loopback."""
+    Path(_loopback_only).unlink(missing_ok=True)
+    yield
+    tried = guard.attempts(_loopback_only)
+    Path(_loopback_only).unlink(missing_ok=True)
+    if tried:
+        pytest.fail("tried to reach beyond loopback:\n" + "\n".join(tried), pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test may ever read a developer's real tokens (Bolt reads SLACK_* by itself)."""
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "MICROSOFT_", "COPBOT_")) and name != (
-            "COPBOT_TEST_DATABASE_URL"
+        if name.startswith(("SLACK_", "MICROSOFT_", "COPBOT_")) and name not in (
+            "COPBOT_TEST_DATABASE_URL",
+            guard.LOG_VARIABLE,
         ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -17,7 +17,6 @@ from bot.config import Settings
 
 _LOGGER = logging.getLogger(__name__)
 CHECK_SECONDS = 10.0
-SCOPE = "https://api.botframework.com/.default"
 PORTAL = "the Azure portal > your Azure Bot > Configuration"
 FIXES = {
     "MICROSOFT_APP_PASSWORD": (
@@ -43,9 +42,7 @@ CODES = {
 
 
 def token_url(settings: Settings) -> str:
-    single = (settings.microsoft_app_type or "").lower() == "singletenant"
-    tenant = settings.microsoft_app_tenant_id if single else "botframework.com"
-    return f"{settings.microsoft_login_url.rstrip('/')}/{tenant}/oauth2/v2.0/token"
+    return f"{settings.microsoft_token_authority}/oauth2/v2.0/token"
 
 
 async def check_app_credentials(settings: Settings) -> str | None:
@@ -57,7 +54,7 @@ async def check_app_credentials(settings: Settings) -> str | None:
         "grant_type": "client_credentials",
         "client_id": settings.microsoft_app_id,
         "client_secret": settings.microsoft_app_password,
-        "scope": SCOPE,
+        "scope": f"{settings.microsoft_oauth_scope.rstrip('/')}/.default",
     }
     try:
         async with (

@@ -78,13 +78,27 @@ _BODY: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("teams
 
 
 class BotConfig:
-    """The attribute names botbuilder's configuration factories read."""
+    """The attribute names botbuilder's configuration factories read.
+
+    Every endpoint is given, so botbuilder takes its "parameterized" path (any cloud, the
+    public one by default) and never a built-in constant: tests point them all at a fake.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.APP_ID = settings.microsoft_app_id
         self.APP_PASSWORD = settings.microsoft_app_password
         self.APP_TYPE = settings.microsoft_app_type or "MultiTenant"
         self.APP_TENANTID = settings.microsoft_app_tenant_id
+        self.VALIDATE_AUTHORITY = settings.microsoft_validate_authority
+        self.TO_CHANNEL_FROM_BOT_LOGIN_URL = settings.microsoft_token_authority
+        self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = settings.microsoft_oauth_scope
+        self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.microsoft_token_issuer
+        self.OAUTH_URL = settings.microsoft_oauth_url
+        self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.microsoft_openid_metadata_url
+        self.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
+            settings.microsoft_emulator_openid_metadata_url
+        )
+        self.CALLER_ID = settings.microsoft_caller_id
 
 
 class TeamsAdapter:

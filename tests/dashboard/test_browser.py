@@ -32,6 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    # Tests talk to loopback only: Chromium resolves no other name (the Python guard in
+    # tests/loopback cannot see a browser's own traffic).
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 # Set to a folder to keep a screenshot of the leader page (for looking at it, not for CI).
 SCREENSHOTS = os.environ.get("DASHBOARD_SCREENSHOT_DIR")

@@ -10,6 +10,7 @@ from bot.clock import FrozenClock
 from bot.registry import Registry
 from storage.db import Database
 from tests.teams.driver import APP_ID, TeamsDriver
+from tests.teams.fake_connector import PASSWORD
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ async def secured(
         clock=clock,
         db=database,
         registry=registry,
-        settings={"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-a-real-secret"},
+        settings={"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": PASSWORD},
     )
     yield driver
     await driver.close()

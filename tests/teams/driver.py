@@ -68,7 +68,8 @@ class TeamsDriver:
         config = Settings(
             DATABASE_URL="sqlite+aiosqlite:///unused.db",
             COPBOT_PUBLIC_URL="https://copbot.example.com",
-            **dict(settings or {}),
+            # Microsoft's identity services are the fake too: tests talk to loopback only.
+            **{**fake.settings(), **dict(settings or {})},
         )
         app = create_app(
             config, clock=clock, db=db, run_scheduler=False, migrate=False, registry=registry

@@ -5,6 +5,12 @@ Records every call the bot makes: replies (`POST …/activities/{id}`), new mess
 (`POST /v3/conversations`) and member look-ups (`GET …/members/{id}`). It can be told to fail
 the next calls of a kind (`fail_next("send", 429, retry_after=7)`).
 
+It also stands in for Microsoft's identity services, so a test never reaches them: Entra ID's
+token service (`POST /{tenant}/oauth2/v2.0/token`, client credentials: the start-up check and
+botbuilder ask it for a token), and the Bot Framework's OpenID configuration and signing keys
+(`/v1/.well-known/openidconfiguration`, `/keys`) for an RSA key it makes, so `token()` signs
+what Teams would send and botbuilder checks it for real. `settings()` names every endpoint.
+
 With `limits` set it enforces Teams' documented limits (PLATFORMS.md §i): sends, replies and 1:1
 creations per conversation and, for all requests, per tenant, answering 429 with Retry-After.
 """
@@ -12,13 +18,16 @@ creations per conversation and, for all requests, per tenant, answering 429 with
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import jwt
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.helpers import Budget
 from tests.teams.cardschema import payload_problems
@@ -26,6 +35,13 @@ from tests.teams.cardschema import payload_problems
 TENANT = "tenant-1"
 BOT_ID = "28:copbot"
 KINDS = ("reply", "send", "update", "create", "member")
+ISSUER = "https://api.botframework.com"  # what Bot Framework tokens say issued them
+PASSWORD = "not-a-real-secret"  # the only app password the fake token service takes
+KEY_ID = "fake-connector-key"
+
+
+def signing_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 @dataclass
@@ -61,9 +77,17 @@ class FakeConnector:
     # leaves any, so every card the suite produces is checked against the published schema.
     invalid: list[tuple[str, list[str]]] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # The key the fake Bot Framework signs activities' tokens with (its public half is in /keys).
+    key: rsa.RSAPrivateKey = field(default_factory=signing_key)
+    # Client-credentials requests the token service answered: (tenant, form).
+    token_requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
     async def start(self) -> None:
         app = web.Application()
+        app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        app.router.add_get("/v1/.well-known/openidconfiguration", self._openid)
+        app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._openid)
+        app.router.add_get("/keys", self._keys)
         app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{cid}/activities", self._send)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._reply)
@@ -80,6 +104,38 @@ class FakeConnector:
     def url(self) -> str:
         assert self.server is not None
         return str(self.server.make_url("/"))
+
+    def settings(self) -> dict[str, str]:
+        """Every Microsoft endpoint copbot uses, pointed here (the names of bot.config)."""
+        base = self.url.rstrip("/")
+        return {
+            "MICROSOFT_LOGIN_URL": base,
+            "MICROSOFT_OAUTH_URL": base,
+            "MICROSOFT_OPENID_METADATA_URL": f"{base}/v1/.well-known/openidconfiguration",
+            "MICROSOFT_EMULATOR_OPENID_METADATA_URL": (
+                f"{base}/botframework.com/v2.0/.well-known/openid-configuration"
+            ),
+        }
+
+    def token(
+        self,
+        app_id: str,
+        *,
+        key: rsa.RSAPrivateKey | None = None,
+        service_url: str | None = None,
+        **claims: Any,
+    ) -> str:
+        """A Bot Framework token for an activity to `app_id`, signed by this fake (or `key`)."""
+        now = int(time.time())  # botbuilder checks expiry against the real clock
+        payload = {
+            "iss": ISSUER,
+            "aud": app_id,
+            "serviceurl": service_url or self.url,
+            "nbf": now - 60,
+            "exp": now + 3600,
+            **claims,
+        }
+        return jwt.encode(payload, key or self.key, algorithm="RS256", headers={"kid": KEY_ID})
 
     def fail_next(
         self, kind: str, status: int, *, retry_after: int | None = None, code: str = ""
@@ -151,6 +207,37 @@ class FakeConnector:
         if key not in self._budgets:
             self._budgets[key] = Budget(per_second, max(1.0, per_second))
         return self._budgets[key]
+
+    async def _token(self, request: web.Request) -> web.Response:
+        """Entra ID's client-credentials grant: a token for the one password it knows."""
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        self.token_requests.append((request.match_info["tenant"], form))
+        if form.get("grant_type") != "client_credentials" or form.get("client_secret") != (
+            PASSWORD
+        ):
+            error = {"error": "invalid_client", "error_codes": [7000215]}
+            return web.json_response(error, status=401)
+        token = f"fake-access-token-{len(self.token_requests)}"
+        return web.json_response(
+            {"token_type": "Bearer", "expires_in": 3599, "access_token": token}
+        )
+
+    async def _openid(self, request: web.Request) -> web.Response:
+        base = self.url.rstrip("/")
+        tenant = request.match_info.get("tenant", "botframework.com")
+        return web.json_response(
+            {
+                "issuer": ISSUER,
+                "jwks_uri": f"{base}/keys",
+                "token_endpoint": f"{base}/{tenant}/oauth2/v2.0/token",
+                "id_token_signing_alg_values_supported": ["RS256"],
+            }
+        )
+
+    async def _keys(self, _request: web.Request) -> web.Response:
+        public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
+        key = {**public, "kid": KEY_ID, "use": "sig", "endorsements": ["msteams"]}
+        return web.json_response({"keys": [key]})
 
     async def _create(self, request: web.Request) -> web.Response:
         recorded = await self._record(request, "create")

@@ -17,7 +17,7 @@ from bot.messages import Platform
 from storage import communities, people
 from storage.db import Database
 from tests.teams.driver import APP_ID, TeamsDriver
-from tests.teams.fake_connector import TENANT
+from tests.teams.fake_connector import PASSWORD, TENANT
 
 
 async def _community(teams: TeamsDriver, slug: str):  # type: ignore[no-untyped-def]
@@ -94,7 +94,7 @@ async def multi_tenant(database: Database, clock: FrozenClock) -> AsyncIterator[
         db=database,
         settings={
             "MICROSOFT_APP_ID": APP_ID,
-            "MICROSOFT_APP_PASSWORD": "not-a-real-secret",
+            "MICROSOFT_APP_PASSWORD": PASSWORD,
             "MICROSOFT_APP_TENANT_ID": TENANT,
         },
     )
@@ -115,7 +115,7 @@ async def test_profile_emails_from_other_tenants_do_not_claim_a_person(
     no_home = await TeamsDriver.start(
         clock=clock,
         db=database,
-        settings={"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-a-real-secret"},
+        settings={"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": PASSWORD},
     )
     try:
         assert not no_home.adapter._email_trusted(TENANT)
