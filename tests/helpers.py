@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pytest
 
+from adapters.console import CHAT_HELP
 from bot.app import Core
 from bot.messages import (
     Action,
@@ -220,3 +224,37 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# An unknown local-chat command prints CHAT_HELP alone: typed before each command, it separates
+# the answers in `copbot chat`'s output.
+SEPARATOR = "/--"
+
+
+def demo_chat(tmp_path: object, commands: list[str], *, timeout: float = 300) -> list[str]:
+    """Type `commands` into the real `copbot chat --demo --as root` on a fresh SQLite file;
+    what it printed before the first command, then each command's answer. The bound is
+    generous: seeding the demo's year of history is slow on a loaded machine."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
+    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/demo-chat.db")
+    script = "".join(f"{SEPARATOR}\n{command}\n" for command in commands) + "/quit\n"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--demo", "--as", "root"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
+    )
+    try:
+        out, err = process.communicate(script, timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+    assert process.returncode == 0, err
+    assert "Traceback" not in out + err and "ERROR" not in err, err
+    opening, *answers = out.split(CHAT_HELP)[1:]
+    assert len(answers) == len(commands), out
+    return [opening, *(answer.strip() for answer in answers)]
