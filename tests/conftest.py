@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.ports import PortRegistry
 from bot.registry import Registry
 from storage.db import Database
+from tests.demo_copy import drop_templates
 from tests.helpers import Chat, FakePort, hidden_test_verbs
 
 PG_URL = os.environ.get("COPBOT_TEST_DATABASE_URL")
@@ -98,6 +99,7 @@ def _drop_shared_schema() -> Iterator[None]:
     yield
     if _SHARED_SCHEMA:
         asyncio.run(drop_schema(_SHARED_SCHEMA[0]))
+    asyncio.run(drop_templates(PG_URL))
 
 
 @pytest.fixture

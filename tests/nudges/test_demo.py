@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot import demo
 from bot.clock import FrozenClock
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat, FakePort, demo_chat
 from tests.nudges.test_flow import nudges_to, rules_to
 
@@ -14,7 +14,7 @@ from tests.nudges.test_flow import nudges_to, rules_to
 async def test_demo_leader_gets_two_different_nudges_within_days(
     chat: Chat, clock: FrozenClock, port: FakePort
 ) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     await chat.tick()
     for _ in range(8):  # eight `/wait 1d`
         clock.advance(timedelta(days=1))
