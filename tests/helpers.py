@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import socket
+import subprocess
+import sys
 import time
-from collections.abc import Mapping
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
 
+from adapters.console import CHAT_HELP
 from bot.app import Core
 from bot.messages import (
     Action,
@@ -220,3 +227,83 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# An unknown local-chat command prints CHAT_HELP alone: typed before each command, it separates
+# the answers in `copbot chat`'s output.
+SEPARATOR = "/--"
+
+
+def demo_chat(tmp_path: object, commands: list[str], *, timeout: float = 300) -> list[str]:
+    """Type `commands` into the real `copbot chat --demo --as root` on a fresh SQLite file;
+    what it printed before the first command, then each command's answer. The bound is
+    generous: seeding the demo's year of history is slow on a loaded machine."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
+    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/demo-chat.db")
+    script = "".join(f"{SEPARATOR}\n{command}\n" for command in commands) + "/quit\n"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--demo", "--as", "root"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
+    )
+    try:
+        out, err = process.communicate(script, timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+    assert process.returncode == 0, err
+    assert "Traceback" not in out + err and "ERROR" not in err, err
+    opening, *answers = out.split(CHAT_HELP)[1:]
+    assert len(answers) == len(commands), out
+    return [opening, *(answer.strip() for answer in answers)]
+
+
+@dataclass
+class Served:
+    """A real `copbot serve` process (see `serving`); `output` is all it printed, once stopped."""
+
+    url: str
+    process: subprocess.Popen[str]
+    health: dict[str, object] = field(default_factory=dict)
+    output: str = ""
+
+
+@contextmanager
+def serving(tmp_path: object, **env: str) -> Iterator[Served]:
+    """Run `copbot serve` on a loopback port the OS picked and a fresh SQLite file, until it
+    answers /healthz (bounded); stopped by its pid when the block ends."""
+    port = free_port()
+    settings = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
+    settings.update(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/serve.db", PORT=str(port), HOST="127.0.0.1"
+    )
+    settings.update(env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        env=settings,
+        cwd=str(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    served = Served(f"http://127.0.0.1:{port}", process)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not served.health:
+            try:
+                with urllib.request.urlopen(f"{served.url}/healthz", timeout=2) as response:
+                    served.health = json.loads(response.read())
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.05)  # waiting for a real process to start, not for scheduling
+        assert served.health, "the server never answered /healthz"
+        yield served
+    finally:
+        process.terminate()
+        served.output = process.communicate(timeout=30)[0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.admins import ensure_admins
 from bot.availability import BULK_KIND
 from bot.context import JobContext
-from bot.digests.programme import programme_digest, programme_rows, programme_window
+from bot.digests.programme import programme_digest, programme_window, reported_communities
 from bot.digests.sponsor import period_of, sponsor_digest
 from bot.figures.window import Window
 from bot.permissions import Role
@@ -56,7 +56,7 @@ async def programme_digests(jctx: JobContext) -> None:
     if not coordinators and network is None:
         return
     # Only communities that existed during the month have a row: none, no digest (yet).
-    if not await programme_rows(jctx.session, window, settings=jctx.settings, now=jctx.now):
+    if not await reported_communities(jctx.session, window, settings=jctx.settings):
         return
     if not await digests.claim_run(jctx.session, f"programme:{window.key}", jctx.now):
         return

@@ -51,10 +51,12 @@ async def programme_window(session: AsyncSession, settings: Settings, now: datet
     return Window.last_complete(Period.MONTH, now, zone(None, settings.timezone))
 
 
-async def programme_rows(
-    session: AsyncSession, window: Window, *, settings: Settings, now: datetime
-) -> list[ProgrammeRow]:
-    rows = []
+async def reported_communities(
+    session: AsyncSession, window: Window, *, settings: Settings
+) -> list[tuple[Community, Window]]:
+    """The communities that have a row for `window`, each with the month in its own timezone
+    (the heartbeat asks this every beat: it costs a query, not the figures)."""
+    found = []
     for community, _count in await communities.list_communities(session):
         if community.id is None or community.kind == communities.NETWORK_KIND:
             continue  # the leaders' network is where the digest goes, not a row of it
@@ -62,6 +64,16 @@ async def programme_rows(
                        zone(community.timezone, settings.timezone))  # fmt: skip
         if community.created_at >= local.end:
             continue  # it did not exist that month: nothing to report yet
+        found.append((community, local))
+    return found
+
+
+async def programme_rows(
+    session: AsyncSession, window: Window, *, settings: Settings, now: datetime
+) -> list[ProgrammeRow]:
+    rows = []
+    for community, local in await reported_communities(session, window, settings=settings):
+        assert community.id is not None
         found = await compute_window(
             session, community, local, settings=settings, now=now, keys=ROW_KEYS
         )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from adapters.console import ConsoleChat, ConsolePort, wait_steps
 from bot.app import Core
 from bot.clock import FrozenClock
-from bot.demo import seed
+from tests.demo_copy import seed_demo
 
 # A Tuesday evening, as in issue 15: a Wednesday 15:00 meeting is less than a day away.
 TUESDAY_EVENING = datetime(2026, 3, 3, 22, 27, tzinfo=UTC)
@@ -29,7 +29,7 @@ async def chat_session(core: Core, clock: FrozenClock, script: str, user: str = 
 
 
 async def test_the_chat_says_who_you_are_and_whom_to_become(core: Core, clock: FrozenClock) -> None:
-    await seed(core.services)
+    await seed_demo(core.services)
     out = await chat_session(core, clock, "/whoami\n/help\n/as ada\n")
     opening, whoami, help_, as_ada = re.split(
         r"\nYou are root, in a DM\.\n|\nLocal chat commands|\nYou are now ada\.\n", out
@@ -58,7 +58,7 @@ async def test_wait_sends_a_reminder_due_inside_the_jump_at_its_own_time(
     core: Core, clock: FrozenClock
 ) -> None:
     clock.set(TUESDAY_EVENING)
-    await seed(core.services)
+    await seed_demo(core.services)
     created = await chat_session(
         core,
         clock,
@@ -91,7 +91,7 @@ async def test_a_number_presses_a_button_of_a_direct_message(
     core: Core, clock: FrozenClock
 ) -> None:
     clock.set(TUESDAY_EVENING)
-    await seed(core.services)
+    await seed_demo(core.services)
     await chat_session(
         core, clock, 'meeting new "Data chat" every week on wednesday 15:00 Europe/Berlin\n', "ada"
     )

@@ -5,16 +5,16 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.app import Core
-from bot.demo import seed
 from storage import communities
 from storage.tables.meetings import Meeting
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat
 
 
 async def test_the_demo_network_meets_quarterly_and_kenji_keeps_his_hours(
     core: Core, chat: Chat
 ) -> None:
-    assert await seed(core.services)
+    assert await seed_demo(core.services)
     network = await chat.text("leaders network", as_="grace")
     assert "*Leaders' network* (`leaders`)" in network
     async with core.services.db.session() as session:

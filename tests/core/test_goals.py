@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import demo
 from bot.app import Core
 from storage import communities, goals
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat
 
 
@@ -45,7 +45,7 @@ async def test_goal_commands_say_what_to_type(chat: Chat, community: str) -> Non
 
 
 async def test_the_demo_has_goals_with_status_for_the_digest(chat: Chat, core: Core) -> None:
-    assert await demo.seed(core.services)
+    assert await seed_demo(core.services)
     async with core.services.db.session() as session:
         found = await communities.find_community(session, "data-eng")
         assert found is not None and found.id is not None

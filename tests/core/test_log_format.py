@@ -5,15 +5,11 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from bot.log_format import JsonFormatter, RedactingFormatter, redact
-from tests.helpers import free_port
+from tests.helpers import serving
 
 SECRETS = (
     "xoxb-1234-5678-abcdef",
@@ -60,38 +56,11 @@ def test_text_lines_are_redacted_too() -> None:
 
 
 def test_serve_writes_json_lines_without_the_credentials(tmp_path: Path) -> None:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
-    env.update(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/serve.db",
-        PORT=str(port),
-        HOST="127.0.0.1",
-        COPBOT_LOG_FORMAT="json",
-        COPBOT_METRICS_TOKEN="metrics-secret-value",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        healthy = False
-        while time.monotonic() < deadline and not healthy:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                    healthy = True
-            except OSError:
-                if process.poll() is not None:
-                    break
-                time.sleep(0.2)  # waiting for a real process to start, not for scheduling
-        assert healthy, "the server never answered /healthz"
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=30)[0]
+    with serving(
+        tmp_path, COPBOT_LOG_FORMAT="json", COPBOT_METRICS_TOKEN="metrics-secret-value"
+    ) as served:
+        pass
+    output = served.output
     lines = [line for line in output.splitlines() if line.strip()]
     assert lines
     entries = [json.loads(line) for line in lines]  # every line is one JSON object

@@ -7,16 +7,13 @@ each give a non-empty answer about what was asked.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from adapters.console import CHAT_HELP
+import pytest
+
+from tests.helpers import demo_chat
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-# An unknown chat command prints CHAT_HELP alone: it separates the answers in the output.
-SEPARATOR = "/--"
 # (what the README says to type, what its answer must contain)
 FIRST_TEN = [
     ("help", ["What I can do", "`join <community>`"]),
@@ -32,34 +29,6 @@ FIRST_TEN = [
 ]
 
 
-def chat_answers(tmp_path: Path, commands: list[str]) -> tuple[str, list[str]]:
-    """Type `commands` into `copbot chat --demo` on a fresh SQLite file; the opening and each
-    command's answer."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
-    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/quick-start.db")
-    script = "".join(f"{SEPARATOR}\n{command}\n" for command in commands) + "/quit\n"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "chat", "--demo", "--as", "root"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
-    try:
-        out, err = process.communicate(script, timeout=180)
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, 9)
-            process.wait(timeout=30)
-    assert process.returncode == 0, err
-    assert "Traceback" not in out + err and "ERROR" not in err, err
-    opening, *answers = out.split(CHAT_HELP)[1:]
-    assert len(answers) == len(commands), out
-    return opening, [answer.strip() for answer in answers]
-
-
 def test_the_readme_lists_these_commands_in_this_order() -> None:
     text = README.read_text(encoding="utf-8")
     places = [text.index(f"`{command}`") for command, _expected in FIRST_TEN]
@@ -68,7 +37,7 @@ def test_the_readme_lists_these_commands_in_this_order() -> None:
 
 
 def test_the_first_ten_commands_of_the_readme_answer_what_was_asked(tmp_path: Path) -> None:
-    opening, answers = chat_answers(tmp_path, [command for command, _ in FIRST_TEN])
+    opening, *answers = demo_chat(tmp_path, [command for command, _ in FIRST_TEN])
     assert "You are root, a coordinator in no community" in opening
     for name in ("ada", "linus", "helen"):
         assert f"/as {name} " in opening
@@ -77,12 +46,6 @@ def test_the_first_ten_commands_of_the_readme_answer_what_was_asked(tmp_path: Pa
         for words in expected:
             assert words in answer, f"`{command}` answered:\n{answer}"
         assert "I don't know" not in answer, f"`{command}` answered:\n{answer}"
-
-
-def test_the_readme_expert_example_finds_someone(tmp_path: Path) -> None:
-    _opening, [answer] = chat_answers(tmp_path, ["expert spark"])
-    assert "I know nobody listed for *spark*" not in answer
-    assert "Grace" in answer
 
 
 # The commands table's examples, as a member (linus) and then a leader (ada) of the demo would
@@ -106,12 +69,28 @@ TABLE = [
 ]
 
 
-def test_the_readme_table_examples_answer_in_the_demo(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def table_walk(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """One `copbot chat --demo` for the expert example (as root, before anything else) and
+    then the table's examples: seeding the demo is the costly part of each walk."""
+    _opening, expert, *table = demo_chat(
+        tmp_path_factory.mktemp("table"), ["expert spark", *(command for command, _ in TABLE)]
+    )
+    return [expert, *table]
+
+
+def test_the_readme_expert_example_finds_someone(table_walk: list[str]) -> None:
+    answer = table_walk[0]
+    assert "I know nobody listed for *spark*" not in answer
+    assert "Grace" in answer
+
+
+def test_the_readme_table_examples_answer_in_the_demo(table_walk: list[str]) -> None:
     text = README.read_text(encoding="utf-8")
     for command, _expected in TABLE:
         if not command.startswith("/") and command != "1":
             assert f"`{command}`" in text, command
-    _opening, answers = chat_answers(tmp_path, [command for command, _ in TABLE])
+    answers = table_walk[1:]
     for (command, expected), answer in zip(TABLE, answers, strict=True):
         assert answer, f"`{command}` gave no answer"
         for words in expected:

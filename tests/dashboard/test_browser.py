@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot import demo
 from bot.app import create_app
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.registry import Registry
 from storage.db import Database
 from tests.dashboard.conftest import link_from_chat
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -93,7 +93,7 @@ async def test_a_leader_signs_in_from_chat_and_reads_the_figures(
 ) -> None:
     from playwright.async_api import expect
 
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     link = await link_from_chat(chat, "grace")  # Grace leads Data Engineering
     # A phone-sized window: the pages must read there without sideways scrolling.
     context = await browser.new_context(viewport={"width": 390, "height": 844})

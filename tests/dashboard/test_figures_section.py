@@ -8,16 +8,16 @@ import io
 
 from aiohttp.test_utils import TestClient
 
-from bot import demo
 from bot.config import Settings
 from tests.dashboard.conftest import sign_in
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat, text_of
 
 
 async def test_the_leader_page_shows_the_figures_with_the_period_before(
     web: TestClient, chat: Chat, settings: Settings
 ) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     await sign_in(web, chat, settings, "grace")
     page = await (await web.get("/c/data-eng")).text()
     assert "Engagement figures" in page
@@ -41,7 +41,7 @@ async def test_the_leader_page_shows_the_figures_with_the_period_before(
 async def test_a_sponsor_sees_the_figures_too(
     web: TestClient, chat: Chat, settings: Settings
 ) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     await sign_in(web, chat, settings, "helen")
     page = await (await web.get("/c/data-eng")).text()
     assert "Engagement figures" in page and "Active members" in page
@@ -50,7 +50,7 @@ async def test_a_sponsor_sees_the_figures_too(
 async def test_the_leader_page_lists_open_questions_without_who_asked(
     web: TestClient, chat: Chat, settings: Settings
 ) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     await chat("ask How do we <b>backfill</b> a partition? #airflow in data-eng", as_="linus")
     await sign_in(web, chat, settings, "grace")
     page = await (await web.get("/c/data-eng")).text()

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
 
-from bot import demo
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.dashboard import signin
@@ -23,6 +22,7 @@ from tests.dashboard.conftest import (
     origin,
     sign_in,
 )
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat
 
 MORE = ("cy", "di", "eve", "fay")
@@ -174,7 +174,7 @@ async def test_no_page_shows_an_anonymous_answer_below_the_threshold(
 async def test_the_leader_page_shows_figures_charts_tables_and_csv(
     web: TestClient, chat: Chat, settings: Settings
 ) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     await sign_in(web, chat, settings, "grace")
     page = await (await web.get("/c/data-eng")).text()
     for title in ("Health over quarters", "Attendance per meeting", "Survey results"):
@@ -229,7 +229,7 @@ async def test_forget_me_ends_every_dashboard_session(
 async def test_the_member_page_links_each_meeting_to_its_calendar_file(
     web: TestClient, chat: Chat, settings: Settings
 ) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     await sign_in(web, chat, settings, "linus")
     home = await (await web.get("/")).text()
     assert "Upcoming meetings" in home and "Monthly data clinic" in home

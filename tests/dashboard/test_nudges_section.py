@@ -7,17 +7,17 @@ from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
 
-from bot import demo
 from bot.clock import FrozenClock
 from bot.config import Settings
 from tests.dashboard.conftest import sign_in
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat
 
 
 async def test_leaders_see_the_nudges_and_their_state_sponsors_do_not(
     web: TestClient, chat: Chat, clock: FrozenClock, settings: Settings
 ) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     await chat.tick()
     for _ in range(8):
         clock.advance(timedelta(days=1))

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from bot.app import Core
 from bot.clock import FrozenClock
-from bot.demo import seed
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat, FakePort
 
 
 async def test_demo_sponsor_and_coordinator_get_their_digests(
     core: Core, chat: Chat, clock: FrozenClock, port: FakePort
 ) -> None:
-    assert await seed(core.services)
+    assert await seed_demo(core.services)
     for _ in range(3):  # /wait 1d, three times
         clock.advance(timedelta(days=1))
         await chat.tick()

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import demo
 from bot.clock import FrozenClock
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat, text_of
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -24,7 +24,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 )
 async def test_demo_stats_for_a_leader(chat: Chat, clock: FrozenClock, today: datetime) -> None:
     clock.set(today)
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     replies = await chat("stats data-eng", as_="ada")
     said = text_of(replies)
     assert "Leader Health Index: *" in said
@@ -56,7 +56,7 @@ async def test_demo_stats_for_a_leader(chat: Chat, clock: FrozenClock, today: da
 
 
 async def test_demo_stats_for_a_member_and_the_sponsor(chat: Chat) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     member = await chat("stats data-eng", as_="linus")
     assert member[0].image is None
     assert "Leader Health Index" not in text_of(member)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot import demo
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat
 
 
 async def test_demo_health(chat: Chat) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     view = await chat.text("health in data-eng", as_="grace")
     assert "*Q4 2025* (2 leaders answered)" in view
     assert "vs last quarter" in view and "Maturing" in view

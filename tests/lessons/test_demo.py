@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot import demo
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat
 
 
 async def test_demo_experts_and_lessons(chat: Chat) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     experts = await chat.text("expert k8s", as_="linus")
     assert experts.index("*Ada Lovelace*") < experts.index("*Omar Haddad*")
     assert "designated SME in Data Engineering" in experts
@@ -24,7 +24,7 @@ async def test_demo_experts_and_lessons(chat: Chat) -> None:
 
 
 async def test_demo_gaps_list_only_the_communitys_own_topics(chat: Chat) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     gaps = await chat.text("experts gaps in data-eng", as_="grace")
     # Omar, a data engineer, also inspects for safety: his lockout-tagout is safety's topic.
     assert "lockout-tagout" not in gaps and "spark" in gaps

@@ -12,8 +12,8 @@ from icalendar import Calendar
 from bot.app import Core, create_app
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.demo import seed
 from storage.db import Database
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat, text_of
 
 WEEKLY = 'meeting new "Clinic" every week on tuesday 15:00 60m https://meet.example/abc'
@@ -112,7 +112,7 @@ async def test_downloads_over_http(
 
 
 async def test_demo_has_a_series_with_past_attendance(chat: Chat, core: Core) -> None:
-    assert await seed(core.services)
+    assert await seed_demo(core.services)
     listing = await chat.text("meetings", as_="grace")
     assert "Monthly data clinic" in listing
     safety = await chat.text("meetings in safety", as_="tove")

@@ -40,7 +40,7 @@ from storage.tables.inbox import InboxItem
 from storage.tables.lessons import Lesson
 from storage.tables.surveys import SurveyAnswer
 from tests.conftest import PG_URL
-from tests.core.test_serve import free_port
+from tests.helpers import free_port
 from tests.lessons.test_lessons import GOOD
 from tests.slack.driver import SECRET, TOKEN, signed_headers
 from tests.slack.fake_slack import TEAM, FakeSlack

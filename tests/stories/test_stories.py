@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot import demo
 from bot.stories.forms import parse_quantity
 from storage import stories
 from storage.db import Database
 from tests.conftest import START
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat, FakePort, text_of
 
 STORY = {
@@ -101,7 +101,7 @@ def test_quantities_from_the_result() -> None:
 
 
 async def test_demo_has_stories_and_questions(chat: Chat) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     listing = await chat.text("stories data-eng", as_="helen")
     assert "Cost reviews are now part of how we judge a pipeline ★" in listing
     assert "Page 1 of 1 (3 in all)" in listing

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot import demo
+from tests.demo_copy import seed_demo
 from tests.helpers import Chat
 
 
 async def test_demo_pulse_results(chat: Chat) -> None:
-    assert await demo.seed(chat.core.services)
+    assert await seed_demo(chat.core.services)
     leader = await chat("survey results 1", as_="grace")
     text = "\n".join(r.text for r in leader)
     assert "5 of 6 answered (83%)" in text
