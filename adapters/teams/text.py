@@ -85,6 +85,20 @@ def markdown(text: str) -> str:
 
 
 def unmarkdown(text: str) -> str:
-    """Roughly what a person reads in a TextBlock (tests and drivers)."""
-    text = re.sub(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*", r"*\1*", text)
-    return _UNESCAPE.sub(r"\1", text)
+    """Roughly what a person reads in a TextBlock (tests and drivers): `**bold**` as the core's
+    `*bold*`, escapes undone. Read left to right, so an escaped backslash right before `**`
+    (`**\\\\**`, a bold backslash) does not hide the marker."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        escaped = _UNESCAPE.match(text, i)
+        if escaped:
+            out.append(escaped[1])
+            i = escaped.end()
+        elif text.startswith("**", i):
+            out.append("*")
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
