@@ -59,13 +59,21 @@ HEALTHY_WITHIN = 300.0  # a loaded machine: importing alone took 50 s at load 16
 DRAIN_WITHIN = float(os.environ.get("BENCH_DRAIN", "120"))
 SEED = """
 import asyncio, sys
+from datetime import UTC, datetime
 from bench.bench_experts_lessons import build
+from storage import experts
 from storage.db import Database
 
 async def main() -> None:
     db = Database(sys.argv[1])
     await db.upgrade()  # the migrations first: `copbot serve` finds the schema at head
     await build(db, int(sys.argv[2]), int(sys.argv[3]))
+    # The seeded evidence is months old: age it now, as the heartbeat would have long before
+    # (else the first heartbeats' `experts.decay` batches land on the measured requests).
+    while True:
+        async with db.session() as session:
+            if not await experts.decay_due(session, datetime.now(UTC)):
+                break
     await db.dispose()
 
 asyncio.run(main())
