@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.pool import StaticPool
@@ -28,6 +30,9 @@ _LOGGER = logging.getLogger(__name__)
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number works; all replicas must agree on it.
 _MIGRATION_LOCK_ID = 734_190_221
+# A pooled PostgreSQL connection idle for longer is pinged before use (see `Database`).
+PING_AFTER_IDLE_SECONDS = 10.0
+_IDLE_SINCE = "copbot_idle_since"
 # `Database.watch` callbacks: (table name, the changed ORM row, or None when a statement
 # changed rows of that table and which ones is not known).
 ChangeCallback = Callable[[str, Any | None], None]
@@ -36,8 +41,16 @@ ChangeCallback = Callable[[str, Any | None], None]
 class Database:
     """Owns the async engine and hands out sessions (one unit of work each)."""
 
-    def __init__(self, url: str, *, echo: bool = False, schema: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        schema: str | None = None,
+        ping_after_idle: float = PING_AFTER_IDLE_SECONDS,
+    ) -> None:
         self.url = url
+        self.ping_after_idle = ping_after_idle
         kwargs: dict[str, Any] = {"echo": echo}
         if schema is not None:
             # Tests give each PostgreSQL test its own schema, so tests never see each other.
@@ -47,10 +60,20 @@ class Database:
             if ":memory:" in url or url.endswith("://"):
                 kwargs["poolclass"] = StaticPool
         else:
-            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+            kwargs.update(pool_size=10, max_overflow=10)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            # Instead of `pool_pre_ping`, which costs three round trips (asyncpg's ping runs in
+            # its own transaction) before every transaction, also the acknowledgements' inbox
+            # writes: only a connection that sat idle in the pool is pinged, since that is
+            # when a server restart or a proxy's idle timeout leaves it dead. A failed ping
+            # replaces the connection, as pre-ping does.
+            pool = self.engine.sync_engine.pool
+            event.listen(pool, "connect", _now_idle)
+            event.listen(pool, "checkin", _now_idle)
+            event.listen(pool, "checkout", self._ping_if_idle)
         # A session class of this database's own, so `watch` hooks see only its sessions.
         self._session_class: type[Session] = type("CopbotSession", (Session,), {})
         self._watchers: list[tuple[frozenset[str], ChangeCallback]] = []
@@ -60,6 +83,15 @@ class Database:
             expire_on_commit=False,
             sync_session_class=self._session_class,
         )
+
+    def _ping_if_idle(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is not None and time.monotonic() - idle_since < self.ping_after_idle:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection did not answer a ping") from exc
 
     def watch(self, tables: Iterable[str], callback: ChangeCallback) -> None:
         """Call `callback` when this process changes rows of `tables` through a session.
@@ -224,6 +256,10 @@ def _run_upgrade(connection: Connection) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(connection), "head")
+
+
+def _now_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
