@@ -11,6 +11,9 @@ processing does not start a transaction while rows wait to be recorded (`wait_qu
 by `MAX_YIELD_SECONDS` so processing never starves under a steady stream).
 
 If a batch fails, its rows are written one by one, so one bad row fails only its own ack.
+
+`bot.inbox` also writes the `done` marks of answered requests through a second recorder, so
+answers given at the same moment take one transaction, not one each.
 """
 
 from __future__ import annotations

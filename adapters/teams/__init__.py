@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.messages import Platform
+
 if TYPE_CHECKING:
     from aiohttp import web
 
@@ -32,13 +34,17 @@ def mount(app: web.Application, core: CoreAPI) -> str:
     problem = config_problem(settings)
     if problem:
         return f"Teams: not connected ({problem})"
-    from adapters.teams.handlers import TEAMS, TeamsAdapter
+    from adapters.teams.mounted import TEAMS, Mounted
 
-    adapter = TeamsAdapter(core, settings)
-    app[TEAMS] = adapter
-    core.services.ports.register(adapter.port)
-    app.on_cleanup.append(adapter.close)
-    app.router.add_post("/api/messages", adapter.handle_http)
+    mounted = Mounted(core, settings)
+    app[TEAMS] = mounted
+    core.services.ports.register(mounted.port)
+    core.inbox.register(Platform.TEAMS.value, mounted)
+    app.on_cleanup.append(mounted.close)
+    app.router.add_post("/api/messages", mounted.handle_http)
+    if settings.microsoft_app_id:
+        # Connected to Teams: build it now, so a botbuilder configuration error shows at start.
+        mounted.adapter()
     from adapters.teams.credentials import start_check
 
     start_check(app, settings)

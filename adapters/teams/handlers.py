@@ -584,6 +584,3 @@ def _is_loopback(remote: str | None) -> bool:
         return ipaddress.ip_address((remote or "").split("%", 1)[0]).is_loopback
     except ValueError:
         return False
-
-
-TEAMS = web.AppKey("teams", TeamsAdapter)

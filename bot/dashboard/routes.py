@@ -8,15 +8,14 @@ not allowed, 404 unknown), never a stack trace. Every POST checks Origin and a C
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp_jinja2
-import jinja2
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +28,9 @@ from bot.pages import Section
 from bot.permissions import Capability
 from storage import communities, people, web_sessions
 from storage.tables import Community
+
+if TYPE_CHECKING:
+    import jinja2
 
 _LOGGER = logging.getLogger(__name__)
 SERVICES = web.AppKey("dashboard_services", Services)
@@ -58,13 +60,6 @@ class Viewer:
 
 def mount(app: web.Application, services: Services) -> None:
     app[SERVICES] = services
-    environment = aiohttp_jinja2.setup(
-        app,
-        loader=jinja2.PackageLoader("bot.dashboard", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    environment.filters["inline"] = render.inline
     app.router.add_get(urls.HOME, guarded(home))
     app.router.add_get("/csv/{key}", guarded(member_csv))
     app.router.add_get(urls.SIGN_IN, guarded(sign_in_page))
@@ -115,7 +110,24 @@ def page(
     values.setdefault("viewer", None)
     values.setdefault("csrf", "")
     values.setdefault("is_coordinator", False)
-    return aiohttp_jinja2.render_template(template, request, values, status=status)
+    html = templates().get_template(template).render(values)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+@functools.cache
+def templates() -> jinja2.Environment:
+    """The page templates, loaded with the first page: a process that serves none (a worker,
+    a Slack-only replica) never imports Jinja (docs/HACKING.md, "Imports a process may not
+    need")."""
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("bot.dashboard", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["inline"] = render.inline
+    return environment
 
 
 # -- who is asking ------------------------------------------------------------------------------

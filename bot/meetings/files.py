@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event, vRecur
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import JobContext
@@ -18,6 +18,9 @@ from storage import communities, meetings, people
 from storage.tables import Community
 from storage.tables.meetings import Meeting
 
+if TYPE_CHECKING:
+    from icalendar import Event
+
 STATUS_WORDS = {"going": "going", "maybe": "maybe", "no": "not going"}
 
 
@@ -28,6 +31,10 @@ async def ics_bytes(session: AsyncSession, meeting: Meeting, community: Communit
     sessions held before that keep their own time as separate events, so a calendar never
     shows the past at the new time.
     """
+    # Imported here: only a calendar download needs icalendar (docs/HACKING.md, "Imports a
+    # process may not need").
+    from icalendar import Calendar, vRecur
+
     assert meeting.id is not None
     zone = meeting_zone(meeting)
     calendar = Calendar()
@@ -64,6 +71,8 @@ async def ics_bytes(session: AsyncSession, meeting: Meeting, community: Communit
 
 
 def _event(meeting: Meeting, uid: str) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", uid)
     event.add("summary", meeting.title)

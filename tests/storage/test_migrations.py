@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from sqlmodel import SQLModel
 
 from storage.db import Database
 
+ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("COPBOT_TEST_DATABASE_URL")
 SEARCH_OBJECTS = {
     "search_vector",
@@ -82,3 +86,57 @@ async def test_postgresql_empty_database_upgrades_even_with_replicas_racing() ->
         async with admin.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+def test_the_head_read_from_the_scripts_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config, head_revision
+
+    assert [head_revision()] == ScriptDirectory.from_config(alembic_config()).get_heads()
+
+
+AT_START = """
+import asyncio, json, sys
+from storage.db import Database
+
+async def main() -> None:
+    db = Database(sys.argv[1])
+    await db.upgrade()
+    await db.dispose()
+
+asyncio.run(main())
+print(json.dumps("alembic" in sys.modules))
+"""
+
+
+def test_a_start_at_the_head_does_not_load_alembic(tmp_path: Path) -> None:
+    """`copbot serve` upgrades at every start: when nothing is to migrate, Alembic stays out."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/head.db"
+
+    def start() -> bool:
+        result = subprocess.run(
+            [sys.executable, "-c", AT_START, url], capture_output=True, text=True, cwd=ROOT,
+            timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return bool(json.loads(result.stdout.strip().splitlines()[-1]))
+
+    assert start() is True  # a new database: migrated by Alembic
+    assert start() is False  # at the head: one query
+
+
+async def test_a_database_behind_the_head_is_still_migrated(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/behind.db")
+    try:
+        assert await db.at_head() is False
+        await db.upgrade()
+        assert await db.at_head() is True
+        async with db.engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = '0015'"))
+            for table in ("digest_run", "digest_cadence"):  # what 0017 creates
+                await conn.execute(text(f"DROP TABLE {table}"))
+        assert await db.at_head() is False
+        await check_upgrade(db)
+    finally:
+        await db.dispose()

@@ -20,7 +20,8 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.teams.cards import activity_to_text, buttons, forms
-from adapters.teams.handlers import TEAMS, TeamsAdapter
+from adapters.teams.handlers import TeamsAdapter
+from adapters.teams.mounted import TEAMS
 from bot.app import create_app
 from bot.clock import Clock
 from bot.config import Settings
@@ -76,7 +77,7 @@ class TeamsDriver:
         )
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
-        driver = cls(client, fake, app[TEAMS], clock)
+        driver = cls(client, fake, app[TEAMS].adapter(), clock)
         driver._owns_fake = owns
         return driver
 
