@@ -30,6 +30,7 @@ In scope: everything platform
 
 2
 Europe/Bern
+
 platform-guild
 Europe/Berlin
 charter platform-guild
