@@ -219,6 +219,7 @@ def create_app(
         scheduler = app.get("scheduler")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+            await core.heartbeat.stop()
         await core.inbox.stop_loop()  # inbox hook
         await core.inbox.settle()
         if run_scheduler:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -27,6 +30,27 @@ class Heartbeat:
         self.services = services
         self.dispatcher = dispatcher
         self._lock = asyncio.Lock()
+        # The scheduler's runs in flight, so a server shutting down can end them cleanly.
+        self._running: set[asyncio.Task[Any]] = set()
+
+    @contextmanager
+    def _tracked(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            yield
+        finally:
+            self._running.discard(task)
+
+    async def stop(self) -> None:
+        """End the scheduler's runs in flight (the server is shutting down, after the scheduler
+        stopped): a job cut short rolls its transaction back and runs again at the next start,
+        instead of holding a database connection while the engine is disposed."""
+        running = [task for task in self._running if not task.done()]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
     async def tick(self) -> None:
         """Run every due job once, then deliver what they queued (tests, the local chat)."""
@@ -36,8 +60,9 @@ class Heartbeat:
     async def beat(self) -> None:
         """The server's heartbeat: due jobs, then a delivery pass in the background, so a paced
         fan-out of many minutes never holds up the next heartbeat's jobs."""
-        await self.run_jobs()
-        self.services.kick_delivery()
+        with self._tracked():
+            await self.run_jobs()
+            self.services.kick_delivery()
 
     async def run_jobs(self) -> None:
         metrics = self.services.metrics
@@ -62,10 +87,11 @@ class Heartbeat:
             return 0
 
     async def housekeeping(self) -> None:
-        async with self.services.db.session() as session:
-            await conversations.forget_events_before(
-                session, self.services.clock.now() - EVENT_MEMORY
-            )
+        with self._tracked():
+            async with self.services.db.session() as session:
+                await conversations.forget_events_before(
+                    session, self.services.clock.now() - EVENT_MEMORY
+                )
 
 
 def build_scheduler(heartbeat: Heartbeat, seconds: int) -> AsyncIOScheduler:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.app import Core
 from bot.context import JobContext
 from bot.heartbeat import build_scheduler
 from bot.messages import Reply
 from bot.registry import Registry
+from storage import communities
 from tests.helpers import Chat, FakePort
 
 
@@ -46,3 +49,32 @@ def test_scheduler_has_only_fixed_jobs_that_never_drop_a_late_run(core: Core) ->
     assert heartbeat.trigger.interval.total_seconds() == 15
     assert heartbeat.misfire_grace_time is None and heartbeat.coalesce
     assert heartbeat.max_instances == 1
+
+
+async def test_stopping_ends_a_heartbeat_in_flight_and_rolls_its_work_back(
+    core: Core, chat: Chat, community: str, registry: Registry
+) -> None:
+    """A server shutting down mid-heartbeat: the job is ended and its transaction rolled back,
+    before the database engine is disposed (no connection is left to be finalised later)."""
+    started = asyncio.Event()
+
+    async def slow(jctx: JobContext) -> None:
+        found = await communities.find_community(jctx.session, "data-eng")
+        assert found is not None
+        found.timezone = "Asia/Tokyo"
+        jctx.session.add(found)
+        await jctx.session.flush()
+        started.set()
+        await asyncio.sleep(3600)
+
+    registry.due_jobs["zz.test.slow"] = slow
+    try:
+        beat = asyncio.create_task(core.heartbeat.beat())
+        await asyncio.wait_for(started.wait(), 30)
+        await core.heartbeat.stop()
+        assert beat.cancelled()
+    finally:
+        del registry.due_jobs["zz.test.slow"]
+    async with core.services.db.session() as session:
+        found = await communities.find_community(session, "data-eng")
+    assert found is not None and found.timezone == "UTC"
