@@ -28,8 +28,12 @@ async def terminate(pid: int) -> None:
     admin = Database(PG_URL)
     try:
         async with admin.engine.connect() as conn:
-            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            # With a timeout the call waits until the backend has exited (PostgreSQL 14+).
+            await conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
             for _ in range(200):
+                # pg_stat_activity is read once per transaction and then kept: without
+                # clearing that snapshot every look would see the first one again.
+                await conn.execute(text("SELECT pg_stat_clear_snapshot()"))
                 gone = await conn.execute(
                     text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
                 )
