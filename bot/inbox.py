@@ -97,7 +97,9 @@ class Inbox:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._housekept_at: datetime | None = None
-        self._recorder = Recorder(services.db, _write_row, group_commit=settings.inbox_group_commit)
+        self._recorder = Recorder(
+            services.db, _write_rows, group_commit=settings.inbox_group_commit
+        )
         # The `done` marks of answers given at the same moment share one transaction too: one
         # write lock and commit fewer per request for the acknowledgements to wait behind.
         self._done = Recorder(services.db, _write_done, group_commit=settings.inbox_group_commit)
@@ -336,14 +338,19 @@ async def result_within(outcome: asyncio.Future[Outcome], seconds: float) -> Out
     return outcome.result()
 
 
-async def _write_row(session: AsyncSession, row: dict[str, Any]) -> int | None:
-    return await inbox_store.record(session, **row)
+async def _write_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int | None]:
+    return await inbox_store.record_many(session, rows)
 
 
-async def _write_done(session: AsyncSession, row: dict[str, Any]) -> int | None:
-    """Mark a row `done`; its id, or None when this worker no longer held it."""
-    marked = await inbox_store.mark_done(session, row["row_id"], row["worker"], row["now"])
-    return row["row_id"] if marked else None
+async def _write_done(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int | None]:
+    """Mark rows `done`; the id of each, or None where this worker no longer held it."""
+    marked: set[int] = set()
+    for worker in {row["worker"] for row in rows}:
+        mine = [row for row in rows if row["worker"] == worker]
+        marked |= await inbox_store.mark_done_many(
+            session, [row["row_id"] for row in mine], worker, max(row["now"] for row in mine)
+        )
+    return [row["row_id"] if row["row_id"] in marked else None for row in rows]
 
 
 def _refused(replies: list[Reply]) -> bool:

@@ -23,6 +23,35 @@ _TABLE = InboxItem.__table__  # type: ignore[attr-defined]  # SQLModel declares 
 UNFINISHED = ("pending", "handled")
 
 
+def _new_row(
+    *,
+    platform: str,
+    key: str,
+    kind: str,
+    request: dict[str, Any],
+    reply_to: dict[str, Any] | None,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+    sender: str | None = None,
+) -> dict[str, Any]:
+    """The columns of a newly recorded request, claimed by `worker`."""
+    return {
+        "platform": platform,
+        "key": stored_key(key),
+        "kind": kind,
+        "sender": sender,
+        "request": request,
+        "reply_to": reply_to,
+        "status": "pending",
+        "refused": False,
+        "attempts": 1,
+        "claimed_by": worker,
+        "claimed_until": now + lease,
+        "created_at": now,
+    }
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -42,20 +71,17 @@ async def record(
     A request refused before (a form with field errors: nothing was stored) is taken again with
     the new content, because the person corrected it and pressed Save again.
     """
-    values = {
-        "platform": platform,
-        "key": stored_key(key),
-        "kind": kind,
-        "sender": sender,
-        "request": request,
-        "reply_to": reply_to,
-        "status": "pending",
-        "refused": False,
-        "attempts": 1,
-        "claimed_by": worker,
-        "claimed_until": now + lease,
-        "created_at": now,
-    }
+    values = _new_row(
+        platform=platform,
+        key=key,
+        kind=kind,
+        request=request,
+        reply_to=reply_to,
+        now=now,
+        worker=worker,
+        lease=lease,
+        sender=sender,
+    )
     module = postgresql if dialect_name(session) == "postgresql" else sqlite
     statement = (
         module.insert(_TABLE)
@@ -93,6 +119,29 @@ async def record(
     )
     row_id = reopened.scalar_one_or_none()
     return int(row_id) if row_id is not None else None
+
+
+async def record_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int | None]:
+    """`record` for requests that came in together, in one INSERT: the id of each row, in
+    order, or None where its key was recorded before (also earlier in `rows`)."""
+    if len(rows) == 1:
+        return [await record(session, **rows[0])]
+    module = postgresql if dialect_name(session) == "postgresql" else sqlite
+    statement = (
+        module.insert(_TABLE)
+        .values([_new_row(**row) for row in rows])
+        .on_conflict_do_nothing(index_elements=["platform", "key"])
+        .returning(_TABLE.c.id, _TABLE.c.platform, _TABLE.c.key)
+    )
+    inserted = {
+        (platform, key): int(row_id) for row_id, platform, key in await session.exec(statement)
+    }
+    ids: list[int | None] = []
+    for row in rows:
+        row_id = inserted.pop((row["platform"], stored_key(row["key"])), None)
+        # Not inserted: a repeat, or a refused request sent again (`record` reopens it).
+        ids.append(row_id if row_id is not None else await record(session, **row))
+    return ids
 
 
 async def get(session: AsyncSession, platform: str, key: str) -> InboxItem | None:
@@ -175,6 +224,24 @@ async def mark_done(session: AsyncSession, row_id: int, worker: str, now: dateti
     return await _while_claimed(
         session, row_id, worker, "handled", status="done", done_at=now, claimed_until=None
     )
+
+
+async def mark_done_many(
+    session: AsyncSession, row_ids: list[int], worker: str, now: datetime
+) -> set[int]:
+    """`mark_done` for answers given together, in one UPDATE: the ids it marked."""
+    result = await session.exec(
+        update(InboxItem)
+        .where(
+            col(InboxItem.id).in_(row_ids),
+            col(InboxItem.claimed_by) == worker,
+            col(InboxItem.status) == "handled",
+        )
+        .values(status="done", done_at=now, claimed_until=None)
+        .returning(col(InboxItem.id))
+        .execution_options(synchronize_session=False)
+    )
+    return {int(row_id) for row_id in result.scalars()}
 
 
 async def renew(session: AsyncSession, row_ids: list[int], worker: str, until: datetime) -> int:

@@ -234,6 +234,86 @@ async def test_a_refused_submission_runs_again_under_the_same_key(
     assert (row.status, row.request, row.attempts) == ("pending", {"try": 2}, 2)
 
 
+async def test_requests_recorded_together_take_one_insert_and_keep_the_rules_of_one(
+    database: Database, clock: FrozenClock
+) -> None:
+    def row(key: str, request: dict[str, object]) -> dict[str, object]:
+        return {
+            "platform": "slack",
+            "key": key,
+            "kind": "submission",
+            "request": request,
+            "reply_to": None,
+            "now": clock.now(),
+            "worker": "w",
+            "lease": LEASE,
+        }
+
+    async with database.session() as session:
+        (refused,) = await inbox_store.record_many(session, [row("view:refused", {"try": 1})])
+        (seen,) = await inbox_store.record_many(session, [row("view:seen", {"try": 1})])
+        assert refused is not None and seen is not None
+        await inbox_store.mark_handled(
+            session, refused, "w", result=[], refused=True, now=clock.now()
+        )
+        await inbox_store.mark_done(session, refused, "w", clock.now())
+    async with database.session() as session:
+        ids = await inbox_store.record_many(
+            session,
+            [
+                row("view:new-1", {"n": 1}),
+                row("view:seen", {"try": 2}),  # a retry of a request being worked on
+                row("view:new-2", {"n": 2}),
+                row("view:new-1", {"n": 3}),  # the same request twice in one burst
+                row("view:refused", {"try": 2}),  # corrected and sent again
+            ],
+        )
+    new_1, repeat, new_2, twice, again = ids
+    assert new_1 is not None and new_2 is not None and len({new_1, new_2, seen}) == 3
+    assert (repeat, twice) == (None, None)
+    assert again == refused
+    stored = {r.key: r for r in await rows(database)}
+    assert len(stored) == 4
+    assert stored["view:new-1"].request == {"n": 1}
+    assert (stored["view:refused"].status, stored["view:refused"].request) == (
+        "pending",
+        {"try": 2},
+    )
+
+
+async def test_answers_given_together_are_marked_done_in_one_update_while_still_held(
+    database: Database, clock: FrozenClock
+) -> None:
+    async with database.session() as session:
+        ids = await inbox_store.record_many(
+            session,
+            [
+                {
+                    "platform": "slack",
+                    "key": f"action:{n}",
+                    "kind": "action",
+                    "request": {},
+                    "reply_to": None,
+                    "now": clock.now(),
+                    "worker": "w" if n < 3 else "other",
+                    "lease": LEASE,
+                }
+                for n in range(4)
+            ],
+        )
+        held, also_held, not_handled, others = (i or 0 for i in ids)
+        for row_id, holder in ((held, "w"), (also_held, "w"), (others, "other")):
+            await inbox_store.mark_handled(
+                session, row_id, holder, result=[], refused=False, now=clock.now()
+            )
+        marked = await inbox_store.mark_done_many(
+            session, [held, also_held, not_handled, others], "w", clock.now()
+        )
+    assert marked == {held, also_held}
+    status = {r.id: r.status for r in await rows(database)}
+    assert status == {held: "done", also_held: "done", not_handled: "pending", others: "handled"}
+
+
 # -- processing: effect once ---------------------------------------------------------------------
 
 
