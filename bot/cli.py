@@ -102,7 +102,8 @@ def serve(settings: Settings) -> int:
 
 async def settle_for_serving(_app: Any) -> None:
     """Pay one-off costs before the first request instead of during one, where the
-    acknowledgements queued behind them would wait (bench/README.md, "Stalls")."""
+    acknowledgements queued behind them would wait (bench/README.md, "Stalls of the
+    event loop")."""
     from storage.db import configure_tables
 
     configure_tables()
