@@ -64,7 +64,7 @@ async def expert_ask(ctx: Context, args: str) -> Reply:
     if member is None or member.forgotten_at is not None:
         raise UserError("I can't find that person. Try `expert <topic>` again.")
     topic = normalise(parts[1])
-    question = parts[2].strip() if len(parts) > 2 else ""
+    question = within(parts[2].strip(), "question", QUESTION_MAX) if len(parts) > 2 else ""
     if not question:
         await _check_can_ask(ctx, member, topic)
         return Reply(

@@ -242,3 +242,9 @@ async def test_a_typed_answer_or_question_over_its_limit_is_refused_with_the_lim
     assert text_of(too_long) == "Please keep the answer under 3,000 characters."
     asked = await chat("ask " + "y" * 2001 + f" in {community}", as_="bo")
     assert text_of(asked) == "Please keep the question under 2,000 characters."
+    listing = await chat("expert kubernetes", as_="bo")
+    typed = f"{button(listing[0], 'Ask Ada').command} " + "z" * 2001  # the Ask button, typed
+    assert text_of(await chat(typed, as_="bo")) == (
+        "Please keep the question under 2,000 characters."
+    )
+    assert "I sent your question" in text_of(await chat(typed[:-1], as_="bo"))
