@@ -74,7 +74,7 @@ async def test_a_revoked_bot_token_is_named_with_the_fix(tmp_path: Path, fake: F
         assert "keeps serving" in line
         await healthy(server)
     finally:
-        server.stop()
+        await asyncio.to_thread(server.stop)  # the fake Slack answers the goodbye meanwhile
 
 
 async def test_a_wrong_app_token_is_named_and_start_up_goes_on(
@@ -92,7 +92,7 @@ async def test_a_wrong_app_token_is_named_and_start_up_goes_on(
         assert "teams" in str(health["platforms"])
         assert not fake.socket_ready.is_set()
     finally:
-        server.stop()
+        await asyncio.to_thread(server.stop)  # the fake Slack answers the goodbye meanwhile
 
 
 async def test_a_wrong_client_secret_is_named(tmp_path: Path, fake: FakeSlack) -> None:
@@ -108,7 +108,7 @@ async def test_a_wrong_client_secret_is_named(tmp_path: Path, fake: FakeSlack) -
         line = await log_says(server, "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET", "refused")
         assert "App Credentials" in line
     finally:
-        server.stop()
+        await asyncio.to_thread(server.stop)  # the fake Slack answers the goodbye meanwhile
 
 
 async def test_right_credentials_raise_no_alarm(tmp_path: Path, fake: FakeSlack) -> None:
@@ -120,7 +120,7 @@ async def test_right_credentials_raise_no_alarm(tmp_path: Path, fake: FakeSlack)
         await asyncio.wait_for(fake.socket_ready.wait(), SAYS_WITHIN)
         assert "refused" not in log_of(server)
     finally:
-        server.stop()
+        await asyncio.to_thread(server.stop)  # the fake Slack answers the goodbye meanwhile
 
 
 @pytest.fixture
@@ -167,7 +167,7 @@ async def test_a_wrong_teams_app_id_or_password_is_named_and_slack_goes_on(
         await log_says(server, "Slack took the credentials")
         assert "slack" in str(health["platforms"]) and "teams" in str(health["platforms"])
     finally:
-        server.stop()
+        await asyncio.to_thread(server.stop)  # the fake Slack answers the goodbye meanwhile
 
 
 async def test_right_teams_credentials_raise_no_alarm(
@@ -184,4 +184,4 @@ async def test_right_teams_credentials_raise_no_alarm(
         await healthy(server)
         await log_says(server, "Microsoft took the Teams credentials")
     finally:
-        server.stop()
+        await asyncio.to_thread(server.stop)  # the fake Slack answers the goodbye meanwhile
