@@ -4,7 +4,10 @@ and a bare number clicks that button of the last answer, also on another replica
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
 from datetime import timedelta
+
+import pytest
 
 from bot.clock import FrozenClock
 from bot.registry import Registry
@@ -13,6 +16,22 @@ from tests.conftest import START
 from tests.slack.driver import SlackDriver
 
 SLUGS = [f"cop-{n:02d}" for n in range(1, 12)]  # 11: two pages of ten
+# Each community sends its creator a welcome DM, which Slack's pace of one message a second per
+# conversation would spread over 11 s; these tests are about pages and numbers, not pacing.
+UNPACED = {
+    "COPBOT_ADMINS": "UROOT",
+    "COPBOT_SLACK_CHANNEL_PER_SECOND": "1000",
+    "COPBOT_SLACK_WORKSPACE_PER_MINUTE": "60000",
+}
+
+
+@pytest.fixture
+async def slack(
+    database: Database, clock: FrozenClock, registry: Registry
+) -> AsyncIterator[SlackDriver]:
+    driver = await SlackDriver.start(clock=clock, db=database, registry=registry, settings=UNPACED)
+    yield driver
+    await driver.close()
 
 
 async def _eleven_communities(slack: SlackDriver) -> None:
@@ -35,9 +54,7 @@ async def test_page_and_bare_numbers_on_slack(
     assert "buttons 1-11" in await slack.say("99", "UADA")
 
     # Another replica on the same database knows what this person was last shown.
-    other = await SlackDriver.start(
-        clock=clock, db=database, registry=registry, settings={"COPBOT_ADMINS": "UROOT"}
-    )
+    other = await SlackDriver.start(clock=clock, db=database, registry=registry, settings=UNPACED)
     other._ids = itertools.count(10_000)  # request ids of its own, as a real Slack sends
     try:
         await slack.say("communities", "UBO")
