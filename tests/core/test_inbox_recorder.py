@@ -20,18 +20,20 @@ class Writes:
 
     def __init__(self) -> None:
         self.batches: list[list[int]] = []
+        self.writing = asyncio.Event()  # a transaction has begun
         self.hold = asyncio.Event()
         self.hold.set()
 
     async def __call__(
         self, _session: AsyncSession, rows: list[dict[str, Any]]
     ) -> list[int | None]:
+        self.writing.set()
         await self.hold.wait()
         self.batches.append([int(row["n"]) for row in rows])
         return [int(row["n"]) for row in rows]
 
 
-async def settled(task: asyncio.Task[None]) -> bool:
+async def settled(task: asyncio.Task[Any]) -> bool:
     """Whether `task` finishes once everything runnable has run."""
     for _ in range(20):
         await asyncio.sleep(0)
@@ -45,8 +47,9 @@ async def test_rows_that_arrive_while_one_is_written_are_written_together(
     recorder = Recorder(database, writes)
     writes.hold.clear()
     first = asyncio.create_task(recorder.record({"n": 1}))
-    await asyncio.sleep(0)
+    await asyncio.wait_for(writes.writing.wait(), LONG)  # the first row's write is under way
     rest = [asyncio.create_task(recorder.record({"n": n})) for n in (2, 3, 4)]
+    await settled(first)  # the others are waiting now
     writes.hold.set()
     assert await asyncio.gather(first, *rest) == [1, 2, 3, 4]
     assert writes.batches == [[1], [2, 3, 4]]
