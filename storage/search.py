@@ -357,9 +357,11 @@ async def search_lessons(
         else:
             params["q"] = fts5_query(terms, any_term=any_term)
             params["qp"] = f"{{{' '.join(PRIMARY_COLUMNS)}}} : ({params['q']})"
+            # A join, not `l.id IN (…)`: the count stops at COUNT_CAP matches instead of
+            # collecting every match of a common word first (1.4 ms → 0.24 ms at 50,000).
             matches = (
-                "SELECT l.id FROM lesson l WHERE l.id IN "
-                f"(SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH :q) AND {where}"
+                "SELECT l.id FROM lesson_fts JOIN lesson l ON l.id = lesson_fts.rowid "
+                f"WHERE lesson_fts MATCH :q AND {where}"
             )
             best = (
                 f"WITH m AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
