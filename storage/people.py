@@ -10,6 +10,7 @@ from sqlalchemy import func, inspect, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -211,6 +212,15 @@ def row_values(row: Member | Identity) -> dict[str, Any]:
 def attach_known(session: AsyncSession, model: type[Row], values: dict[str, Any]) -> Row:
     """A row known from memory, in this session as if just read: no SELECT, and changes a
     handler makes to it are written at the commit like any loaded row's."""
+    row_key = identity_key(model, tuple(values[c.key] for c in inspect(model).primary_key))
+    read_before = session.identity_map.get(row_key)
+    if read_before is not None:
+        # Read earlier in this session (a request that lost the race to create a new person
+        # rolled back and starts again): the same instance, with the values filled in, since
+        # an expired row would need a query on first touch.
+        for name, value in values.items():
+            set_committed_value(read_before, name, value)
+        return read_before
     # Built as a query would build it (no __init__: SQLModel's validation and attribute
     # events cost more than the SELECT this replaces); these tables hold no mutable values.
     row = manager_of_class(model).new_instance()
