@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -339,7 +339,8 @@ async def result_within(outcome: asyncio.Future[Outcome], seconds: float) -> Out
 
 
 async def _write_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int | None]:
-    return await inbox_store.record_many(session, rows)
+    # The rows `record` built, with exactly the fields of a `NewRequest`.
+    return await inbox_store.record_many(session, cast(list[inbox_store.NewRequest], rows))
 
 
 async def _write_done(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int | None]:

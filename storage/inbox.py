@@ -7,8 +7,9 @@ replicas) never take the same row; every later step is conditional on still hold
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy import and_, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,113 +24,37 @@ _TABLE = InboxItem.__table__  # type: ignore[attr-defined]  # SQLModel declares 
 UNFINISHED = ("pending", "handled")
 
 
-def _new_row(
-    *,
-    platform: str,
-    key: str,
-    kind: str,
-    request: dict[str, Any],
-    reply_to: dict[str, Any] | None,
-    now: datetime,
-    worker: str,
-    lease: timedelta,
-    sender: str | None = None,
-) -> dict[str, Any]:
-    """The columns of a newly recorded request, claimed by `worker`."""
-    return {
-        "platform": platform,
-        "key": stored_key(key),
-        "kind": kind,
-        "sender": sender,
-        "request": request,
-        "reply_to": reply_to,
-        "status": "pending",
-        "refused": False,
-        "attempts": 1,
-        "claimed_by": worker,
-        "claimed_until": now + lease,
-        "created_at": now,
-    }
+class NewRequest(TypedDict):
+    """A request to record: `record`'s arguments, one row of `record_many`."""
+
+    platform: str
+    key: str
+    kind: str
+    request: dict[str, Any]
+    reply_to: dict[str, Any] | None
+    now: datetime
+    worker: str
+    lease: timedelta
+    sender: NotRequired[str | None]
 
 
-async def record(
-    session: AsyncSession,
-    *,
-    platform: str,
-    key: str,
-    kind: str,
-    request: dict[str, Any],
-    reply_to: dict[str, Any] | None,
-    now: datetime,
-    worker: str,
-    lease: timedelta,
-    sender: str | None = None,
-) -> int | None:
+async def record(session: AsyncSession, **row: Unpack[NewRequest]) -> int | None:
     """Record a request, claimed by `worker` (which processes it next); its id, or None when
     this key was recorded before (a retry or a resubmission).
 
     A request refused before (a form with field errors: nothing was stored) is taken again with
     the new content, because the person corrected it and pressed Save again.
     """
-    values = _new_row(
-        platform=platform,
-        key=key,
-        kind=kind,
-        request=request,
-        reply_to=reply_to,
-        now=now,
-        worker=worker,
-        lease=lease,
-        sender=sender,
-    )
-    module = postgresql if dialect_name(session) == "postgresql" else sqlite
-    statement = (
-        module.insert(_TABLE)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["platform", "key"])
-        .returning(_TABLE.c.id)
-    )
-    inserted = (await session.exec(statement)).scalar_one_or_none()
-    if inserted is not None:
-        return int(inserted)
-    reopened = await session.exec(
-        update(InboxItem)
-        .where(
-            col(InboxItem.platform) == platform,
-            col(InboxItem.key) == stored_key(key),
-            col(InboxItem.status) == "done",
-            col(InboxItem.refused).is_(True),
-        )
-        .values(
-            request=request,
-            reply_to=reply_to,
-            sender=sender,
-            status="pending",
-            refused=False,
-            result=None,
-            attempts=InboxItem.attempts + 1,
-            claimed_by=worker,
-            claimed_until=now + lease,
-            handled_at=None,
-            done_at=None,
-            error=None,
-        )
-        .returning(col(InboxItem.id))
-        .execution_options(synchronize_session=False)
-    )
-    row_id = reopened.scalar_one_or_none()
-    return int(row_id) if row_id is not None else None
+    return (await record_many(session, [row]))[0]
 
 
-async def record_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int | None]:
+async def record_many(session: AsyncSession, rows: Sequence[NewRequest]) -> list[int | None]:
     """`record` for requests that came in together, in one INSERT: the id of each row, in
     order, or None where its key was recorded before (also earlier in `rows`)."""
-    if len(rows) == 1:
-        return [await record(session, **rows[0])]
     module = postgresql if dialect_name(session) == "postgresql" else sqlite
     statement = (
         module.insert(_TABLE)
-        .values([_new_row(**row) for row in rows])
+        .values([_new_row(row) for row in rows])
         .on_conflict_do_nothing(index_elements=["platform", "key"])
         .returning(_TABLE.c.id, _TABLE.c.platform, _TABLE.c.key)
     )
@@ -139,9 +64,58 @@ async def record_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list
     ids: list[int | None] = []
     for row in rows:
         row_id = inserted.pop((row["platform"], stored_key(row["key"])), None)
-        # Not inserted: a repeat, or a refused request sent again (`record` reopens it).
-        ids.append(row_id if row_id is not None else await record(session, **row))
+        # Not inserted: a repeat, or a refused request sent again.
+        ids.append(row_id if row_id is not None else await _reopen_refused(session, row))
     return ids
+
+
+def _new_row(row: NewRequest) -> dict[str, Any]:
+    """The columns of a newly recorded request, claimed by its worker."""
+    return {
+        "platform": row["platform"],
+        "key": stored_key(row["key"]),
+        "kind": row["kind"],
+        "sender": row.get("sender"),
+        "request": row["request"],
+        "reply_to": row["reply_to"],
+        "status": "pending",
+        "refused": False,
+        "attempts": 1,
+        "claimed_by": row["worker"],
+        "claimed_until": row["now"] + row["lease"],
+        "created_at": row["now"],
+    }
+
+
+async def _reopen_refused(session: AsyncSession, row: NewRequest) -> int | None:
+    """Take a refused request again with its new content; None when it was not refused."""
+    reopened = await session.exec(
+        update(InboxItem)
+        .where(
+            col(InboxItem.platform) == row["platform"],
+            col(InboxItem.key) == stored_key(row["key"]),
+            col(InboxItem.status) == "done",
+            col(InboxItem.refused).is_(True),
+        )
+        .values(
+            request=row["request"],
+            reply_to=row["reply_to"],
+            sender=row.get("sender"),
+            status="pending",
+            refused=False,
+            result=None,
+            attempts=InboxItem.attempts + 1,
+            claimed_by=row["worker"],
+            claimed_until=row["now"] + row["lease"],
+            handled_at=None,
+            done_at=None,
+            error=None,
+        )
+        .returning(col(InboxItem.id))
+        .execution_options(synchronize_session=False)
+    )
+    row_id = reopened.scalar_one_or_none()
+    return int(row_id) if row_id is not None else None
 
 
 async def get(session: AsyncSession, platform: str, key: str) -> InboxItem | None:
