@@ -1,8 +1,9 @@
 """Full-text search over lessons: SQLite FTS5 or PostgreSQL tsvector, behind one function.
 
 Neither index is part of the models: `install_search` adds it after the tables exist (SQLite:
-the `lesson_fts` external-content table and its triggers; PostgreSQL: the stored generated
-column `lesson.search_vector` and its GIN index). Migrations call it too.
+the `lesson_fts` and `lesson_head_fts` external-content tables and their triggers; PostgreSQL:
+the stored generated columns `lesson.search_vector` and `search_head` and their GIN indexes).
+Migrations call it too.
 
 Language. On PostgreSQL a lesson is indexed and searched with its community's language
 (`community.language`, one of LANGUAGES; unset or unknown: `simple`, no stemming and no stop
@@ -41,8 +42,11 @@ FTS_COLUMNS = (
     "sustain",
     "improve",
 )
+# The columns a lesson is first ranked by: its title, the lesson itself and its topics.
+PRIMARY_COLUMNS = ("title", "statement", "topic_list")
 # bm25 weights in FTS_COLUMNS order: a hit in the title counts most, then lesson and topics.
 _BM25 = "bm25(lesson_fts, 10.0, 6.0, 6.0, 4.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0)"
+_BM25_HEAD = "bm25(lesson_head_fts, 10.0, 6.0, 6.0)"  # the same weights, PRIMARY_COLUMNS only
 # Languages a community may search in: PostgreSQL's built-in snowball configurations (all
 # present since PostgreSQL 12). Anything else, or none, is searched with `simple`.
 LANGUAGES = (
@@ -193,25 +197,33 @@ async def reindex_community(session: AsyncSession, community_id: int) -> int:
     return int(result.rowcount or 0)
 
 
+# SQLite: the whole lesson (`lesson_fts`), and its head alone (`lesson_head_fts`: title, lesson
+# and topics), whose smaller index the quick path ranks, as PostgreSQL's `search_head`.
+SQLITE_INDEXES = {"lesson_fts": FTS_COLUMNS, "lesson_head_fts": PRIMARY_COLUMNS}
+
+
 def _install_sqlite(connection: Connection) -> None:
-    columns = ", ".join(FTS_COLUMNS)
-    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
-    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
-    delete_old = (
-        f"INSERT INTO lesson_fts(lesson_fts, rowid, {columns}) VALUES ('delete', old.id, {old});"
-    )
-    insert_new = f"INSERT INTO lesson_fts(rowid, {columns}) VALUES (new.id, {new});"
-    statements = [
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS lesson_fts USING fts5({columns}, content='lesson', "
+    for table, fts_columns in SQLITE_INDEXES.items():
+        for statement in _sqlite_index(table, fts_columns):
+            connection.exec_driver_sql(statement)
+
+
+def _sqlite_index(table: str, fts_columns: tuple[str, ...]) -> list[str]:
+    """An FTS5 index over `fts_columns` of lesson, kept up to date by triggers."""
+    columns = ", ".join(fts_columns)
+    new = ", ".join(f"new.{c}" for c in fts_columns)
+    old = ", ".join(f"old.{c}" for c in fts_columns)
+    delete_old = f"INSERT INTO {table}({table}, rowid, {columns}) VALUES ('delete', old.id, {old});"
+    insert_new = f"INSERT INTO {table}(rowid, {columns}) VALUES (new.id, {new});"
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5({columns}, content='lesson', "
         "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
-        f"CREATE TRIGGER IF NOT EXISTS lesson_fts_ai AFTER INSERT ON lesson BEGIN {insert_new} END",
-        f"CREATE TRIGGER IF NOT EXISTS lesson_fts_ad AFTER DELETE ON lesson BEGIN {delete_old} END",
-        f"CREATE TRIGGER IF NOT EXISTS lesson_fts_au AFTER UPDATE OF {columns} ON lesson "
+        f"CREATE TRIGGER IF NOT EXISTS {table}_ai AFTER INSERT ON lesson BEGIN {insert_new} END",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_ad AFTER DELETE ON lesson BEGIN {delete_old} END",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_au AFTER UPDATE OF {columns} ON lesson "
         f"BEGIN {delete_old} {insert_new} END",
-        "INSERT INTO lesson_fts(lesson_fts) VALUES ('rebuild')",
+        f"INSERT INTO {table}({table}) VALUES ('rebuild')",
     ]
-    for statement in statements:
-        connection.exec_driver_sql(statement)
 
 
 def after_create(target: Any, connection: Connection, **_kw: Any) -> None:
@@ -356,7 +368,6 @@ async def search_lessons(
             )
         else:
             params["q"] = fts5_query(terms, any_term=any_term)
-            params["qp"] = f"{{{' '.join(PRIMARY_COLUMNS)}}} : ({params['q']})"
             # A join, not `l.id IN (…)`: the count stops at COUNT_CAP matches instead of
             # collecting every match of a common word first (1.4 ms → 0.24 ms at 50,000).
             matches = (
@@ -364,8 +375,9 @@ async def search_lessons(
                 f"WHERE lesson_fts MATCH :q AND {where}"
             )
             best = (
-                f"WITH m AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
-                f"WHERE lesson_fts MATCH :qp ORDER BY rank LIMIT {QUICK_WINDOW}) "
+                f"WITH m AS MATERIALIZED (SELECT rowid AS id, {_BM25_HEAD} AS rank "
+                "FROM lesson_head_fts WHERE lesson_head_fts MATCH :q "
+                f"ORDER BY rank LIMIT {QUICK_WINDOW}) "
                 f"SELECT l.id FROM m JOIN lesson l ON l.id = m.id WHERE {where} "
                 "ORDER BY m.rank, l.id DESC"
             )
@@ -374,8 +386,8 @@ async def search_lessons(
             sql = (
                 f"WITH m AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
                 "WHERE lesson_fts MATCH :q), "
-                f"p AS MATERIALIZED (SELECT rowid AS id, {_BM25} AS rank FROM lesson_fts "
-                "WHERE lesson_fts MATCH :qp) "
+                f"p AS MATERIALIZED (SELECT rowid AS id, {_BM25_HEAD} AS rank "
+                "FROM lesson_head_fts WHERE lesson_head_fts MATCH :q) "
                 "SELECT l.id FROM m JOIN lesson l ON l.id = m.id "
                 f"LEFT JOIN p ON p.id = m.id WHERE {where} "
                 "ORDER BY p.id IS NULL, coalesce(p.rank, m.rank), l.id DESC "
@@ -429,7 +441,6 @@ def _pg_rank(configs: list[str], column: str) -> str:
 
 # The quick path ranks only the best matches in the main columns, then filters.
 QUICK_WINDOW = 200
-PRIMARY_COLUMNS = ("title", "statement", "topic_list")
 # Totals stop here: counting every match of a common word costs more than the page itself.
 COUNT_CAP = 1000
 

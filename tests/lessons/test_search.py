@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import text
 
 from storage import lessons as lesson_store
-from storage.db import Database
+from storage.db import Database, alembic_config
 from storage.search import fts5_query, search_lessons, search_terms
 from storage.tables import Community, Member
 from tests.helpers import Chat
@@ -307,3 +310,52 @@ async def test_top_lessons_of_a_topic_beyond_the_window(
     async with database.session() as session:
         top = await lesson_store.top_lessons_for_topic(session, "kubernetes", reader=None)
     assert [lesson.id for lesson, _n in top] == [made["upgrade"]]
+
+
+async def test_sqlite_ranks_from_a_head_index_kept_by_migration_and_triggers(
+    tmp_path: Path,
+) -> None:
+    """SQLite's quick path ranks `lesson_head_fts` (title, lesson, topics). Migration 0020
+    builds it from the lessons already there; triggers keep it up to date on every edit."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/head.db")
+    try:
+        await db.upgrade()
+        made = await seed(db)
+
+        async def head_hits(word: str) -> list[int]:
+            async with db.engine.connect() as conn:
+                rows = await conn.execute(
+                    text("SELECT rowid FROM lesson_head_fts WHERE lesson_head_fts MATCH :w"),
+                    {"w": word},
+                )
+                return sorted(int(r[0]) for r in rows)
+
+        async with db.engine.begin() as conn:  # as a deployment still at 0019 had it
+            await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0019"))
+            names = await conn.execute(text("SELECT name FROM sqlite_master"))
+            assert "lesson_head_fts" not in {str(n) for (n,) in names}
+        await db.upgrade()
+        assert await head_hits("canary") == [made["upgrade"]]
+        assert await head_hits("kubernetes") == sorted(
+            [made["upgrade"], made["mention"], made["draft"]]
+        )
+        async with db.session() as session:
+            lesson = await lesson_store.get_lesson(session, made["upgrade"])
+            assert lesson is not None
+            await lesson_store.update_lesson(
+                session, lesson, topics=["kubernetes"], now=NOW, title="Node pools"
+            )
+        assert await head_hits("pools") == [made["upgrade"]]
+        assert await head_hits("canary") == [made["upgrade"]]  # still in the statement
+        async with db.session() as session:
+            lesson = await lesson_store.get_lesson(session, made["upgrade"])
+            assert lesson is not None
+            await lesson_store.update_lesson(
+                session, lesson, topics=["kubernetes"], now=NOW, statement="Drain first."
+            )
+        assert await head_hits("canary") == []
+        async with db.session() as session:
+            found = await search_lessons(session, "pools")
+        assert [lesson.id for lesson in found.lessons] == [made["upgrade"]]
+    finally:
+        await db.dispose()
