@@ -6,10 +6,10 @@ earlier requests (SQLite has one writer; its busy handler sleeps up to 100 ms pe
 each waiter retries alone), and a slow ack is one Slack reports as failed (3 s).
 
 So rows that arrive while one transaction is being written wait and are written together in
-the next one (a tiny group commit: one statement, one write lock, one commit, for up to `BATCH`
-rows), and
-processing does not start a transaction while rows wait to be recorded (`wait_quiet`, bounded
-by `MAX_YIELD_SECONDS` so processing never starves under a steady stream).
+the next one (a tiny group commit: one statement, one write lock, one commit, for up to
+`BATCH` rows), and processing does not start a transaction while rows wait to be recorded
+(`wait_quiet`, bounded by `MAX_YIELD_SECONDS` so processing never starves under a steady
+stream).
 
 While requests keep coming (two recorded less than `QUIET_SECONDS` apart), processing also
 waits until nothing has been recorded for `QUIET_SECONDS` (time for the acknowledgements just
