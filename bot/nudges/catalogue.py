@@ -51,10 +51,17 @@ class Rule:
         return {t.name: t.default for t in self.thresholds}
 
 
+def repeat_after(days: int) -> Threshold:
+    """How long before the same nudge about the same thing may come again."""
+    return Threshold(
+        "repeat-days", days, "days before the same nudge about the same thing comes again"
+    )
+
+
 # Every rule also has these, so a community can tune how it is nudged, not only when.
 COMMON = (
     Threshold("silence-days", 90, 'days a rule stays quiet after "Not relevant"'),
-    Threshold("repeat-days", 28, "days before the same nudge about the same thing comes again"),
+    repeat_after(28),
 )
 
 
@@ -98,7 +105,7 @@ RULES: tuple[Rule, ...] = (
         sponsor_distant,
         T("l10", 2, "L10 score at or below"),
         T("digests", 2, "digests in a row with no word from the sponsor"),
-        T("repeat-days", 90, "days before the same nudge about the same thing comes again"),
+        repeat_after(90),
     ),
     _rule(
         "N3",
@@ -159,14 +166,14 @@ RULES: tuple[Rule, ...] = (
         "A new community",
         early_days,
         T("days", 90, "days old, when the leaders have not given a stage"),
-        T("repeat-days", 90, "days before the same nudge about the same thing comes again"),
+        repeat_after(90),
     ),
     _rule(
         "N17",
         "Keep it fresh",
         keep_fresh,
         T("years", 2, "years old, or years under one leader"),
-        T("repeat-days", 180, "days before the same nudge about the same thing comes again"),
+        repeat_after(180),
     ),
 )
 BY_CODE = {rule.code: rule for rule in RULES}
