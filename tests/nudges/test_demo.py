@@ -29,10 +29,12 @@ async def test_demo_leader_gets_two_different_nudges_within_days(
 
 
 def test_in_the_real_local_chat_ada_sees_two_different_nudges(tmp_path: Path) -> None:
-    """`copbot chat --demo`, `/as ada`, then `/wait 8d`: the scheduler runs every two hours of
-    those eight days (the test above runs it once a day). Eight `/wait 1d` (every 15 minutes)
-    made the same point with 768 runs instead of 96, most of the suite's time."""
-    _opening, _as_ada, seen = demo_chat(tmp_path, ["/as ada", "/wait 8d"])
+    """`copbot chat --demo`, `/as ada`, then `/wait 11d`: the scheduler runs every four hours
+    (the test above runs it once a day). The chat starts at the real time, so the days must
+    cover the worst start: the first check the next morning (up to 32 hours on), the second a
+    week after it, and a nudge queued on a Saturday held for ada's working hours until Monday.
+    Eight days failed when started on a Monday 06:01 or any Friday (a sweep of start times)."""
+    _opening, _as_ada, seen = demo_chat(tmp_path, ["/as ada", "/wait 11d"])
     to_ada = [m for m in seen.split("--- direct message to ")[1:] if m.startswith("ada ")]
     titles = {
         line
