@@ -344,13 +344,14 @@ async def _write_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> list
 
 
 async def _write_done(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int | None]:
-    """Mark rows `done`; the id of each, or None where this worker no longer held it."""
-    marked: set[int] = set()
-    for worker in {row["worker"] for row in rows}:
-        mine = [row for row in rows if row["worker"] == worker]
-        marked |= await inbox_store.mark_done_many(
-            session, [row["row_id"] for row in mine], worker, max(row["now"] for row in mine)
-        )
+    """Mark rows `done`; the id of each, or None where this worker no longer held it. The
+    rows come from one Inbox's recorder, so they share its worker."""
+    marked = await inbox_store.mark_done_many(
+        session,
+        [row["row_id"] for row in rows],
+        rows[0]["worker"],
+        max(row["now"] for row in rows),
+    )
     return [row["row_id"] if row["row_id"] in marked else None for row in rows]
 
 
